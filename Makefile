@@ -1,0 +1,54 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT   ?= 5000
+
+.PHONY: run test test-deps chromium catalogues messages bench clean
+
+# A stamp per dependency set: reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## run: start the kiosk on http://127.0.0.1:5000 (embedded SQLite, default questionnaire)
+run: $(VENV)/.installed catalogues
+	$(BIN)/kiosk init
+	$(BIN)/kiosk places import questionnaires/data/lieux_03.csv
+	$(BIN)/kiosk serve --port $(PORT)
+
+## test: install what the tests need (Chromium included) and run the whole suite
+test: $(VENV)/.installed-test chromium catalogues
+	$(BIN)/pytest
+	$(BIN)/python bench/kiosk_flow.py --smoke
+
+test-deps: $(VENV)/.installed-test
+
+# Debian's Chromium drives the browser tests (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium..."; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+## catalogues: compile the gettext catalogues (.po -> .mo)
+catalogues: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --use-fuzzy -q -d translations; fi
+
+## messages: extract the interface and questionnaire strings to translations/messages.pot
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+
+## bench: the full benchmarks (figures and ratios against a baseline, same run)
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/kiosk_flow.py
+
+clean:
+	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

@@ -1,0 +1,54 @@
+"""The kiosk diagnostic: a Flask application factory with no side effects.
+
+``create_app()`` wires configuration, extensions, blueprints and the CLI. It reads no
+data file and opens no database: the questionnaire is loaded on first use (and by
+``kiosk serve`` / ``kiosk check`` before serving), the database per request.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from . import config as config_module
+from . import paths
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the application; ``test_config`` overrides every other setting."""
+    app = Flask(__name__, static_folder=str(paths.STATIC), static_url_path="/static",
+                instance_relative_config=True)
+    app.config.from_mapping(config_module.DEFAULTS)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=None,  # the session itself expires; see views.resident
+        BABEL_TRANSLATION_DIRECTORIES=str(paths.TRANSLATIONS),
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    if test_config is None:
+        app.config.from_pyfile("settings.py", silent=True)
+        app.config.from_prefixed_env("KIOSK")
+    else:
+        app.config.update(test_config)
+    if not app.config["DATABASE"]:
+        app.config["DATABASE"] = os.path.join(app.instance_path, "kiosk.db")
+    app.config["LANGUAGE_LIST"] = config_module.languages(app.config)
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGE_LIST"][0]
+
+    from . import db, web
+    from .views import resident
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    web.init_app(app)
+    app.register_blueprint(resident.bp)
+
+    from .cli import register
+    register(app)
+    return app

@@ -1,0 +1,180 @@
+"""The ``kiosk`` command (also ``flask --app kiosk ...``).
+
+Commands that touch the database or the network live here, never in create_app().
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import migrations, paths, store
+from .db import connect
+from .yamlfile import DataFileError
+
+
+def register(app) -> None:
+    """Attach the commands to the app (so ``flask --app kiosk`` sees them too)."""
+    app.cli.add_command(init_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(check_command)
+    app.cli.add_command(places_group)
+    app.cli.add_command(export_command)
+
+
+def _db():
+    return connect(current_app.config["DATABASE"])
+
+
+def _require_current_db(db) -> None:
+    todo = migrations.pending(db)
+    if todo:
+        raise click.ClickException(f"the database needs `kiosk init` ({len(todo)} migrations pending)")
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create the database, or bring it up to date."""
+    db = _db()
+    applied = migrations.migrate(db)
+    db.close()
+    click.echo(f"Database {current_app.config['DATABASE']}: "
+               + (f"applied {', '.join(applied)}." if applied else "already up to date."))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve the kiosk with waitress (refuses a broken questionnaire)."""
+    from waitress import serve
+
+    from .resources import communes_for, questionnaire_for
+
+    app = current_app._get_current_object()
+    try:
+        questionnaire_for(app)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the questionnaire has errors: fix them, then run `kiosk check`")
+    communes_for(app)
+    db = _db()
+    _require_current_db(db)
+    db.close()
+    if app.config["SECRET_KEY"] == "dev-only-not-secret":
+        click.echo("Warning: KIOSK_SECRET_KEY is the development default.", err=True)
+    click.echo(f"Kiosk ready on http://{host}:{port}  (Ctrl+C to stop)", err=True)
+    serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
+
+
+@click.command("check")
+@click.argument("questionnaire", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--offers", type=click.Path(dir_okay=False, path_type=Path),
+              help="Offers catalogue to check with it (default: the configured one).")
+@with_appcontext
+def check_command(questionnaire, offers):
+    """Validate the questionnaire, the offers and the data files (file:line: message)."""
+    from .communes import load_communes
+    from .places import load_schema, read_places
+    from .resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
+
+    cfg = current_app.config
+    q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
+    o_path = offers or Path(cfg["OFFERS"])
+    problems = []
+    try:
+        q = load_questionnaire_files(q_path, o_path)
+        click.echo(f"{q_path}: ok ({q.id} {q.version}, {len(q.screens)} screens)")
+        click.echo(f"{o_path}: ok ({len(q.offers)} offers)")
+    except DataFileError as exc:
+        problems += [str(p) for p in exc.problems]
+    try:
+        communes = load_communes(COMMUNES_FILE)
+        click.echo(f"{COMMUNES_FILE}: ok ({len(communes)} communes)")
+        site = cfg["SITE_COMMUNE"]
+        if site and site not in communes:
+            problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
+    except ValueError as exc:
+        problems.append(f"{COMMUNES_FILE}:{exc}")
+    places_file = paths.DATA / "lieux_03.csv"
+    report = read_places(places_file, load_schema(PLACES_SCHEMA))
+    problems += [f"{places_file}:{issue.line}: {issue}" for issue in report.errors]
+    if not report.errors:
+        click.echo(f"{places_file}: ok ({len(report.places)} places, "
+                   f"{len(report.warnings)} warnings)")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+
+
+@click.group("places")
+def places_group():
+    """Digital-mediation places (national data standard)."""
+
+
+@places_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def places_import(file):
+    """Replace the places with those of FILE (CSV in the national standard)."""
+    from .places import load_schema, read_places
+    from .resources import PLACES_SCHEMA
+
+    report = read_places(file, load_schema(PLACES_SCHEMA))
+    for issue in report.warnings:
+        click.echo(f"{file}:{issue.line}: warning: {issue}", err=True)
+    for issue in report.errors:
+        click.echo(f"{file}:{issue.line}: rejected: {issue}", err=True)
+    file_level = any(issue.line == 1 for issue in report.errors)
+    if report.places and not file_level:
+        db = _db()
+        _require_current_db(db)
+        count = store.replace_places(db, report.places, datetime.now(timezone.utc))
+        db.close()
+        click.echo(f"{count} places imported from {file}.")
+    rejected = len({issue.line for issue in report.errors})
+    if rejected:
+        click.echo(f"{rejected} rows rejected.", err=True)
+        sys.exit(1)
+
+
+@click.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write (default: exports/results-<date>.csv).")
+@with_appcontext
+def export_command(output):
+    """Export the local results to a CSV file."""
+    from .export import results_export, write_csv
+    from .resources import questionnaire_for
+
+    db = _db()
+    _require_current_db(db)
+    total = store.count_results(db)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    output = output or Path(current_app.config["EXPORT_DIR"]) / f"results-{stamp}.csv"
+    columns, rows = results_export(db, questionnaire_for(current_app._get_current_object()))
+    with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+        count = write_csv(output, columns, rows, on_row=lambda: bar.update(1))
+    db.close()
+    click.echo(f"{count} results written to {output}.")
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+# The `kiosk` console script: the same commands as `flask --app kiosk`, on the app
+# configured from the environment (KIOSK_*) and the instance folder.
+main = FlaskGroup(name="kiosk", create_app=_create_app, add_default_commands=False,
+                  help="The Allier digital-skills diagnostic kiosk.")

@@ -1,0 +1,87 @@
+"""Ordered, named schema migrations, recorded in the ``_migrations`` table.
+
+Add a migration by appending a new ``@migration`` function; never edit one that has
+shipped, since kiosks in the field have already applied it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+MIGRATIONS = []
+
+
+def migration(fn):
+    """Register ``fn`` as the next migration."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_visits_answers(db):
+    db["visits"].create({
+        "id": int, "token": str, "started_at": str, "language": str, "mode": str,
+        "status": str,
+    }, pk="id", not_null={"started_at", "status"})
+    db["visits"].create_index(["token"], unique=True)
+    db["visits"].create_index(["status"])
+    db["answers"].create({
+        "visit_id": int, "screen_id": str, "value": str, "answered_at": str,
+    }, pk=("visit_id", "screen_id"), foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"value", "answered_at"})
+
+
+@migration
+def m002_results_scores_outbox(db):
+    db["results"].create({
+        "id": int, "visit_id": int, "questionnaire_id": str, "questionnaire_version": str,
+        "finished_at": str, "complete": int, "last_screen": str, "language": str,
+        "mode": str, "age_band": str, "commune": str, "situation": str, "profile": str,
+        "points": int, "indicators": str, "needs": str, "offers": str,
+    }, pk="id", foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"questionnaire_id", "questionnaire_version", "finished_at", "complete"})
+    db["results"].create_index(["visit_id"], unique=True)
+    db["scores"].create({
+        "result_id": int, "area": str, "level": int, "activities_done": int,
+    }, pk=("result_id", "area"), foreign_keys=[("result_id", "results", "id")])
+    # The outbox holds the anonymised payload frozen at completion, sent as it is.
+    db["outbox"].create({
+        "id": str, "result_id": int, "created_at": str, "payload": str,
+        "content_hash": str, "state": str,
+    }, pk="id", foreign_keys=[("result_id", "results", "id")],
+        not_null={"payload", "content_hash", "state", "created_at"})
+    db["outbox"].create_index(["state"])
+
+
+@migration
+def m003_places(db):
+    db["places"].create({
+        "id": str, "nom": str, "commune": str, "code_postal": str, "code_insee": str,
+        "adresse": str, "latitude": float, "longitude": float, "horaires": str,
+        "telephone": str, "services": str, "programmes": str, "data": str,
+        "imported_at": str,
+    }, pk="id")
+
+
+def migrate(db) -> list[str]:
+    """Apply the migrations not yet applied; return their names."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": fn.__name__,
+                                      "applied_at": datetime.now(timezone.utc).isoformat()})
+        applied.append(fn.__name__)
+    return applied
+
+
+def pending(db) -> list[str]:
+    """Names of migrations not yet applied (empty when the database is current)."""
+    if "_migrations" not in db.table_names():
+        return [fn.__name__ for fn in MIGRATIONS]
+    done = {row["name"] for row in db["_migrations"].rows}
+    return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in done]

@@ -1,0 +1,45 @@
+"""The app's read-only data (questionnaire, communes), loaded once and cached on the app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from . import paths, questionnaire
+from .communes import Communes, load_communes
+
+COMMUNES_FILE = paths.DATA / "communes_03.csv"
+PLACES_SCHEMA = paths.DATA / "schema_mediation_numerique.json"
+
+
+def load_questionnaire_files(q_path, offers_path) -> questionnaire.Questionnaire:
+    """Load and check a questionnaire and offers file (raises DataFileError)."""
+    return questionnaire.load(Path(q_path), Path(offers_path), schema_dir=paths.QUESTIONNAIRES,
+                              static_dir=paths.STATIC, places_schema_path=PLACES_SCHEMA)
+
+
+def questionnaire_for(app: Flask) -> questionnaire.Questionnaire:
+    """The app's questionnaire, loaded and validated on first use."""
+    cache = app.extensions.setdefault("kiosk", {})
+    if "questionnaire" not in cache:
+        cache["questionnaire"] = load_questionnaire_files(app.config["QUESTIONNAIRE"],
+                                                          app.config["OFFERS"])
+    return cache["questionnaire"]
+
+
+def communes_for(app: Flask) -> Communes:
+    """The Allier communes (COG 2026), loaded on first use."""
+    cache = app.extensions.setdefault("kiosk", {})
+    if "communes" not in cache:
+        cache["communes"] = load_communes(COMMUNES_FILE)
+    return cache["communes"]
+
+
+def get_questionnaire() -> questionnaire.Questionnaire:
+    """The current app's questionnaire."""
+    return questionnaire_for(current_app)
+
+
+def get_communes() -> Communes:
+    """The current app's communes."""
+    return communes_for(current_app)

@@ -1,0 +1,171 @@
+"""Every SQL statement of the kiosk side, as named operations.
+
+Views and CLI commands call these functions; nothing else talks to the tables.
+Times are stored as ISO 8601 UTC strings.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+# --- visits and answers -------------------------------------------------------------
+
+def start_visit(db, token: str, language: str, mode: str, now: datetime) -> int:
+    """Open a visit reachable by its session ``token``; return its id."""
+    with db.atomic():
+        return db["visits"].insert({"token": token, "started_at": now.isoformat(),
+                                    "language": language, "mode": mode,
+                                    "status": "active"}).last_pk
+
+
+def visit_by_token(db, token: str):
+    """The visit reachable by this session token (active or complete), or None."""
+    rows = list(db.query("select * from visits where token = ?", [token]))
+    return rows[0] if rows else None
+
+
+def set_visit_language(db, visit_id: int, language: str) -> None:
+    """Record the language the person switched to."""
+    with db.atomic():
+        db.execute("update visits set language = ? where id = ?", [language, visit_id])
+
+
+def answers(db, visit_id: int) -> dict:
+    """The visit's answers, ``screen id -> value``."""
+    return {row["screen_id"]: json.loads(row["value"]) for row in
+            db.query("select screen_id, value from answers where visit_id = ?", [visit_id])}
+
+
+def save_answer(db, visit_id: int, screen_id: str, value, now: datetime) -> None:
+    """Save (or replace) one answer: a crash loses at most the current screen."""
+    with db.atomic():
+        db.execute(
+            "insert into answers (visit_id, screen_id, value, answered_at) values (?, ?, ?, ?) "
+            "on conflict (visit_id, screen_id) do update set value = excluded.value, "
+            "answered_at = excluded.answered_at",
+            [visit_id, screen_id, _json(value), now.isoformat()])
+
+
+def _insert_record(db, visit_id: int, record) -> int:
+    result_id = db["results"].insert(dict(record.result, visit_id=visit_id,
+                                          indicators=_json(record.result["indicators"]),
+                                          needs=_json(record.result["needs"]),
+                                          offers=_json(record.result["offers"]))).last_pk
+    db["scores"].insert_all(dict(row, result_id=result_id) for row in record.scores)
+    db["outbox"].insert(dict(record.outbox, result_id=result_id))
+    return result_id
+
+
+def complete_visit(db, visit_id: int, record) -> bool:
+    """Store a finished diagnostic: result, scores and outbox record in ONE transaction.
+
+    ``record`` is a :class:`kiosk.diagnostic.Record`. Only an active visit can be
+    completed, so a double submit cannot store twice. Returns True when stored.
+    """
+    with db.atomic():
+        cursor = db.execute("update visits set status = 'complete' "
+                            "where id = ? and status = 'active'", [visit_id])
+        if cursor.rowcount != 1:
+            return False
+        _insert_record(db, visit_id, record)
+    return True
+
+
+def end_visit(db, visit_id: int, record=None) -> None:
+    """Forget a visit's session token; an active one is abandoned, leaving ``record``.
+
+    The incomplete record (if the person answered anything) and the end of the visit
+    are written in one transaction.
+    """
+    with db.atomic():
+        cursor = db.execute("update visits set status = 'abandoned' "
+                            "where id = ? and status = 'active'", [visit_id])
+        if cursor.rowcount == 1 and record is not None:
+            _insert_record(db, visit_id, record)
+        db.execute("update visits set token = null where id = ?", [visit_id])
+
+
+def stale_visits(db, last_activity_before: datetime) -> list[dict]:
+    """Active visits with no answer (or start) since ``last_activity_before``."""
+    return list(db.query(
+        "select v.* from visits v left join answers a on a.visit_id = v.id "
+        "where v.status = 'active' group by v.id "
+        "having max(coalesce(a.answered_at, v.started_at), v.started_at) < ?",
+        [last_activity_before.isoformat()]))
+
+
+# --- results ------------------------------------------------------------------------
+
+def result_for_visit(db, visit_id: int):
+    """The result of a visit with its scores, or None."""
+    rows = list(db.query("select * from results where visit_id = ?", [visit_id]))
+    if not rows:
+        return None
+    result = _decode_result(rows[0])
+    result["levels"] = {row["area"]: row["level"] for row in
+                        db.query("select area, level from scores where result_id = ?",
+                                 [result["id"]])}
+    return result
+
+
+def _decode_result(row: dict) -> dict:
+    row = dict(row)
+    for key in ("indicators", "needs", "offers"):
+        row[key] = json.loads(row[key]) if row[key] else None
+    return row
+
+
+def count_results(db) -> int:
+    """Number of results stored."""
+    return db["results"].count
+
+
+def iter_results(db):
+    """Every result with its area levels flattened (``level_<area>``), oldest first."""
+    levels: dict[int, dict] = {}
+    for row in db.query("select result_id, area, level from scores"):
+        levels.setdefault(row["result_id"], {})[f"level_{row['area']}"] = row["level"]
+    for row in db.query("select * from results order by id"):
+        yield dict(_decode_result(row), **levels.get(row["id"], {}))
+
+
+def outbox_records(db, state: str = "pending") -> list[dict]:
+    """Outbox records in a given state, oldest first, payload decoded."""
+    return [dict(row, payload=json.loads(row["payload"])) for row in
+            db.query("select * from outbox where state = ? order by created_at, id", [state])]
+
+
+# --- places -------------------------------------------------------------------------
+
+def replace_places(db, places: list[dict], now: datetime) -> int:
+    """Replace the stored mediation places with ``places`` (one transaction)."""
+    rows = [{
+        "id": p["id"], "nom": p["nom"], "commune": p["commune"],
+        "code_postal": p["code_postal"], "code_insee": p.get("code_insee"),
+        "adresse": p["adresse"], "latitude": p.get("latitude"),
+        "longitude": p.get("longitude"), "horaires": p.get("horaires"),
+        "telephone": _first(p.get("telephone")),
+        "services": _json(p.get("services") or []),
+        "programmes": _json(p.get("dispositif_programmes_nationaux") or []),
+        "data": _json(p), "imported_at": now.isoformat(),
+    } for p in places]
+    with db.atomic():
+        db.execute("delete from places")
+        db["places"].insert_all(rows)
+    return len(rows)
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) and value else value or None
+
+
+def all_places(db) -> list[dict]:
+    """Every stored place, with `services` and `dispositif_programmes_nationaux` as lists."""
+    return [dict(row, services=json.loads(row["services"]),
+                 dispositif_programmes_nationaux=json.loads(row["programmes"]))
+            for row in db.query("select * from places order by nom")]

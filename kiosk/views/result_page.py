@@ -1,0 +1,65 @@
+"""What the result page and the printable sheet show: levels, profile, next steps, QR."""
+from __future__ import annotations
+
+import segno
+from flask import current_app
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
+
+from .. import store
+from ..db import get_db
+from ..places import nearest
+from ..recommend import places_for
+from ..resources import get_communes, get_questionnaire
+
+LEVEL_WORDS = {
+    0: _l("À découvrir"),
+    1: _l("Les bases"),
+    2: _l("À l'aise"),
+}
+
+
+def level_word(level: int) -> str:
+    """The plain words for an area level (translated)."""
+    return str(LEVEL_WORDS[level])
+
+
+def origin(result):
+    """Where distances are measured from: the commune given, else the kiosk's commune."""
+    communes = get_communes()
+    commune = communes.get(result["commune"] or "") or communes.get(
+        current_app.config["SITE_COMMUNE"])
+    return (commune.lat, commune.lon) if commune else None, commune
+
+
+def context(visit) -> dict:
+    """Template context for the result of a completed visit."""
+    q = get_questionnaire()
+    result = store.result_for_visit(get_db(), visit["id"])
+    places = store.all_places(get_db())
+    point, commune = origin(result)
+    profile = next(p for p in q.profiles if p.id == result["profile"])
+    levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
+    steps = [(offer, places_for(offer, places, point, nearest))
+             for offer in (q.offer(o) for o in result["offers"]) if offer]
+    summary = summary_text(q, result, profile, levels, steps)
+    return {"result": result, "profile": profile, "levels": levels, "steps": steps,
+            "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
+            "level_word": level_word}
+
+
+def summary_text(q, result, profile, levels, steps) -> str:
+    """The short text carried by the QR code: nothing personal, only the result."""
+    from datetime import datetime
+
+    lines = [_(q.title), format_date(datetime.fromisoformat(result["finished_at"])),
+             _(profile.label)]
+    lines += [f"{_(area.label)} : {level_word(level)}" for area, level in levels]
+    lines += [f"→ {_(offer.title)}" for offer, _places in steps]
+    return "\n".join(lines)
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (no inline style: the CSP forbids it)."""
+    qr = segno.make(text, error="m", micro=False)
+    return qr.svg_inline(scale=3, border=2, svgclass="qr-code", lineclass=None,
+                         omitsize=True)

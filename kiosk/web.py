@@ -1,0 +1,92 @@
+"""Cross-cutting web behaviour: locale, security headers, error pages, template helpers."""
+from __future__ import annotations
+
+from flask import current_app, render_template, request, session
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+RTL_LANGUAGES = {"ar", "fa", "fa_AF", "he", "ur"}
+
+# A strict policy: everything from the kiosk itself, no inline script or style.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "font-src 'self'; media-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+ERROR_MESSAGES = {
+    400: _l("Cette page ne peut pas être utilisée. Elle a peut-être expiré."),
+    404: _l("Cette page n'existe pas."),
+    405: _l("Cette action n'est pas possible ici."),
+    409: _l("Cette question n'est pas encore posée. Reprenez là où vous en étiez."),
+    413: _l("Le message envoyé est trop long."),
+    500: _l("Un problème est survenu. Vos réponses déjà enregistrées sont gardées."),
+}
+
+
+def select_locale() -> str:
+    """The visitor's chosen language if offered, else the kiosk's default."""
+    offered = current_app.config["LANGUAGE_LIST"]
+    chosen = session.get("lang")
+    return chosen if chosen in offered else offered[0]
+
+
+def page_language() -> str:
+    """The page language as a BCP 47 tag (``fa-AF``, not ``fa_AF``)."""
+    return str(get_locale()).replace("_", "-")
+
+
+def text_direction() -> str:
+    """``rtl`` for right-to-left languages."""
+    locale = get_locale()
+    return "rtl" if str(locale) in RTL_LANGUAGES or locale.language in RTL_LANGUAGES else "ltr"
+
+
+def security_headers(response):
+    """No caching of pages (a shared kiosk), a strict CSP, no referrer."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def error_page(error):
+    """A friendly page for every HTTP error, with a way back to the start."""
+    code = 400 if isinstance(error, CSRFError) else getattr(error, "code", 500) or 500
+    message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[400 if code < 500 else 500])
+    return render_template("error.html", code=code, message=message), code
+
+
+def init_app(app) -> None:
+    """Register headers, error pages and template globals."""
+    app.after_request(security_headers)
+    for code in (400, 404, 405, 409, 413, 500):
+        app.register_error_handler(code, error_page)
+    app.register_error_handler(CSRFError, error_page)
+    app.jinja_env.globals.update(page_language=page_language, text_direction=text_direction)
+    # Questionnaire text is French source, translated through the catalogues at render.
+    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    register_filters(app)
+
+
+def register_filters(app) -> None:
+    """Locale-aware formatting for templates (numbers, dates, language names)."""
+    from datetime import datetime
+
+    from babel import Locale
+    from flask_babel import format_date, format_decimal
+
+    app.jinja_env.filters["km"] = lambda value: format_decimal(round(value, 1), format="#,##0.#")
+    app.jinja_env.filters["date"] = lambda iso: format_date(datetime.fromisoformat(iso), "long")
+    app.jinja_env.filters["language_name"] = lambda code: Locale.parse(code).get_display_name(code)
+    app.jinja_env.filters["phone"] = format_phone
+
+
+def format_phone(number: str) -> str:
+    """+33470473776 -> 04 70 47 37 76 (how a French reader dials it)."""
+    if number.startswith("+33") and len(number) == 12:
+        digits = "0" + number[3:]
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return number

@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh database per test, an app factory, a diagnostic driver."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kiosk import create_app, paths
+from kiosk.db import connect
+from kiosk.migrations import migrate
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Factory: an app on its own fresh, migrated database (CSRF on, as in production)."""
+    def factory(**overrides):
+        db_path = tmp_path / f"kiosk-{len(list(tmp_path.glob('kiosk-*.db')))}.db"
+        db = connect(db_path)
+        migrate(db)
+        db.close()
+        config = {"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "test-secret",
+                  "LANGUAGES": "fr", "SITE_COMMUNE": "03190",
+                  "EXPORT_DIR": str(tmp_path / "exports")}
+        config.update(overrides)
+        return create_app(config)
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Resident:
+    """Drives the test client like a person: reads each page's CSRF token, posts forms."""
+
+    def __init__(self, client):
+        self.client = client
+        self.page = None
+
+    def get(self, url):
+        response = self.client.get(url)
+        if response.status_code == 200:
+            self.page = response.get_data(as_text=True)
+        return response
+
+    def token(self):
+        return CSRF.search(self.page).group(1)
+
+    def post(self, url, data=None, *, token=True):
+        data = dict(data or {})
+        if token:
+            data.setdefault("csrf_token", self.token())
+        return self.client.post(url, data=data)
+
+    def start(self):
+        self.get("/")
+        response = self.post("/start")
+        assert response.status_code == 303
+        return response
+
+    def answer(self, screen_id, data):
+        self.get(f"/q/{screen_id}")
+        return self.post(f"/q/{screen_id}", data)
+
+    def complete(self, answers=None, default=None):
+        """Answer every screen shown; ``answers`` maps screen id -> form data."""
+        answers = answers or {}
+        self.start()
+        location = "/q/last_use"
+        for _ in range(40):
+            screen_id = location.rsplit("/", 1)[-1]
+            data = answers.get(screen_id, default or {"idk": "1"})
+            response = self.answer(screen_id, data)
+            assert response.status_code == 303, (screen_id, response.status_code)
+            location = response.location
+            if location.endswith("/result"):
+                return response
+        raise AssertionError("the questionnaire never ended")
+
+
+@pytest.fixture
+def resident(client):
+    return Resident(client)
+
+
+ALLIER_DATA = paths.DATA
