@@ -44,7 +44,7 @@ catalogues: $(VENV)/.installed
 
 ## messages: extract the interface and questionnaire strings to translations/messages.pot
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot .
 
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
