@@ -304,3 +304,34 @@ def test_stale_visit_is_closed_when_the_next_person_starts(make_app):
     database = connect(app.config["DATABASE"])
     (result,) = database["results"].rows
     assert result["complete"] == 0 and result["last_screen"] == "devices"
+
+
+# --- fuzzed forms: never a server error, nothing stored on refusal ---------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+FORM_KEYS = st.sampled_from(["answer", "idk", "query", "commune", "csrf_token", "lang", "x"])
+FORM_VALUES = st.one_of(st.text(max_size=120), st.sampled_from(
+    ["3m", "never", "none", "tablet", "alone", "03190", "1", "", "\x00", "%00", "../../etc"]))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(screen=st.sampled_from(["last_use", "devices", "commune", "reading", "nope", "%2e%2e"]),
+       fields=st.lists(st.tuples(FORM_KEYS, FORM_VALUES), max_size=6),
+       keep_token=st.booleans())
+def test_fuzzed_answers_never_break_the_kiosk(resident, db, screen, fields, keep_token):
+    if resident.page is None:
+        resident.start()
+        resident.get("/q/last_use")
+    before = db["answers"].count
+    data = {}
+    for key, value in fields:
+        data.setdefault(key, []).append(value)
+    if keep_token:
+        data["csrf_token"] = resident.token()
+    response = resident.client.post(f"/q/{screen}", data=data)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert db["answers"].count == before
+        assert "Revenir" in response.get_data(as_text=True) or response.status_code == 422
