@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kiosk import diagnostic
+from kiosk import diagnostic, paths
 from kiosk.anonymise import ALLOWED_FIELDS, content_hash
 
 CONFIDENT = {
@@ -335,3 +335,21 @@ def test_fuzzed_answers_never_break_the_kiosk(resident, db, screen, fields, keep
     if response.status_code >= 400:
         assert db["answers"].count == before
         assert "Revenir" in response.get_data(as_text=True) or response.status_code == 422
+
+
+def test_every_step_leads_to_a_place(resident, app):
+    """With the sample places, no place offers a digital advisor: the nearest France
+    Services is shown as the place to ask, never an empty step."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["places", "import", str(paths.DATA / "lieux_03.csv")]).exit_code == 0
+    resident.complete({"last_use": {"answer": "3m"}, "ps_bank": {"answer": "with_help"},
+                       "task_phishing": {"answer": "refund"}, "task_back": {"answer": "1"},
+                       "eadmin": {"answer": "alone"}, "devices": {"answer": ["computer"]},
+                       "home_connection": {"answer": "box"}, "reading": {"answer": "easy"},
+                       "commune": {"commune": "03183"}, "age_band": {"idk": "1"},
+                       "situation": {"idk": "1"}},
+                      default={"answer": "alone"})
+    page = resident.get("/result").get_data(as_text=True)
+    assert "Être accompagné par un conseiller numérique." in page
+    assert "Pour vous renseigner" in page
+    assert "France services Le Montet" in page   # the nearest one to Le Montet (03183)

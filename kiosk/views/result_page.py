@@ -11,6 +11,8 @@ from ..places import nearest
 from ..recommend import places_for
 from ..resources import get_communes, get_questionnaire
 
+FALLBACK_PROGRAMMES = ["France Services"]
+
 LEVEL_WORDS = {
     0: _l("À découvrir"),
     1: _l("Les bases"),
@@ -39,12 +41,23 @@ def context(visit) -> dict:
     point, commune = origin(result)
     profile = next(p for p in q.profiles if p.id == result["profile"])
     levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
-    steps = [(offer, places_for(offer, places, point, nearest))
-             for offer in (q.offer(o) for o in result["offers"]) if offer]
+    steps = [step(offer, places, point) for offer in (q.offer(o) for o in result["offers"]) if offer]
     summary = summary_text(q, result, profile, levels, steps)
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
             "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
             "level_word": level_word}
+
+
+def step(offer, places, point):
+    """(offer, nearby places, ask_only) for one next step.
+
+    When no place near the person offers this exactly, the nearest France Services is
+    shown instead as the place to ask: every step leads somewhere concrete.
+    """
+    near = places_for(offer, places, point, nearest)
+    if near or not (offer.services or offer.programmes) or point is None:
+        return offer, near, False
+    return offer, nearest(places, point[0], point[1], programmes=FALLBACK_PROGRAMMES, limit=1), True
 
 
 def summary_text(q, result, profile, levels, steps) -> str:
@@ -54,7 +67,7 @@ def summary_text(q, result, profile, levels, steps) -> str:
     lines = [_(q.title), format_date(datetime.fromisoformat(result["finished_at"])),
              _(profile.label)]
     lines += [f"{_(area.label)} : {level_word(level)}" for area, level in levels]
-    lines += [f"→ {_(offer.title)}" for offer, _places in steps]
+    lines += [f"→ {_(offer.title)}" for offer, *_rest in steps]
     return "\n".join(lines)
 
 
