@@ -6,6 +6,7 @@ on a post-office PC than a few milliseconds per screen.
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: the driver opens no implicit transaction; every write
-    # goes through sqlite-utils' atomic() (BEGIN ... COMMIT, savepoints when nested).
+    # goes through write_transaction() below (sqlite-utils nests savepoints inside it).
     conn = sqlite3.connect(str(path), timeout=15, isolation_level=None,
                            check_same_thread=False)
     db = sqlite_utils.Database(conn, execute_plugins=False)
@@ -27,6 +28,27 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=15000")
     return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    A plain ``BEGIN`` starts as a reader; when two requests then both try to write,
+    SQLite cannot upgrade one of them and fails at once with "database is locked",
+    whatever the busy timeout. Taking the lock first makes writers queue instead.
+    sqlite-utils calls inside use savepoints, so the whole block commits or rolls back
+    as one.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
 
 
 def get_db() -> sqlite_utils.Database:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from .db import write_transaction
+
 MIGRATIONS = []
 
 
@@ -71,7 +73,7 @@ def migrate(db) -> list[str]:
     for fn in MIGRATIONS:
         if fn.__name__ in done:
             continue
-        with db.atomic():
+        with write_transaction(db):
             fn(db)
             db["_migrations"].insert({"name": fn.__name__,
                                       "applied_at": datetime.now(timezone.utc).isoformat()})

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from .db import write_transaction
+
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -17,7 +19,7 @@ def _json(value) -> str:
 
 def start_visit(db, token: str, language: str, mode: str, now: datetime) -> int:
     """Open a visit reachable by its session ``token``; return its id."""
-    with db.atomic():
+    with write_transaction(db):
         return db["visits"].insert({"token": token, "started_at": now.isoformat(),
                                     "language": language, "mode": mode,
                                     "status": "active"}).last_pk
@@ -31,7 +33,7 @@ def visit_by_token(db, token: str):
 
 def set_visit_language(db, visit_id: int, language: str) -> None:
     """Record the language the person switched to."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute("update visits set language = ? where id = ?", [language, visit_id])
 
 
@@ -43,7 +45,7 @@ def answers(db, visit_id: int) -> dict:
 
 def save_answer(db, visit_id: int, screen_id: str, value, now: datetime) -> None:
     """Save (or replace) one answer: a crash loses at most the current screen."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "insert into answers (visit_id, screen_id, value, answered_at) values (?, ?, ?, ?) "
             "on conflict (visit_id, screen_id) do update set value = excluded.value, "
@@ -67,7 +69,7 @@ def complete_visit(db, visit_id: int, record) -> bool:
     ``record`` is a :class:`kiosk.diagnostic.Record`. Only an active visit can be
     completed, so a double submit cannot store twice. Returns True when stored.
     """
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute("update visits set status = 'complete' "
                             "where id = ? and status = 'active'", [visit_id])
         if cursor.rowcount != 1:
@@ -82,7 +84,7 @@ def end_visit(db, visit_id: int, record=None) -> None:
     The incomplete record (if the person answered anything) and the end of the visit
     are written in one transaction.
     """
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute("update visits set status = 'abandoned' "
                             "where id = ? and status = 'active'", [visit_id])
         if cursor.rowcount == 1 and record is not None:
@@ -154,7 +156,7 @@ def replace_places(db, places: list[dict], now: datetime) -> int:
         "programmes": _json(p.get("dispositif_programmes_nationaux") or []),
         "data": _json(p), "imported_at": now.isoformat(),
     } for p in places]
-    with db.atomic():
+    with write_transaction(db):
         db.execute("delete from places")
         db["places"].insert_all(rows)
     return len(rows)
