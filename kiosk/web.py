@@ -1,8 +1,8 @@
 """Cross-cutting web behaviour: locale, security headers, error pages, template helpers."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request, session
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask import current_app, g, render_template, request, session
+from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 RTL_LANGUAGES = {"ar", "fa", "fa_AF", "he", "ur"}
@@ -20,6 +20,14 @@ ERROR_MESSAGES = {
     413: _l("Le message envoyé est trop long."),
     500: _l("Un problème est survenu. Vos réponses déjà enregistrées sont gardées."),
 }
+
+
+def request_translations():
+    """The gettext catalogue of this request's locale, looked up once per request."""
+    translations = g.get("kiosk_translations")
+    if translations is None:
+        translations = g.kiosk_translations = get_translations()
+    return translations
 
 
 def select_locale() -> str:
@@ -66,8 +74,14 @@ def init_app(app) -> None:
         app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, error_page)
     app.jinja_env.globals.update(page_language=page_language, text_direction=text_direction)
+    # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
+    # templates use the request's catalogue, found once (same catalogues, same locale).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: request_translations().ugettext(text),
+        ngettext=lambda one, many, n: request_translations().ungettext(one, many, n),
+        newstyle=True)
     # Questionnaire text is French source, translated through the catalogues at render.
-    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    app.jinja_env.filters["tr"] = lambda text: request_translations().ugettext(text) if text else text
     register_filters(app)
 
 

@@ -23,6 +23,9 @@ bp = Blueprint("resident", __name__)
 
 # Seconds of grace after the warning, so the browser's own reset always wins the race.
 GRACE_SECONDS = 10
+# The last-seen time in the cookie is refreshed at most this often: re-signing and
+# re-sending the cookie on every response costs time for no gain in accuracy.
+SEEN_RESOLUTION = 5
 
 
 def now() -> datetime:
@@ -78,7 +81,8 @@ def expire_idle_session():
     if seen is not None and moment - seen > idle_limit() and "sid" in session:
         end_current_visit()
         return redirect(url_for("resident.welcome"), 303)
-    session["seen"] = moment
+    if seen is None or moment - seen >= SEEN_RESOLUTION:
+        session["seen"] = moment
     return None
 
 

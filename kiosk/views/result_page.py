@@ -1,6 +1,8 @@
 """What the result page and the printable sheet show: levels, profile, next steps, QR."""
 from __future__ import annotations
 
+import functools
+
 import segno
 from flask import current_app
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
@@ -71,8 +73,13 @@ def summary_text(q, result, profile, levels, steps) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=128)
 def qr_svg(text: str) -> str:
-    """An inline SVG QR code (no inline style: the CSP forbids it)."""
-    qr = segno.make(text, error="m", micro=False)
+    """An inline SVG QR code (no inline style: the CSP forbids it).
+
+    A fixed mask spares segno from trying all eight (most of the result page's time);
+    any mask gives a valid code. Cached: the page is often shown again (print view).
+    """
+    qr = segno.make(text, error="m", micro=False, mask=0)
     return qr.svg_inline(scale=3, border=2, svgclass="qr-code", lineclass=None,
                          omitsize=True)
