@@ -1,6 +1,8 @@
 """Cross-cutting web behaviour: locale, security headers, error pages, template helpers."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -20,6 +22,20 @@ ERROR_MESSAGES = {
     413: _l("Le message envoyé est trop long."),
     500: _l("Un problème est survenu. Vos réponses déjà enregistrées sont gardées."),
 }
+
+
+_LOCAL_PATH = re.compile(r"/[A-Za-z0-9_/-]*")
+
+
+def local_path(target: str | None, default: str) -> str:
+    """``target`` if it is a plain path on this kiosk, else ``default``.
+
+    Only letters, digits, ``_``, ``-`` and ``/`` after a leading ``/``: browsers read
+    ``//host`` and ``/\\host`` as another site, so nothing else is let through.
+    """
+    if target and _LOCAL_PATH.fullmatch(target) and not target.startswith("//"):
+        return target
+    return default
 
 
 def request_translations():
@@ -73,7 +89,8 @@ def init_app(app) -> None:
     for code in (400, 404, 405, 409, 413, 500):
         app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, error_page)
-    app.jinja_env.globals.update(page_language=page_language, text_direction=text_direction)
+    app.jinja_env.globals.update(page_language=page_language, text_direction=text_direction,
+                                 local_path=local_path)
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
     app.jinja_env.install_gettext_callables(

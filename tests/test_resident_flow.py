@@ -353,3 +353,31 @@ def test_every_step_leads_to_a_place(resident, app):
     assert "Être accompagné par un conseiller numérique." in page
     assert "Pour vous renseigner" in page
     assert "France services Le Montet" in page   # the nearest one to Le Montet (03183)
+
+
+def test_language_switch_keeps_answers_and_never_redirects_away(make_app):
+    from tests.conftest import Resident
+
+    app = make_app(LANGUAGES="fr,en")
+    resident = Resident(app.test_client())
+    resident.start()
+    resident.answer("last_use", {"answer": "3m"})
+    resident.get("/q/devices")
+    for target in ("//evil.example/", "/\\evil.example", "https://evil.example/", "/q/x?y=1"):
+        response = resident.post("/language", {"lang": "en", "next": target})
+        assert response.location == "/", target
+    response = resident.post("/language", {"lang": "en", "next": "/q/devices"})
+    assert response.location == "/q/devices"
+    page = resident.get("/q/last_use").get_data(as_text=True)
+    assert '<html lang="en"' in page and 'value="3m" checked' in page
+    assert resident.post("/language", {"lang": "xx"}).status_code == 400
+
+
+@pytest.mark.parametrize("back,expected", [
+    ("/q/devices", 'href="/q/devices"'), ("//evil.example", 'href="/"'),
+    ("/\\evil.example", 'href="/"'), ("javascript:alert(1)", 'href="/"'),
+])
+def test_idle_page_returns_only_to_a_local_page(resident, back, expected):
+    resident.start()
+    page = resident.client.get("/idle", query_string={"back": back}).get_data(as_text=True)
+    assert expected in page

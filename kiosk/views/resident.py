@@ -17,6 +17,7 @@ from ..db import get_db
 from ..questions import TYPES, BadAnswer, read_answer
 from ..resources import get_communes, get_questionnaire
 from ..scoring import visible_screens
+from ..web import local_path
 from . import result_page
 
 bp = Blueprint("resident", __name__)
@@ -125,10 +126,8 @@ def change_language():
     visit = current_visit()
     if visit is not None and visit["status"] == "active":
         store.set_visit_language(get_db(), visit["id"], lang)
-    target = request.form.get("next", "")
     # Only local paths: never an open redirect.
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("resident.welcome"), 303)
+    return redirect(local_path(request.form.get("next"), url_for("resident.welcome")), 303)
 
 
 def require_visit(active=True):
