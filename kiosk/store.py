@@ -20,9 +20,9 @@ def _json(value) -> str:
 def start_visit(db, token: str, language: str, mode: str, now: datetime) -> int:
     """Open a visit reachable by its session ``token``; return its id."""
     with write_transaction(db):
-        return db["visits"].insert({"token": token, "started_at": now.isoformat(),
-                                    "language": language, "mode": mode,
-                                    "status": "active"}).last_pk
+        return db.execute("insert into visits (token, started_at, language, mode, status) "
+                          "values (?, ?, ?, ?, 'active')",
+                          [token, now.isoformat(), language, mode]).lastrowid
 
 
 def visit_by_token(db, token: str):
@@ -53,13 +53,23 @@ def save_answer(db, visit_id: int, screen_id: str, value, now: datetime) -> None
             [visit_id, screen_id, _json(value), now.isoformat()])
 
 
+def _insert(db, table: str, row: dict) -> int:
+    # Plain INSERTs on the hot path: sqlite-utils' insert() reads the table's layout
+    # first, which costs more than the write itself on a kiosk answering a person.
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    return db.execute(f"insert into {table} ({columns}) values ({marks})",  # noqa: S608
+                      list(row.values())).lastrowid
+
+
 def _insert_record(db, visit_id: int, record) -> int:
-    result_id = db["results"].insert(dict(record.result, visit_id=visit_id,
-                                          indicators=_json(record.result["indicators"]),
-                                          needs=_json(record.result["needs"]),
-                                          offers=_json(record.result["offers"]))).last_pk
-    db["scores"].insert_all(dict(row, result_id=result_id) for row in record.scores)
-    db["outbox"].insert(dict(record.outbox, result_id=result_id))
+    result_id = _insert(db, "results", dict(record.result, visit_id=visit_id,
+                                            indicators=_json(record.result["indicators"]),
+                                            needs=_json(record.result["needs"]),
+                                            offers=_json(record.result["offers"])))
+    for row in record.scores:
+        _insert(db, "scores", dict(row, result_id=result_id))
+    _insert(db, "outbox", dict(record.outbox, result_id=result_id))
     return result_id
 
 
