@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 

@@ -1,7 +1,6 @@
 """Questionnaire validation: the shipped files pass, broken copies fail with file:line."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 

@@ -265,7 +265,7 @@ def idle():
     """The inactivity warning when JavaScript is off (reached by a meta refresh)."""
     if current_visit() is None:
         return redirect(url_for("resident.welcome"), 303)
-    return render_template("idle.html", back=request.args.get("back", ""))
+    return render_template("idle.html", back=request.args.get("back", ""), idle=True)
 
 
 @bp.get("/timeout")

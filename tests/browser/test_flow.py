@@ -6,120 +6,17 @@ Each test asserts what a person in front of the screen would notice. The offsite
 """
 from __future__ import annotations
 
-import base64
-import json
 import re
-import zlib
-from pathlib import Path
 
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
 
+from tests.browser.steps import (
+    ALL_SCREENS, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS, STILL_THERE,
+    WELCOME, button, choose_commune, complete_never, expect_screen, expect_welcome, heading,
+    option, page_text, session_cookie, start, storage)
+
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[2]
-QUESTIONNAIRE = yaml.safe_load((REPO / "questionnaires" / "diagnostic.yaml").read_text("utf-8"))
-SCREENS = {screen["id"]: screen for screen in QUESTIONNAIRE["screens"]}
-ALL_SCREENS = [screen["id"] for screen in QUESTIONNAIRE["screens"]]
-TOTAL = len(ALL_SCREENS)  # 25
-# `last_use: never` skips every screen shown only to people who use the internet.
-NEVER_SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"]
-                 if s.get("show_if", {}).get("not_in") != ["never"]]
-PROFILE_LABELS = [profile["label"] for profile in QUESTIONNAIRE["profiles"]]
-LEVEL_WORDS = {"À découvrir", "Les bases", "À l'aise"}
-
-WELCOME = "Où en êtes-vous avec le numérique ?"
-STILL_THERE = "Êtes-vous toujours là ?"
-IDK = "Je ne sais pas"
-NEXT = "Suivant"
-
-
-# --- What a resident does ---------------------------------------------------------------
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
-
-
-def option(page: Page, label: str):
-    """The visible words of one answer (inside its <label>: tapping them chooses it)."""
-    return page.locator("label.option").get_by_text(label, exact=True)
-
-
-def button(page: Page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def expect_screen(page: Page, screen_id: str, number: int | None = None, total: int = TOTAL):
-    expect(heading(page)).to_have_text(SCREENS[screen_id]["text"])
-    if number is not None:
-        expect(page.locator("#progress-label")).to_have_text(f"Question {number} sur {total}")
-
-
-def expect_welcome(page: Page):
-    expect(heading(page)).to_have_text(WELCOME)
-    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
-
-
-def start(page: Page, tap: bool = False):
-    """Welcome -> "Commencer" -> the notice -> "D'accord, je commence" -> question 1."""
-    page.goto("/")
-    expect_welcome(page)
-    press = (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
-    press(button(page, "Commencer"))
-    expect(heading(page)).to_have_text("Avant de commencer")
-    press(page.get_by_role("link", name="D'accord, je commence"))
-    expect_screen(page, "last_use", 1)
-
-
-def choose_commune(page: Page, typed: str, pick: str | None = None):
-    page.get_by_label("Nom de la commune ou code postal").fill(typed)
-    button(page, NEXT).click()
-    if pick:
-        expect(page.get_by_role("alert")).to_have_text(
-            "Plusieurs communes correspondent. Choisissez la vôtre.")
-        page.get_by_text(pick, exact=True).click()
-        button(page, NEXT).click()
-
-
-def complete_never(page: Page):
-    """The short diagnostic by clicks: never used the internet, "Je ne sais pas" elsewhere
-    (the commune typed, so distances are measured from it)."""
-    start(page)
-    option(page, "Jamais.").click()
-    button(page, NEXT).click()
-    for number, screen_id in enumerate(NEVER_SCREENS[1:], start=2):
-        expect_screen(page, screen_id, number, len(NEVER_SCREENS))
-        if screen_id == "commune":
-            choose_commune(page, "Moulins")
-        else:
-            button(page, IDK).click()
-    expect(heading(page)).to_have_text("Votre résultat")
-
-
-def page_text(page: Page) -> str:
-    return page.locator("body").inner_text()
-
-
-def session_cookie(page: Page) -> dict:
-    """The (signed, not encrypted) Flask session as the browser holds it."""
-    cookies = [c for c in page.context.cookies() if c["name"] == "session"]
-    if not cookies:
-        return {}
-    payload = cookies[0]["value"]
-    compressed = payload.startswith(".")
-    data = payload.lstrip(".").split(".")[0]
-    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-    return json.loads(zlib.decompress(raw) if compressed else raw)
-
-
-def storage(page: Page) -> dict:
-    return page.evaluate("""async () => ({
-        local: localStorage.length,
-        session: sessionStorage.length,
-        indexedDB: (await indexedDB.databases()).map(db => db.name),
-        caches: (typeof caches === 'undefined') ? [] : await caches.keys(),
-    })""")
 
 
 # --- 0. The guard itself ----------------------------------------------------------------
