@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 
-from .yamlfile import LineDict, LineList, _LineLoader
-
 import yaml
+
+from .yamlfile import LineDict, LineList, LineLoader
 
 TRANSLATABLE_KEYS = ("title", "label", "text", "help", "illustration_alt")
 
@@ -19,7 +19,7 @@ TRANSLATABLE_KEYS = ("title", "label", "text", "help", "illustration_alt")
 def extract_yaml(fileobj, keywords, comment_tags, options):
     """Babel extraction method: yields ``(line, funcname, message, comments)``."""
     text = io.TextIOWrapper(fileobj, encoding="utf-8").read()
-    document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    document = yaml.load(text, Loader=LineLoader)  # noqa: S506 - SafeLoader subclass
     yield from _walk(document, "")
 
 

@@ -1,6 +1,7 @@
 """Needs -> two to four next steps from the offers catalogue, and the nearest places."""
 from __future__ import annotations
 
+from .places import nearest
 from .questionnaire import Offer, Questionnaire
 
 MIN_STEPS, MAX_STEPS = 2, 4
@@ -28,7 +29,7 @@ def choose_offers(questionnaire: Questionnaire, needs) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def places_for(offer: Offer, places, origin, nearest, limit: int = 2):
+def places_for(offer: Offer, places, origin, limit: int = 2):
     """The nearest places for an offer, from ``origin`` (lat, lon), as (km, place) pairs."""
     if origin is None or not (offer.services or offer.programmes):
         return []

@@ -146,12 +146,6 @@ def iter_results(db):
         yield dict(_decode_result(row), **levels.get(row["id"], {}))
 
 
-def outbox_records(db, state: str = "pending") -> list[dict]:
-    """Outbox records in a given state, oldest first, payload decoded."""
-    return [dict(row, payload=json.loads(row["payload"])) for row in
-            db.query("select * from outbox where state = ? order by created_at, id", [state])]
-
-
 # --- places -------------------------------------------------------------------------
 
 def replace_places(db, places: list[dict], now: datetime) -> int:

@@ -56,7 +56,7 @@ def step(offer, places, point):
     When no place near the person offers this exactly, the nearest France Services is
     shown instead as the place to ask: every step leads somewhere concrete.
     """
-    near = places_for(offer, places, point, nearest)
+    near = places_for(offer, places, point)
     if near or not (offer.services or offer.programmes) or point is None:
         return offer, near, False
     return offer, nearest(places, point[0], point[1], programmes=FALLBACK_PROGRAMMES, limit=1), True

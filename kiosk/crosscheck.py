@@ -1,0 +1,212 @@
+"""Cross-checks of a questionnaire and its offers, beyond what their JSON Schema says.
+
+Every ``show_if`` names an earlier question and real options; every scoring rule a real
+area, task or option; every need has an offer; every offer's place filters use the
+national standard's vocabulary. Problems are collected with their file and line.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .questionnaire import (Area, Indicator, Need, Offer, Option, Profile, Questionnaire,
+                            Screen)
+from .yamlfile import Problem, line_of
+
+ACTIVITY_TYPES = {"single", "scale"}
+CHOICE_TYPES = {"single", "multiple", "scale", "task"}
+
+
+def standard_vocabularies(schema_path: Path) -> dict[str, set[str]]:
+    """Allowed values of `services` and `dispositif_programmes_nationaux` in the standard."""
+    fields = {f["name"]: f for f in json.loads(schema_path.read_text("utf-8"))["fields"]}
+    vocab = {}
+    for key, name in (("services", "services"), ("programmes", "dispositif_programmes_nationaux")):
+        pattern = fields[name]["constraints"]["pattern"]
+        alternatives = re.search(r"\)\((.*)\)\)\+\$$", pattern).group(1)
+        vocab[key] = {re.sub(r"\\(.)", r"\1", v) for v in re.split(r"(?<!\\)\|", alternatives)}
+    return vocab
+
+
+class CrossChecker:
+    """Builds the dataclasses while collecting every cross-reference problem."""
+
+    def __init__(self, qdoc, qpath, odoc, opath, static_dir, vocab):
+        self.q, self.qpath, self.o, self.opath = qdoc, qpath, odoc, opath
+        self.static_dir, self.vocab = Path(static_dir), vocab
+        self.problems: list[Problem] = []
+
+    def fail(self, doc_path, message, *, offers=False):
+        doc, path = (self.o, self.opath) if offers else (self.q, self.qpath)
+        self.problems.append(Problem(path, line_of(doc, doc_path), message))
+
+    def unique(self, key):
+        seen = set()
+        for i, item in enumerate(self.q[key]):
+            if item["id"] in seen:
+                self.fail([key, i, "id"], f"duplicate {key} id {item['id']!r}")
+            seen.add(item["id"])
+        return seen
+
+    def picture(self, where, name):
+        if name and not (self.static_dir / "img" / name).is_file():
+            self.fail(where, f"picture {name!r} not found in static/img/")
+
+    def build(self) -> Questionnaire:
+        q = self.q
+        area_ids = self.unique("areas")
+        self.unique("indicators"), self.unique("profiles")
+        need_ids = self.unique("needs")
+        areas = []
+        for i, a in enumerate(q["areas"]):
+            if a["above_basic"] <= a["basic"]:
+                self.fail(["areas", i, "above_basic"], "above_basic must be greater than basic")
+            self.picture(["areas", i, "pictogram"], a.get("pictogram"))
+            areas.append(Area(a["id"], a["label"], a["basic"], a["above_basic"], a.get("pictogram")))
+        screens = self.build_screens(area_ids)
+        self.screens = {s.id: (i, s) for i, s in enumerate(screens)}
+        for i, s in enumerate(q["screens"]):
+            if "show_if" in s:
+                self.condition(s["show_if"], ["screens", i, "show_if"], before=i, answers_only=True)
+        for area in areas:
+            count = sum(1 for s in screens if s.area == area.id)
+            if count < area.above_basic:
+                self.fail(["areas", q["areas"].index(next(a for a in q["areas"] if a["id"] == area.id))],
+                          f"area {area.id!r} has {count} activities: above_basic "
+                          f"({area.above_basic}) cannot be reached")
+        indicators = []
+        for i, ind in enumerate(q["indicators"]):
+            self.condition(ind["no_use_if"], ["indicators", i, "no_use_if"])
+            for j, a in enumerate(ind["areas"]):
+                if a not in area_ids:
+                    self.fail(["indicators", i, "areas", j], f"unknown area {a!r}")
+            lacking = ind.get("min_areas_lacking")
+            if ind["kind"] == "illectronism" and not lacking:
+                self.fail(["indicators", i], "an illectronism indicator needs min_areas_lacking")
+            if lacking and lacking > len(ind["areas"]):
+                self.fail(["indicators", i, "min_areas_lacking"], "more than the areas listed")
+            indicators.append(Indicator(ind["id"], ind["kind"], ind["no_use_if"],
+                                        tuple(ind["areas"]), lacking))
+        points = [p["min_points"] for p in q["profiles"]]
+        if points != sorted(points) or points[0] != 0:
+            self.fail(["profiles"], "profiles must go up by min_points, the first at 0")
+        profiles = tuple(Profile(p["id"], p["min_points"], p["label"], p["text"]) for p in q["profiles"])
+        needs = []
+        for i, n in enumerate(q["needs"]):
+            self.condition(n["when"], ["needs", i, "when"])
+            needs.append(Need(n["id"], n["label"], n["when"]))
+        offers = self.build_offers(need_ids)
+        return Questionnaire(q["id"], q["version"], q["title"], tuple(areas), tuple(screens),
+                             tuple(indicators), profiles, tuple(needs), offers)
+
+    def build_screens(self, area_ids) -> list[Screen]:
+        q, screens, seen = self.q, [], set()
+        for i, s in enumerate(q["screens"]):
+            where = ["screens", i]
+            if s["id"] in seen:
+                self.fail(where + ["id"], f"duplicate screen id {s['id']!r}")
+            seen.add(s["id"])
+            kind = s["type"]
+            options = s.get("options")
+            if kind == "scale":
+                if options or s.get("scale") not in q["scales"]:
+                    self.fail(where, "a scale screen names one of `scales` and has no options")
+                    options = []
+                else:
+                    options = q["scales"][s["scale"]]
+            elif kind in CHOICE_TYPES and not options:
+                self.fail(where, f"a {kind} screen needs options")
+                options = []
+            elif kind == "commune" and options:
+                self.fail(where + ["options"], "a commune screen has no options")
+            options = options or []
+            ids = [o["id"] for o in options]
+            for j, option_id in enumerate(ids):
+                if option_id in ids[:j]:
+                    self.fail(where + ["options", j], f"duplicate option id {option_id!r}")
+            if s.get("area") is not None:
+                if s["area"] not in area_ids:
+                    self.fail(where + ["area"], f"unknown area {s['area']!r}")
+                if kind not in ACTIVITY_TYPES:
+                    self.fail(where + ["type"], "only single and scale screens can count as activities")
+                elif not any(o.get("done") for o in options):
+                    self.fail(where + ["options"], "an activity needs at least one option with done: true")
+            if kind == "task" and sum(bool(o.get("correct")) for o in options) != 1:
+                self.fail(where + ["options"], "a task needs exactly one correct option")
+            if kind == "commune" and s.get("profile_field") != "commune":
+                self.fail(where, "a commune screen has profile_field: commune")
+            self.picture(where + ["pictogram"], s.get("pictogram"))
+            self.picture(where + ["illustration"], s.get("illustration"))
+            if s.get("illustration") and not s.get("illustration_alt"):
+                self.fail(where, "an illustration needs illustration_alt (for screen readers)")
+            screens.append(Screen(
+                id=s["id"], type=kind, text=s["text"], help=s.get("help"),
+                section=s.get("section"), area=s.get("area"),
+                options=tuple(Option(o["id"], o["label"], bool(o.get("done")),
+                                     bool(o.get("with_help")), bool(o.get("correct")),
+                                     bool(o.get("exclusive"))) for o in options),
+                show_if=s.get("show_if"), pictogram=s.get("pictogram"),
+                illustration=s.get("illustration"),
+                illustration_alt=s.get("illustration_alt"), profile_field=s.get("profile_field")))
+        fields = [s.profile_field for s in screens if s.profile_field]
+        if len(fields) != len(set(fields)):
+            self.fail(["screens"], "each profile_field is asked by one screen only")
+        return screens
+
+    def condition(self, cond, where, *, before=None, answers_only=False):
+        """Check that a condition names real questions, options, areas and tasks."""
+        for key in ("any", "all"):
+            if key in cond:
+                for j, sub in enumerate(cond[key]):
+                    self.condition(sub, where + [key, j], before=before, answers_only=answers_only)
+                return
+        if answers_only and "question" not in cond:
+            self.fail(where, "show_if may only test answers to earlier questions")
+            return
+        if "question" in cond:
+            found = self.screens.get(cond["question"])
+            if not found:
+                self.fail(where + ["question"], f"unknown question {cond['question']!r}")
+                return
+            index, screen = found
+            if before is not None and index >= before:
+                self.fail(where + ["question"], f"show_if names {screen.id!r}, which is not asked before")
+            for key in ("in", "not_in"):
+                for j, option in enumerate(cond.get(key, ())):
+                    if screen.option(option) is None:
+                        self.fail(where + [key, j], f"{screen.id!r} has no option {option!r}")
+        elif "area" in cond and cond["area"] not in {a["id"] for a in self.q["areas"]}:
+            self.fail(where + ["area"], f"unknown area {cond['area']!r}")
+        elif "task" in cond:
+            found = self.screens.get(cond["task"])
+            if not found or found[1].type != "task":
+                self.fail(where + ["task"], f"{cond['task']!r} is not a task screen")
+
+    def build_offers(self, need_ids) -> tuple[Offer, ...]:
+        offers, seen = [], set()
+        for i, o in enumerate(self.o["offers"]):
+            where = ["offers", i]
+            if o["id"] in seen:
+                self.fail(where + ["id"], f"duplicate offer id {o['id']!r}", offers=True)
+            seen.add(o["id"])
+            for j, need in enumerate(o.get("needs", ())):
+                if need not in need_ids:
+                    self.fail(where + ["needs", j], f"unknown need {need!r}", offers=True)
+            places = o.get("places", {})
+            for key in ("services", "programmes"):
+                for j, value in enumerate(places.get(key, ())):
+                    if self.vocab and value not in self.vocab[key]:
+                        self.fail(where + ["places", key, j],
+                                  f"{value!r} is not a {key} value of the national standard",
+                                  offers=True)
+            offers.append(Offer(o["id"], o["title"], o["text"], tuple(o.get("needs", ())),
+                                bool(o.get("fallback")), tuple(places.get("services", ())),
+                                tuple(places.get("programmes", ()))))
+        if sum(o.fallback for o in offers) < 2:
+            self.fail(["offers"], "at least two offers need fallback: true "
+                      "(every result proposes two next steps)", offers=True)
+        for i, need in enumerate(self.q["needs"]):
+            if not any(need["id"] in o.needs for o in offers):
+                self.fail(["needs", i], f"no offer answers need {need['id']!r}")
+        return tuple(offers)
