@@ -106,7 +106,7 @@ def check_command(questionnaire, offers):
         problems.append(f"{COMMUNES_FILE}:{exc}")
     places_file = paths.DATA / "lieux_03.csv"
     report = read_places(places_file, load_schema(PLACES_SCHEMA))
-    problems += [f"{places_file}:{issue.line}: {issue}" for issue in report.errors]
+    problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
     if not report.errors:
         click.echo(f"{places_file}: ok ({len(report.places)} places, "
                    f"{len(report.warnings)} warnings)")
@@ -131,9 +131,9 @@ def places_import(file):
 
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
-        click.echo(f"{file}:{issue.line}: warning: {issue}", err=True)
+        click.echo(f"{file}:{issue.line}: warning: {issue.detail}", err=True)
     for issue in report.errors:
-        click.echo(f"{file}:{issue.line}: rejected: {issue}", err=True)
+        click.echo(f"{file}:{issue.line}: rejected: {issue.detail}", err=True)
     file_level = any(issue.line == 1 for issue in report.errors)
     if report.places and not file_level:
         db = _db()

@@ -64,7 +64,12 @@ class RowIssue:
     message: str
 
     def __str__(self) -> str:
-        parts = [f"line {self.line}", self.row_id and f"id {self.row_id}", self.field]
+        return f"line {self.line}: {self.detail}"
+
+    @property
+    def detail(self) -> str:
+        """The problem without its line, for ``file:line: ...`` reports."""
+        parts = [self.row_id and f"id {self.row_id}", self.field]
         return ": ".join([p for p in parts if p] + [self.message])
 
 
