@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import migrations, paths, store
+from .config import DEV_SECRET_KEY
 from .db import connect
 from .yamlfile import DataFileError
 
@@ -69,7 +70,7 @@ def serve_command(host, port, threads):
     db = _db()
     _require_current_db(db)
     db.close()
-    if app.config["SECRET_KEY"] == "dev-only-not-secret":
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         click.echo("Warning: KIOSK_SECRET_KEY is the development default.", err=True)
     click.echo(f"Kiosk ready on http://{host}:{port}  (Ctrl+C to stop)", err=True)
     serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kiosk import create_app, paths
+from kiosk import create_app
 from kiosk.db import connect
 from kiosk.migrations import migrate
 
@@ -98,5 +98,3 @@ class Resident:
 def resident(client):
     return Resident(client)
 
-
-ALLIER_DATA = paths.DATA
