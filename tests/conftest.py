@@ -97,4 +97,3 @@ class Resident:
 @pytest.fixture
 def resident(client):
     return Resident(client)
-
