@@ -55,8 +55,9 @@ class CrossChecker:
 
     def build(self) -> Questionnaire:
         q = self.q
-        area_ids = self.unique("areas")
-        self.unique("indicators"), self.unique("profiles")
+        area_ids = self.area_ids = self.unique("areas")
+        self.unique("indicators")
+        self.unique("profiles")
         need_ids = self.unique("needs")
         areas = []
         for i, a in enumerate(q["areas"]):
@@ -69,11 +70,10 @@ class CrossChecker:
         for i, s in enumerate(q["screens"]):
             if "show_if" in s:
                 self.condition(s["show_if"], ["screens", i, "show_if"], before=i, answers_only=True)
-        for area in areas:
+        for i, area in enumerate(areas):
             count = sum(1 for s in screens if s.area == area.id)
             if count < area.above_basic:
-                self.fail(["areas", q["areas"].index(next(a for a in q["areas"] if a["id"] == area.id))],
-                          f"area {area.id!r} has {count} activities: above_basic "
+                self.fail(["areas", i], f"area {area.id!r} has {count} activities: above_basic "
                           f"({area.above_basic}) cannot be reached")
         indicators = []
         for i, ind in enumerate(q["indicators"]):
@@ -176,7 +176,7 @@ class CrossChecker:
                 for j, option in enumerate(cond.get(key, ())):
                     if screen.option(option) is None:
                         self.fail(where + [key, j], f"{screen.id!r} has no option {option!r}")
-        elif "area" in cond and cond["area"] not in {a["id"] for a in self.q["areas"]}:
+        elif "area" in cond and cond["area"] not in self.area_ids:
             self.fail(where + ["area"], f"unknown area {cond['area']!r}")
         elif "task" in cond:
             found = self.screens.get(cond["task"])

@@ -24,9 +24,14 @@ class Record:
     outbox: dict
 
 
+def first_due(shown, answers: dict):
+    """The first of the ``shown`` screens with no answer yet (None: all answered)."""
+    return next((s for s in shown if s.id not in answers), None)
+
+
 def next_screen(questionnaire: Questionnaire, answers: dict):
     """The first screen shown to this person that has no answer yet (None: all done)."""
-    return next((s for s in visible_screens(questionnaire, answers) if s.id not in answers), None)
+    return first_due(visible_screens(questionnaire, answers), answers)
 
 
 def vocabulary(questionnaire: Questionnaire, languages) -> dict[str, set]:

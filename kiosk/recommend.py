@@ -29,9 +29,20 @@ def choose_offers(questionnaire: Questionnaire, needs) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+# Asked when no place near the person offers a step exactly: every step leads somewhere.
+FALLBACK_PROGRAMMES = ("France Services",)
+
+
 def places_for(offer: Offer, places, origin, limit: int = 2):
-    """The nearest places for an offer, from ``origin`` (lat, lon), as (km, place) pairs."""
+    """Where to go for an offer, from ``origin`` (lat, lon): ``(places, ask_only)``.
+
+    ``places`` are (km, place) pairs of the nearest matching places; when none matches,
+    the nearest France Services, with ``ask_only`` True, as the place to ask.
+    """
     if origin is None or not (offer.services or offer.programmes):
-        return []
-    return nearest(places, origin[0], origin[1], services=offer.services or None,
+        return [], False
+    near = nearest(places, origin[0], origin[1], services=offer.services or None,
                    programmes=offer.programmes or None, limit=limit)
+    if near:
+        return near, False
+    return nearest(places, origin[0], origin[1], programmes=FALLBACK_PROGRAMMES, limit=1), True

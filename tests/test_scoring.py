@@ -199,3 +199,18 @@ def test_condition_language():
     assert evaluate({"all": [{"question": "a", "in": ["x"]}, {"area": "z", "level_below": 1}]},
                     answers, levels={"z": 0})
     assert not evaluate({"any": [{"task": "t", "passed": True}]}, answers, tasks={"t": None})
+
+
+def test_places_for_falls_back_to_the_nearest_france_services(q):
+    from kiosk.places import load_schema, read_places
+    from kiosk.recommend import places_for
+
+    places = read_places(paths.DATA / "lieux_03.csv",
+                         load_schema(paths.DATA / "schema_mediation_numerique.json")).places
+    le_montet = (46.40903, 3.056601)
+    near, ask_only = places_for(q.offer("aidants_connect"), places, le_montet)
+    assert not ask_only and len(near) == 2 and near[0][1]["commune"] == "Le Montet"
+    near, ask_only = places_for(q.offer("digital_advisor"), places, le_montet)
+    assert ask_only and [p["commune"] for _, p in near] == ["Le Montet"]
+    assert places_for(q.offer("help_others"), places, le_montet) == ([], False)
+    assert places_for(q.offer("aidants_connect"), places, None) == ([], False)

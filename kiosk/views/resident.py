@@ -183,32 +183,35 @@ def answer(screen_id):
             (200 if bad.candidates else 422)
     store.save_answer(db, visit["id"], screen.id, value, now())
     answers[screen.id] = value
-    if diagnostic.next_screen(q, answers) is None:
+    shown = visible_screens(q, answers)
+    following = next_after(shown, answers, screen.id)
+    if following is None:
         store.complete_visit(db, visit["id"], build_record(visit, answers))
         return redirect(url_for("resident.result"), 303)
-    following = next_after(q, answers, screen.id)
     return redirect(url_for("resident.question", screen_id=following.id), 303)
 
 
 def reachable(answers, screen_id):
     """(visible screens, the screen) if it may be shown now: answered, or the next due."""
-    q = get_questionnaire()
-    shown = visible_screens(q, answers)
-    due = diagnostic.next_screen(q, answers)
+    shown = visible_screens(get_questionnaire(), answers)
     for screen in shown:
         if screen.id == screen_id:
             return shown, screen
-        if due is not None and screen.id == due.id:
-            break  # screens after the one due are not reachable yet: no skipping
+        if screen.id not in answers:
+            break  # screens after the first one due are not reachable yet: no skipping
     return shown, None
 
 
-def next_after(q, answers, screen_id):
-    """The screen after ``screen_id``: the next visible one, or the first one due."""
-    shown = visible_screens(q, answers)
+def next_after(shown, answers, screen_id):
+    """Where to go after answering ``screen_id`` (None: the diagnostic is complete): the
+    next screen if it is already answered (someone going back over their answers), else
+    the first one due."""
+    due = diagnostic.first_due(shown, answers)
+    if due is None:
+        return None
     ids = [s.id for s in shown]
-    later = shown[ids.index(screen_id) + 1:] if screen_id in ids else []
-    return later[0] if later and later[0].id in answers else diagnostic.next_screen(q, answers)
+    later = shown[ids.index(screen_id) + 1:]
+    return later[0] if later and later[0].id in answers else due
 
 
 def next_url(answers):

@@ -9,11 +9,8 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 
 from .. import store
 from ..db import get_db
-from ..places import nearest
 from ..recommend import places_for
 from ..resources import get_communes, get_questionnaire
-
-FALLBACK_PROGRAMMES = ["France Services"]
 
 LEVEL_WORDS = {
     0: _l("À découvrir"),
@@ -43,23 +40,12 @@ def context(visit) -> dict:
     point, commune = origin(result)
     profile = next(p for p in q.profiles if p.id == result["profile"])
     levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
-    steps = [step(offer, places, point) for offer in (q.offer(o) for o in result["offers"]) if offer]
+    steps = [(offer, *places_for(offer, places, point))
+             for offer in (q.offer(o) for o in result["offers"]) if offer]
     summary = summary_text(q, result, profile, levels, steps)
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
             "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
             "level_word": level_word}
-
-
-def step(offer, places, point):
-    """(offer, nearby places, ask_only) for one next step.
-
-    When no place near the person offers this exactly, the nearest France Services is
-    shown instead as the place to ask: every step leads somewhere concrete.
-    """
-    near = places_for(offer, places, point)
-    if near or not (offer.services or offer.programmes) or point is None:
-        return offer, near, False
-    return offer, nearest(places, point[0], point[1], programmes=FALLBACK_PROGRAMMES, limit=1), True
 
 
 def summary_text(q, result, profile, levels, steps) -> str:
