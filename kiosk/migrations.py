@@ -64,13 +64,17 @@ def m003_places(db):
     }, pk="id")
 
 
-def migrate(db) -> list[str]:
-    """Apply the migrations not yet applied; return their names."""
+def migrate(db, migrations: list | None = None) -> list[str]:
+    """Apply the migrations not yet applied; return their names.
+
+    ``migrations`` defaults to the kiosk's; the hub passes its own list.
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
     if "_migrations" not in db.table_names():
         db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
     applied = []
-    for fn in MIGRATIONS:
+    for fn in migrations:
         if fn.__name__ in done:
             continue
         with write_transaction(db):
@@ -81,9 +85,10 @@ def migrate(db) -> list[str]:
     return applied
 
 
-def pending(db) -> list[str]:
+def pending(db, migrations: list | None = None) -> list[str]:
     """Names of migrations not yet applied (empty when the database is current)."""
+    migrations = MIGRATIONS if migrations is None else migrations
     if "_migrations" not in db.table_names():
-        return [fn.__name__ for fn in MIGRATIONS]
+        return [fn.__name__ for fn in migrations]
     done = {row["name"] for row in db["_migrations"].rows}
-    return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in done]
+    return [fn.__name__ for fn in migrations if fn.__name__ not in done]

@@ -1,0 +1,61 @@
+"""The hub database's migrations (its own list, run by the same runner as the kiosk's).
+
+Row-level records are kept for a limited time (``kiosk hub purge``); the ``tally`` table
+holds the counts the dashboard and open data read. It is updated in the same transaction
+as the records it counts, so it is always consistent with what was acknowledged and it
+outlives the purge of raw rows.
+"""
+from __future__ import annotations
+
+MIGRATIONS = []
+
+
+def migration(fn):
+    """Register ``fn`` as the hub's next migration."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def h001_devices_records_tally(db):
+    # A device is one kiosk PC (or the bus). Its site and commune come from here, never
+    # from a record's body; only the token's SHA-256 is stored.
+    db["devices"].create({
+        "id": int, "site": str, "commune": str, "epci": str, "token_hash": str,
+        "created_at": str, "revoked_at": str, "last_seen_at": str,
+        "records_received": int,
+    }, pk="id", not_null={"site", "commune", "token_hash", "created_at"},
+        defaults={"records_received": 0})
+    db["devices"].create_index(["token_hash"], unique=True)
+    # One row per record, by the id the kiosk gave it (a UUIDv4).
+    db["records"].create({
+        "id": str, "device_id": int, "received_at": str, "week": str,
+        "content_hash": str, "payload": str,
+    }, pk="id", foreign_keys=[("device_id", "devices", "id")],
+        not_null={"device_id", "received_at", "week", "content_hash", "payload"})
+    db["records"].create_index(["received_at"])
+    # Counts: one row per (week, device, site EPCI, residence EPCI, dimension, value).
+    # ``dimension`` is e.g. "all", "complete", "last_screen", "language", "mode",
+    # "age_band", "situation", "profile", "level:<area>", "indicator:<id>", "need",
+    # "offer"; ``value`` is the value as text ("" for an unknown/None value).
+    db["tally"].create({
+        "week": str, "device_id": int, "site_epci": str, "residence_epci": str,
+        "dimension": str, "value": str, "n": int,
+    }, pk=("dimension", "value", "week", "device_id", "site_epci", "residence_epci"),
+        not_null={"week", "device_id", "site_epci", "residence_epci", "dimension", "value",
+                  "n"})
+    db["tally"].create_index(["week"])
+
+
+@migration
+def h002_staff(db):
+    # Dashboard accounts: werkzeug password hashes; failed logins for throttling.
+    db["staff"].create({
+        "id": int, "name": str, "password_hash": str, "created_at": str,
+        "disabled_at": str,
+    }, pk="id", not_null={"name", "password_hash", "created_at"})
+    db["staff"].create_index(["name"], unique=True)
+    db["login_failures"].create({
+        "name": str, "address": str, "at": str,
+    }, not_null={"name", "at"})
+    db["login_failures"].create_index(["name", "at"])
