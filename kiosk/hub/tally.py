@@ -1,0 +1,56 @@
+"""What one record adds to the hub's counts. Pure functions, no Flask, no SQL.
+
+The dashboard and the open data read only these counts, so they survive the purge of
+row-level records and stay fast however many records the hub holds.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Mapping
+
+# The single-valued fields counted as they are (None becomes "").
+PLAIN_DIMENSIONS = ("language", "mode", "age_band", "situation", "profile")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def facts(payload: Mapping) -> list[tuple[str, str]]:
+    """The (dimension, value) pairs a record counts once in.
+
+    ``last_screen`` counts only for an abandoned diagnostic (where people stop);
+    ``level:<area>`` and ``indicator:<id>`` for each area and indicator present; ``need``
+    and ``offer`` once per code.
+    """
+    pairs = [("all", ""), ("complete", _text(bool(payload.get("complete"))))]
+    if not payload.get("complete"):
+        pairs.append(("last_screen", _text(payload.get("last_screen"))))
+    pairs += [(name, _text(payload.get(name))) for name in PLAIN_DIMENSIONS]
+    pairs += [(f"level:{area}", _text(level))
+              for area, level in sorted((payload.get("levels") or {}).items())]
+    pairs += [(f"indicator:{key}", _text(bool(value)))
+              for key, value in sorted((payload.get("indicators") or {}).items())]
+    pairs += [("need", code) for code in dict.fromkeys(payload.get("needs") or ())]
+    pairs += [("offer", code) for code in dict.fromkeys(payload.get("offers") or ())]
+    return pairs
+
+
+def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
+    """Increments for ``payloads`` received from ``device``.
+
+    Keys are ``(dimension, value, week, device_id, site_epci, residence_epci)``, the
+    ``tally`` table's primary key; the site EPCI is the device's, never the body's.
+    """
+    total = Counter()
+    site_epci = _text(device.get("epci"))
+    for payload in payloads:
+        base = (str(payload["week"]), int(device["id"]), site_epci,
+                _text(payload.get("residence_epci")))
+        for dimension, value in facts(payload):
+            total[(dimension, value) + base] += 1
+    return total
