@@ -41,13 +41,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGE_LIST"][0]
 
     from . import db, web
-    from .views import resident
 
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
-    app.register_blueprint(resident.bp)
+    if app.config["ROLE"] == "hub":
+        from .hub import web as hub_web
+        hub_web.init_app(app)
+    else:
+        from .views import resident
+        app.register_blueprint(resident.bp)
 
     from .cli import register
     register(app)

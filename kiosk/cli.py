@@ -25,6 +25,8 @@ def register(app) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(places_group)
     app.cli.add_command(export_command)
+    from .hub.cli import hub_group
+    app.cli.add_command(hub_group)
 
 
 def _db():
