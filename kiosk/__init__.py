@@ -16,7 +16,6 @@ from . import config as config_module
 from . import paths
 
 csrf = CSRFProtect()
-babel = Babel()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,7 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale)
+    # A Babel per app: Flask-Babel caches catalogues on the instance, and two apps
+    # (tests, or a kiosk and a hub in one process) may read different directories.
+    Babel(app, locale_selector=web.select_locale)
     web.init_app(app)
     if app.config["ROLE"] == "hub":
         from .hub import web as hub_web
