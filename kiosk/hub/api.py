@@ -1,0 +1,91 @@
+"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/openapi.json``.
+
+Checks run in this order, and each refusal stores nothing: the device token (401), the
+size (413), the JSON (400), the batch shape (400, or 413 for too many records). A
+batch that passes is answered 200 with one status per item.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..db import get_db
+from ..protocol import API, token_hash
+from . import ingest, openapi, store
+
+bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, message: str, **headers):
+    response = jsonify(api=API, error=message)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _device():
+    """The active device whose token authorises this request, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return store.active_device_by_token_hash(get_db(), token_hash(token.strip()))
+
+
+@bp.post("/records")
+def post_records():
+    """Store a batch; answer one status per item (see the OpenAPI document)."""
+    device = _device()
+    if device is None:
+        return _error(401, "missing, unknown or revoked device token",
+                      **{"WWW-Authenticate": 'Bearer realm="kiosk-hub"'})
+    cfg = current_app.config
+    request.max_content_length = int(cfg["HUB_MAX_BATCH_BYTES"])
+    body = request.get_json(force=True, silent=True)  # 413 raised here when too big
+    if body is None:
+        return _error(400, "the body is not JSON")
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not records or set(body) != {"records"}:
+        return _error(400, 'expected {"records": [...]} with at least one record')
+    if len(records) > int(cfg["HUB_MAX_BATCH_RECORDS"]):
+        return _error(413, f"at most {cfg['HUB_MAX_BATCH_RECORDS']} records per batch")
+    results = ingest.receive(get_db(), device, records, datetime.now(timezone.utc))
+    return jsonify(api=API, results=results, counts=ingest.summary(results))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API."""
+    cfg = current_app.config
+    return jsonify(openapi.document(int(cfg["HUB_MAX_BATCH_RECORDS"]),
+                                    int(cfg["HUB_MAX_BATCH_BYTES"])))
+
+
+def _json_errors(error: HTTPException):
+    """Errors under /api/ answer JSON, as clients of an API expect (not an HTML page)."""
+    return _error(error.code or 500, error.description or error.name)
+
+
+def init_app(app) -> None:
+    """Register the API; kiosks authenticate with their token, so no CSRF here."""
+    from .. import csrf
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    handle = _api_or_page()
+    # The app's pages registered handlers per code; the same codes are taken over here
+    # (and any other HTTP error) so that the API always answers JSON.
+    for code in (400, 401, 404, 405, 413, 415, 500):
+        app.register_error_handler(code, handle)
+    app.register_error_handler(HTTPException, handle)
+
+
+def _api_or_page():
+    """An HTTP error handler: JSON under /api/; elsewhere werkzeug's plain page (the
+    resident error page links to resident screens, which a hub does not serve)."""
+    def handle(error: HTTPException):
+        if request.path.startswith(bp.url_prefix + "/"):
+            return _json_errors(error)
+        return error
+    return handle
