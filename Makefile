@@ -28,6 +28,7 @@ run: $(VENV)/.installed catalogues
 test: $(VENV)/.installed-test chromium catalogues
 	$(BIN)/pytest
 	$(BIN)/python bench/kiosk_flow.py --smoke
+	$(BIN)/python bench/hub_sync.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
@@ -49,6 +50,7 @@ messages: $(VENV)/.installed
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
+	$(BIN)/python bench/hub_sync.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

@@ -5,10 +5,11 @@ pragmas: WAL, synchronous=FULL):
 
 1. N realistic records are made by the kiosk's own code (tests/sample_records.py: random
    answers, scored and anonymised), as a kiosk would send them.
-2. INGESTION: ``kiosk.hub.ingest.receive`` takes the N items in batches of B (the kiosk's
-   default batch size), each batch one transaction: schema check, hash, INSERT ... ON
-   CONFLICT DO NOTHING per record, tally upsert, device update. The same N items are
-   also ingested in one single batch, to separate the per-record work from the commits.
+2. INGESTION: ``kiosk.hub.ingest.receive`` takes the N items in batches of B, each
+   batch one transaction: schema check, hash, INSERT ... ON CONFLICT DO NOTHING per
+   record, tally upsert, device update. B is 250, the kiosk's default batch size, the
+   hub's largest, and N (one batch), on a fresh database each: the per-batch cost
+   (a commit, and the tally rows each batch touches) shows apart from the per-record one.
 3. BASELINE: a raw sqlite-utils ``insert_all`` of the very same rows (id, device, time,
    week, hash, canonical payload) into the same ``records`` table, in one transaction:
    no validation, no hashing, no tally. Ingestion speed is reported as a share of it
@@ -19,7 +20,7 @@ pragmas: WAL, synchronous=FULL):
    of the outbox to the last acknowledgement applied (target: under 5 s for 10,000).
    The hub's counts are then checked: exactly N records, counted once.
 
-    .venv/bin/python bench/hub_sync.py [--records 10000] [--batch 250] [--smoke]
+    .venv/bin/python bench/hub_sync.py [--records 10000] [--batch 500] [--smoke]
 """
 from __future__ import annotations
 
@@ -61,17 +62,17 @@ def hub_database(path: Path):
     return db, dict(hub_store.device_by_id(db, device_id)), token
 
 
-def bench_ingestion(tmp: Path, items: list, batch: int) -> dict:
-    """Seconds for ingestion in batches, in one batch, and for the raw baseline."""
+def bench_ingestion(tmp: Path, items: list, sizes: list[int]) -> dict:
+    """Seconds for ingestion in batches of each size, and for the raw baseline."""
     figures = {}
-    for label, size in (("batches", batch), ("one batch", len(items))):
+    for size in sizes:
         db, device, _ = hub_database(tmp / f"ingest-{size}.db")
         start = time.perf_counter()
         for first in range(0, len(items), size):
             results = ingest.receive(db, device, items[first:first + size], NOW)
             if any(r["status"] != "stored" for r in results):
                 raise Failure(f"ingestion refused a record: {results[0]}")
-        figures[label] = time.perf_counter() - start
+        figures[size] = time.perf_counter() - start
         stored = db.execute("select count(*) from records").fetchone()[0]
         counted = db.execute("select sum(n) from tally where dimension = 'all'").fetchone()[0]
         if stored != len(items) or counted != len(items):
@@ -137,40 +138,46 @@ def bench_loopback(tmp: Path, records, batch: int) -> dict:
 
 
 def main() -> int:
+    from kiosk.config import DEFAULTS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--batch", type=int, default=DEFAULTS["SYNC_BATCH_SIZE"],
+                        help="the kiosk's batch size (default: KIOSK_SYNC_BATCH_SIZE's)")
     parser.add_argument("--smoke", action="store_true", help="1,000 records: a quick check")
     args = parser.parse_args()
     count = 1_000 if args.smoke else args.records
-    os.environ.pop("http_proxy", None)
-    os.environ.pop("HTTP_PROXY", None)
+    for name in ("http_proxy", "HTTP_PROXY"):
+        os.environ.pop(name, None)
     start = time.perf_counter()
     records = make_records(count, seed=2026)
     items = [item(r.outbox) for _, _, r in records]
     print(f"{count} records made by the kiosk's code in {time.perf_counter() - start:.1f} s "
           f"(mean payload {sum(len(r.outbox['payload']) for _, _, r in records) / count:.0f} "
-          f"bytes); batch size {args.batch}")
+          f"bytes); kiosk batch size {args.batch}")
+    sizes = sorted({250, args.batch, DEFAULTS["HUB_MAX_BATCH_RECORDS"], count})
     with tempfile.TemporaryDirectory(prefix="bench-hub-") as folder:
         tmp = Path(folder)
-        ingestion = bench_ingestion(tmp, items, args.batch)
+        ingestion = bench_ingestion(tmp, items, sizes)
         loopback = bench_loopback(tmp, records, args.batch)
-    share = ingestion["raw"] / ingestion["batches"]
-    print("\nIngestion (in process, same rows, same database settings)")
-    for label, key in (("raw insert_all, 1 transaction (BASELINE)", "raw"),
-                       (f"ingest, batches of {args.batch}", "batches"),
-                       ("ingest, 1 batch", "one batch")):
-        rate = count / ingestion[key]
-        print(f"  {label:<42}{ingestion[key]:8.3f} s {rate:10.0f} records/s "
-              f"{ingestion['raw'] / ingestion[key]:7.0%} of baseline")
+    raw = ingestion["raw"]
+    print("\nIngestion (in process, same rows, same database settings; share = speed as a "
+          "share of the baseline's)")
+    print(f"  {'raw insert_all, 1 transaction (BASELINE)':<44}{raw:8.3f} s "
+          f"{count / raw:10.0f} records/s")
+    for size in sizes:
+        label = f"ingest, batches of {size}" if size < count else "ingest, 1 batch of all"
+        print(f"  {label:<44}{ingestion[size]:8.3f} s {count / ingestion[size]:10.0f} "
+              f"records/s  share {raw / ingestion[size]:5.0%}")
     print(f"\nKiosk -> hub over loopback (real server, HTTP, batches of {args.batch})")
     print(f"  {count} records sent and acknowledged in {loopback['seconds']:.2f} s "
           f"({count / loopback['seconds']:.0f} records/s; "
-          f"{loopback['seconds'] / ingestion['raw']:.1f}x the raw insert baseline)")
+          f"{loopback['seconds'] / raw:.1f}x the raw insert baseline)")
     print(f"  hub start-up {loopback['startup']:.2f} s, hub RSS after {loopback['rss']:.0f} MB")
+    share = raw / ingestion[args.batch]
     print("\nTargets")
-    print(f"  ingestion >= {TARGET_SHARE:.0%} of raw insert_all: {share:.0%} "
-          f"{'MET' if share >= TARGET_SHARE else 'MISSED'}")
+    print(f"  ingestion in the kiosk's batches ({args.batch}) >= {TARGET_SHARE:.0%} of raw "
+          f"insert_all: {share:.0%} {'MET' if share >= TARGET_SHARE else 'MISSED'}")
     scaled = loopback["seconds"] * 10_000 / count
     note = "" if count == 10_000 else f" (scaled to 10,000: {scaled:.2f} s)"
     print(f"  10,000 records kiosk -> hub < {TARGET_LOOPBACK_S:.0f} s: "

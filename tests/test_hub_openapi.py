@@ -16,7 +16,7 @@ from kiosk.db import connect
 from tests.hubkit import make_hub, new_device
 
 # Bounded: enough to reach every branch of the ingestion, quick on a 2-core machine.
-EXAMPLES = 40
+EXAMPLES = 25
 # Not negative_data_rejection: an item that does not match the record schema is answered
 # "invalid" in a 200 on purpose (one status per item), not by refusing the whole batch.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -15,8 +15,8 @@ import pytest
 from kiosk import anonymise
 from kiosk.db import connect
 from tests.faultproxy import FaultProxy
-from tests.hubkit import (HubProcess, hub_counts, make_kiosk, new_device, no_env_proxy,  # noqa: F401
-                          outbox_states)
+from tests.hubkit import (HubProcess, hub_counts, hub_in_thread, make_hub, make_kiosk,  # noqa: F401
+                          new_device, no_env_proxy, outbox_states)
 from tests.live import kiosk_command, server_env
 from tests.sample_records import fill_outbox
 
@@ -75,15 +75,18 @@ def test_every_fault_then_the_hub_holds_each_record_exactly_once(tmp_path, hub):
 
 
 @pytest.mark.parametrize("fault", ["portal", "error_500", "cut_response"])
-def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, hub, fault):
-    _, token = new_device(hub.database)
-    proxy = FaultProxy(hub.port, [fault] * 100)
-    try:
-        app, ids = kiosk_with_records(tmp_path / "kiosk", proxy.url, token, 12,
-                                      SYNC_ATTEMPTS=3)
-        result = sync(app)
-    finally:
-        proxy.close()
+def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, fault):
+    hub_app = make_hub(tmp_path / "hub")
+    database = hub_app.config["DATABASE"]
+    _, token = new_device(database)
+    with hub_in_thread(hub_app) as url:          # no restart here: a thread is enough
+        proxy = FaultProxy(int(url.rsplit(":", 1)[1]), [fault] * 100)
+        try:
+            app, ids = kiosk_with_records(tmp_path / "kiosk", proxy.url, token, 12,
+                                          SYNC_ATTEMPTS=3)
+            result = sync(app)
+        finally:
+            proxy.close()
     assert result.exit_code == 1
     assert proxy.requests == 3                      # one batch, tried three times, then stop
     assert set(outbox_states(app.config["DATABASE"]).values()) == {"pending"}
@@ -91,7 +94,7 @@ def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, hub, 
     assert "Pending:            12" in status.output
     assert "Last error:" in status.output and "after 3 attempts" in status.output
     if fault == "portal":
-        assert hub_counts(hub.database)["ids"] == []   # the portal page stored nothing
+        assert hub_counts(database)["ids"] == []       # the portal page stored nothing
 
 
 def test_a_record_altered_after_it_was_sent_is_quarantined_alone(tmp_path, hub):
