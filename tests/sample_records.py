@@ -2,7 +2,9 @@
 
 Each record comes from random answers scored and anonymised by ``kiosk.diagnostic``
 (some people stop halfway), so payloads look like the field's: several weeks,
-residence EPCIs, languages, levels, needs and offers.
+residence EPCIs, languages, levels, needs and offers. As at a real site, most people
+who give their commune live in the site's own EPCI (``LOCAL_SHARE``), the others
+anywhere in the Allier.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from kiosk.resources import load_questionnaire_files
 from kiosk.scoring import IDK, visible_screens
 
 _cache: dict = {}
+LOCAL_SHARE = 0.7
 
 
 def _data():
@@ -26,11 +29,11 @@ def _data():
     return _cache["q"], _cache["communes"]
 
 
-def _answer(rng, screen, commune_codes):
+def _answer(rng, screen, commune_codes, local_codes):
     if rng.random() < 0.1:
         return IDK
     if screen.type == "commune":
-        return rng.choice(commune_codes)
+        return rng.choice(local_codes if rng.random() < LOCAL_SHARE else commune_codes)
     options = [o.id for o in screen.options]
     if screen.type == "multiple":
         chosen = [o for o in options if rng.random() < 0.4]
@@ -46,6 +49,7 @@ def make_records(count: int, *, seed: int = 1, site_commune: str = "03190",
     q, communes = _data()
     rng = random.Random(seed)
     codes = sorted(c.insee for c in communes)
+    local = [c for c in codes if communes.epci_of(c) == communes.epci_of(site_commune)]
     start = start or datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
     records = []
     for _ in range(count):
@@ -55,7 +59,7 @@ def make_records(count: int, *, seed: int = 1, site_commune: str = "03190",
             shown = [s for s in visible_screens(q, answers) if s.id not in answers]
             if not shown:
                 break
-            answers[shown[0].id] = _answer(rng, shown[0], codes)
+            answers[shown[0].id] = _answer(rng, shown[0], codes, local)
         visit = {"language": rng.choice(["fr", "fr", "fr", "ar"]), "mode": "self"}
         when = start + timedelta(days=rng.randrange(120), minutes=rng.randrange(600))
         records.append((visit, answers, build_record(
