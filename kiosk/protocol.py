@@ -85,7 +85,7 @@ def parse_acknowledgement(status: int, content_type: str, body: bytes,
                                    "not the hub's JSON (a captive portal?)")
     try:
         answer = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise NotAnAcknowledgement(f"unreadable JSON ({exc})") from None
     if not isinstance(answer, dict) or answer.get("api") != API \
             or not isinstance(answer.get("results"), list):

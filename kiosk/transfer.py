@@ -64,7 +64,7 @@ def apply_receipt(db, raw: bytes, token: str, now: datetime) -> tuple[int, int]:
     """
     try:
         document = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise protocol.BadFile(f"not JSON ({exc})") from None
     acks = protocol.read_receipt(document, token)
     delivered, quarantined = store.apply_acknowledgements(db, acks, now)

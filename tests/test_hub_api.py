@@ -126,7 +126,8 @@ def test_oversize_is_413_and_stores_nothing(hub):
 
 
 @pytest.mark.parametrize("raw", ['{"records": [', "not json", "[]", '{"records": []}',
-                                 '{"records": {}}', '{"records": [1], "extra": 2}', "null"])
+                                 '{"records": {}}', '{"records": [1], "extra": 2}', "null",
+                                 "[" * 20_000 + "]" * 20_000, b"\xff\xfe{}"])
 def test_malformed_is_400_and_stores_nothing(hub, raw):
     app, token = hub
     answer = post(app, None, token, raw=raw)

@@ -107,3 +107,15 @@ def test_a_receipt_for_another_kiosk_changes_nothing(pair, tmp_path):
     result = run(kiosk, "sync", "--receipt", str(usb / "other.receipt.json"))
     assert result.exit_code == 2 and "not this kiosk" in result.output
     assert set(outbox_states(kiosk.config["DATABASE"]).values()) == {"pending"}
+
+
+@pytest.mark.parametrize("content, status", [(b"\xff\xfe\x00\xd8", 1),
+                                             (b"[" * 20_000 + b"]" * 20_000, 2),
+                                             (b'{"format": "kiosk-records/1"}', 2)])
+def test_a_file_that_is_no_records_file_is_refused_cleanly(pair, content, status):
+    hub, kiosk, ids, usb = pair
+    usb.mkdir()
+    (usb / "f.json").write_bytes(content)
+    result = run(hub, "hub", "import", str(usb / "f.json"))
+    assert result.exit_code == status and isinstance(result.exception, SystemExit)
+    assert hub_counts(hub.config["DATABASE"])["ids"] == []

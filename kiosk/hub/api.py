@@ -6,6 +6,7 @@ batch that passes is answered 200 with one status per item.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
@@ -42,8 +43,10 @@ def post_records():
                       **{"WWW-Authenticate": 'Bearer realm="kiosk-hub"'})
     cfg = current_app.config
     request.max_content_length = int(cfg["HUB_MAX_BATCH_BYTES"])
-    body = request.get_json(force=True, silent=True)  # 413 raised here when too big
-    if body is None:
+    raw = request.get_data(cache=False)  # 413 raised here when too big
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nesting thousands deep
         return _error(400, "the body is not JSON")
     records = body.get("records") if isinstance(body, dict) else None
     if not isinstance(records, list) or not records or set(body) != {"records"}:

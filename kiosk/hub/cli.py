@@ -118,8 +118,9 @@ def device_revoke(device_id):
 @with_appcontext
 def import_command(file, receipt):
     """Store the records of a kiosk's USB file and write the receipt it needs."""
-    from .transfer import import_file
     from ..protocol import BadFile
+    from ..transfer import write_json
+    from .transfer import import_file
 
     db = hub_db()
     try:
@@ -130,11 +131,11 @@ def import_command(file, receipt):
     except BadFile as exc:
         click.echo(f"{file}: refused: {exc}", err=True)
         sys.exit(2)
+    except ValueError as exc:  # bytes that are not text at all
+        raise click.ClickException(f"{file}:1: not a records file ({exc})")
     finally:
         db.close()
     receipt = receipt or file.with_name(file.name.removesuffix(".json") + ".receipt.json")
-    from ..transfer import write_json
-
     write_json(receipt, outcome.receipt)
     counts = ", ".join(f"{n} {status}" for status, n in outcome.counts.items())
     click.echo(f"{file}: device {outcome.device_id}: {counts}. Receipt: {receipt}")

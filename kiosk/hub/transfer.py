@@ -26,7 +26,10 @@ def import_file(db, raw: bytes, now: datetime, chunk: int) -> Imported:
     through :func:`ingest.receive` in chunks of ``chunk``, so importing the same file
     twice stores nothing the second time.
     """
-    document = check_file(json.loads(raw), RECORDS_FORMAT)
+    try:
+        document = check_file(json.loads(raw), RECORDS_FORMAT)
+    except RecursionError:
+        raise BadFile("JSON nested too deep to be a records file") from None
     device = store.device_by_id(db, document["device"])
     if device is None:
         raise BadFile(f"unknown device {document['device']}")
