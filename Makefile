@@ -44,7 +44,7 @@ catalogues: $(VENV)/.installed
 
 ## messages: extract the interface and questionnaire strings to translations/messages.pot
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot .
+	$(BIN)/kiosk i18n extract
 
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test

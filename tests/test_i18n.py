@@ -64,7 +64,9 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         parent_french, parent_hidden = self.stack[-1][1:] if self.stack else (False, False)
-        french = parent_french or attrs.get("lang") == "fr"
+        # lang="fr" marks French on purpose (place names); translate="no" marks names
+        # that stay as they are in every language (each language's own name).
+        french = parent_french or attrs.get("lang") == "fr" or attrs.get("translate") == "no"
         # <time> holds a date formatted by Babel for the locale: data, not a message.
         hidden = parent_hidden or tag in ("script", "style", "svg", "title", "time")
         if not french:

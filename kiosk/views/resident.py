@@ -116,6 +116,32 @@ def sweep_stale_visits() -> None:
         close(visit)
 
 
+@bp.get("/language")
+def choose_language():
+    """The list of languages, reachable from every screen (answers are kept)."""
+    back = local_path(request.args.get("next"), url_for("resident.welcome"))
+    return render_template("language.html", languages=current_app.config["LANGUAGE_LIST"],
+                           next=back, idle=current_visit() is not None)
+
+
+@bp.post("/display")
+def display():
+    """Larger text or high contrast, for this session only."""
+    choices = {"text": ("large", "normal"), "contrast": ("high", "normal")}
+    changed = False
+    for name, allowed in choices.items():
+        value = request.form.get(name)
+        if value is None:
+            continue
+        if value not in allowed:
+            abort(400)
+        session[name] = value
+        changed = True
+    if not changed:
+        abort(400)
+    return redirect(local_path(request.form.get("next"), url_for("resident.welcome")), 303)
+
+
 @bp.post("/language")
 def change_language():
     """Switch language on any screen, keeping the answers."""
