@@ -72,9 +72,24 @@ def compile_command():
 
 
 def language_reports(cfg) -> list[catalogues.Completeness]:
-    """Completeness of every configured language other than French (the source)."""
-    return [catalogues.completeness(template_path(), paths.TRANSLATIONS, lang)
+    """Completeness of every configured language other than French (the source), against
+    the template beside the catalogues the app reads."""
+    directory = Path(str(cfg["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0])
+    return [catalogues.completeness(directory / "messages.pot", directory, lang)
             for lang in config.languages(cfg) if lang != "fr"]
+
+
+def language_problems(cfg, echo) -> list[str]:
+    """Echo each language's share of translated messages; return the problems."""
+    problems = []
+    for report in language_reports(cfg):
+        echo(f"{report.lang}: {report.percent:.1f} % translated "
+             f"({report.translated}/{report.total})")
+        problems += [f"{report.path}: {report.lang}: untranslated: {msgid!r}"
+                     for msgid in report.missing]
+        problems += [f"{report.path}: {report.lang}: placeholders differ from: {msgid!r}"
+                     for msgid in report.placeholder_errors]
+    return problems
 
 
 def language_texts(lang: str) -> set[str]:

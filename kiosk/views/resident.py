@@ -94,10 +94,17 @@ def welcome():
                            languages=current_app.config["LANGUAGE_LIST"])
 
 
+PERSONAL_CHOICES = ("lang", "text", "contrast")
+
+
 @bp.post("/start")
 def start():
     """Start a new visit under a new session token."""
+    # The person starting may already have chosen a language or a display on the
+    # welcome screen: those are theirs; everything else of the session is dropped.
+    kept = {key: session[key] for key in PERSONAL_CHOICES if key in session}
     end_current_visit()
+    session.update(kept)
     sweep_stale_visits()
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGE_LIST"]:
