@@ -142,6 +142,7 @@ def register_filters(app) -> None:
 
     from flask_babel import format_date, format_decimal
 
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["km"] = lambda value: format_decimal(round(value, 1), format="#,##0.#")
     app.jinja_env.filters["date"] = lambda iso: format_date(datetime.fromisoformat(iso), "long")
     app.jinja_env.filters["language_name"] = languages.own_name
