@@ -28,6 +28,7 @@ run: $(VENV)/.installed catalogues
 test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/pytest
 	$(BIN)/python bench/kiosk_flow.py --smoke
+	$(BIN)/python bench/languages.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
@@ -54,6 +55,7 @@ messages: $(VENV)/.installed
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
+	$(BIN)/python bench/languages.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

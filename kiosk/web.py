@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, g, render_template, request, session
+from markupsafe import Markup
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -69,6 +70,12 @@ def text_direction() -> str:
     return "rtl" if languages.is_rtl(current_language()) else "ltr"
 
 
+def french(text: str) -> Markup:
+    """``text`` marked as French on purpose (a commune's name inside a translated
+    sentence), so screen readers say it in French and checks know it is meant."""
+    return Markup('<span lang="fr">%s</span>') % text
+
+
 def display_classes() -> str:
     """Classes on <html> for this session's display choices (larger text, contrast)."""
     classes = []
@@ -124,6 +131,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         page_language=page_language, text_direction=text_direction, local_path=local_path,
         current_language=current_language, display_classes=display_classes, clip_url=clip_url,
+        french=french,
         current_language_name=lambda: languages.own_name(current_language()))
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
