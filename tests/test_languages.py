@@ -242,3 +242,28 @@ def test_choices_made_on_the_welcome_screen_survive_the_start(seven):
     resident.start()
     page = resident.get("/q/last_use").get_data(as_text=True)
     assert '<html lang="tr" dir="ltr" class="text-large"' in page
+
+
+def test_i18n_update_adds_new_strings_and_new_languages_then_compile(make_app, tmp_path,
+                                                                     monkeypatch):
+    import shutil
+
+    from babel.messages.pofile import read_po
+
+    folder = tmp_path / "translations"
+    shutil.copytree(paths.TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo"))
+    template = catalogues.read_catalog(folder / "messages.pot")
+    template.add("Une phrase toute neuve.")
+    with (folder / "messages.pot").open("wb") as f:
+        write_po(f, template)
+    monkeypatch.setattr(paths, "TRANSLATIONS", folder)
+    runner = make_app(LANGUAGES="fr,uk,ro").test_cli_runner()
+    result = runner.invoke(args=["i18n", "update"])
+    assert result.exit_code == 0, result.output
+    uk = catalogues.read_catalog(catalogues.po_path(folder, "uk"), "uk")
+    assert "Une phrase toute neuve." in uk and not uk["Une phrase toute neuve."].string
+    assert uk["Suivant"].string  # existing translations kept
+    with catalogues.po_path(folder, "ro").open("rb") as f:
+        assert len(read_po(f)) == len(template)  # a new language starts from the template
+    assert runner.invoke(args=["i18n", "compile"]).exit_code == 0
+    assert (folder / "uk" / "LC_MESSAGES" / "messages.mo").is_file()
