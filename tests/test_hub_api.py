@@ -185,3 +185,9 @@ def test_a_kiosk_record_is_valid_for_the_hub():
         row, why = prepare(item)
         assert why is None and row[0] == item["id"] and row[2] == item["content_hash"]
     assert prepare({"id": str(uuid.uuid4()), "payload": {}})[0] is None
+
+
+def test_hub_pages_outside_the_api_keep_their_own_error_handling(hub):
+    app, _ = hub
+    missing = app.test_client().get("/nothing-here")
+    assert missing.status_code == 404 and not missing.is_json

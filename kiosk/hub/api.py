@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..db import get_db
 from ..protocol import API, token_hash
@@ -71,24 +71,32 @@ def _json_errors(error: HTTPException):
 
 
 def init_app(app) -> None:
-    """Register the API; kiosks authenticate with their token, so no CSRF here."""
+    """Register the API; kiosks authenticate with their token, so no CSRF here.
+
+    Call it after the other hub pages registered their error handlers: errors under
+    /api/ then answer JSON, and every other path keeps the handler it had.
+    """
     from .. import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    handle = _api_or_page()
-    # The app's pages registered handlers per code; the same codes are taken over here
-    # (and any other HTTP error) so that the API always answers JSON.
+    handlers = app.error_handler_spec[None]
     for code in (400, 401, 404, 405, 413, 415, 500):
-        app.register_error_handler(code, handle)
-    app.register_error_handler(HTTPException, handle)
+        previous = handlers[code].get(default_exceptions[code])
+        app.register_error_handler(code, _api_or(previous))
+    app.register_error_handler(HTTPException, _api_or(handlers[None].get(HTTPException)))
 
 
-def _api_or_page():
-    """An HTTP error handler: JSON under /api/; elsewhere werkzeug's plain page (the
-    resident error page links to resident screens, which a hub does not serve)."""
+def _api_or(previous):
+    """An HTTP error handler: JSON under /api/, else ``previous`` (the resident error page
+    excepted: it links to resident screens, which a hub does not serve)."""
+    from .. import web
+
+    if previous is web.error_page:
+        previous = None
+
     def handle(error: HTTPException):
         if request.path.startswith(bp.url_prefix + "/"):
             return _json_errors(error)
-        return error
+        return previous(error) if previous else error
     return handle

@@ -62,7 +62,7 @@ def h002_staff(db):
 
 
 @migration
-def h003_purged_records(db):
+def h004_purged_records(db):
     # Ids of records deleted by `kiosk hub purge`. A kiosk may send one again later (a
     # lost receipt, an old USB file): its id alone tells the hub it was already counted,
     # so the tally never counts it twice. A random UUID reveals nothing about anyone.
