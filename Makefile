@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/pytest
 	$(BIN)/python bench/kiosk_flow.py --smoke
 	$(BIN)/python bench/languages.py --smoke
+	$(BIN)/python bench/hub_sync.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
@@ -56,6 +57,7 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
 	$(BIN)/python bench/languages.py
+	$(BIN)/python bench/hub_sync.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

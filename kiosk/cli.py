@@ -31,6 +31,8 @@ def register(app) -> None:
     app.cli.add_command(i18n_group)
     app.cli.add_command(audio_group)
     app.cli.add_command(fonts_group)
+    from . import sync_cli
+    sync_cli.register(app)
 
 
 def _db():
@@ -38,6 +40,13 @@ def _db():
 
 
 def _require_current_db(db) -> None:
+    if current_app.config["ROLE"] == "hub":  # the hub's database has its own migrations
+        from .hub.schema import MIGRATIONS
+        todo = migrations.pending(db, MIGRATIONS)
+        if todo:
+            raise click.ClickException(f"the hub database needs `kiosk hub init` "
+                                       f"({len(todo)} migrations pending)")
+        return
     todo = migrations.pending(db)
     if todo:
         raise click.ClickException(f"the database needs `kiosk init` ({len(todo)} migrations pending)")

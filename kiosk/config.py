@@ -31,6 +31,33 @@ DEFAULTS = {
     "EXPORT_DIR": "exports",
     # largest request body accepted, in bytes (answers are tiny)
     "MAX_CONTENT_LENGTH": 16 * 1024,
+    # --- sync, kiosk side (`kiosk sync`, `kiosk status`, `kiosk purge`) ---
+    # the hub's base URL (https://...); empty: no network sync (a USB key still works)
+    "HUB_URL": "",
+    # this kiosk's device token, printed once by `kiosk hub device add`
+    "HUB_TOKEN": "",
+    # a CA bundle to trust for the hub's certificate (a Département's own CA); empty:
+    # the system's
+    "HUB_CA_FILE": "",
+    # records per request (about 650 bytes each); halved by itself if the hub answers
+    # 413. Larger batches ingest faster (fewer commits), smaller ones lose less to a cut
+    "SYNC_BATCH_SIZE": 500,
+    # backoff between attempts: a random wait in [d/2, d], d = base * 2^attempt capped at
+    # the ceiling (seconds); jitter keeps a hundred kiosks from retrying in step
+    "SYNC_RETRY_BASE": 1.0,
+    "SYNC_RETRY_CEILING": 60.0,
+    # attempts per batch before giving up until the next sync (exit status 1)
+    "SYNC_ATTEMPTS": 6,
+    # seconds to wait for the hub's answer to one request
+    "SYNC_TIMEOUT": 30.0,
+    # days after the hub's acknowledgement before `kiosk purge` deletes raw answers
+    "ANSWERS_RETENTION_DAYS": 30,
+    # --- hub side ---
+    # the most records, and bytes, one POST /api/v1/records may carry (else 413)
+    "HUB_MAX_BATCH_RECORDS": 1000,
+    "HUB_MAX_BATCH_BYTES": 2 * 1024 * 1024,
+    # days a row-level record is kept before `kiosk hub purge` deletes it (counts stay)
+    "HUB_RECORDS_RETENTION_DAYS": 400,
 }
 
 

@@ -64,6 +64,22 @@ def m003_places(db):
     }, pk="id")
 
 
+@migration
+def m004_outbox_states_sync_log(db):
+    # Outbox states: pending (never acknowledged), exported (written to a USB file,
+    # awaiting the hub's receipt; still sent by a network sync), sent (acknowledged by
+    # the hub), quarantined (refused by the hub as a conflict or invalid: never retried).
+    for column in ("acknowledged_at", "exported_at", "quarantined_at", "quarantine_reason"):
+        db["outbox"].add_column(column, str)
+    db["outbox"].create_index(["state", "acknowledged_at"])
+    # One row per sync attempt (network, file export, receipt), for `kiosk status`.
+    db["sync_log"].create({
+        "id": int, "at": str, "channel": str, "outcome": str, "delivered": int,
+        "quarantined": int, "left": int, "detail": str,
+    }, pk="id", not_null={"at", "channel", "outcome"})
+    db["sync_log"].create_index(["outcome", "at"])
+
+
 def migrate(db, migrations: list | None = None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
 

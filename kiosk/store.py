@@ -175,3 +175,108 @@ def all_places(db) -> list[dict]:
     return [dict(row, services=json.loads(row["services"]),
                  dispositif_programmes_nationaux=json.loads(row["programmes"]))
             for row in db.query("select * from places order by nom")]
+
+
+# --- outbox and sync ----------------------------------------------------------------
+# Outbox states (migration m004): pending -> exported (on a USB key, awaiting receipt)
+# -> sent (acknowledged by the hub), or -> quarantined (refused: never retried).
+
+UNSENT = ("pending", "exported")
+
+
+def unsent_records(db) -> list[dict]:
+    """Records not yet acknowledged (pending or awaiting a receipt), oldest first."""
+    return list(db.query("select id, payload, content_hash, state from outbox "
+                         "where state in ('pending', 'exported') order by created_at, id"))
+
+
+def count_unsent(db) -> int:
+    """Number of records not yet acknowledged by the hub."""
+    return db.execute("select count(*) from outbox "
+                      "where state in ('pending', 'exported')").fetchone()[0]
+
+
+def apply_acknowledgements(db, acks: dict, now: datetime) -> tuple[int, int]:
+    """Apply the hub's per-record verdicts ``id -> (status, reason)`` in one transaction.
+
+    Delivered records (stored, already) become sent; refused ones (conflict, invalid)
+    are quarantined with the reason. Only records still unsent change: a record the
+    kiosk already settled keeps its state. Returns (delivered, quarantined).
+    """
+    from .protocol import DELIVERED, REFUSED
+
+    stamp = now.isoformat()
+    delivered = [(stamp, rid) for rid, (status, _) in acks.items() if status in DELIVERED]
+    refused = [(stamp, f"{status}: {reason}" if reason else status, rid)
+               for rid, (status, reason) in acks.items() if status in REFUSED]
+    with write_transaction(db):
+        done = db.conn.executemany(
+            "update outbox set state = 'sent', acknowledged_at = ? "
+            "where id = ? and state in ('pending', 'exported')", delivered).rowcount
+        quarantined = db.conn.executemany(
+            "update outbox set state = 'quarantined', quarantined_at = ?, "
+            "quarantine_reason = ? where id = ? and state in ('pending', 'exported')",
+            refused).rowcount
+    return max(done, 0), max(quarantined, 0)
+
+
+def quarantine_record(db, record_id: str, reason: str, now: datetime) -> None:
+    """Quarantine one unsent record the kiosk itself cannot send (e.g. unreadable)."""
+    with write_transaction(db):
+        db.execute("update outbox set state = 'quarantined', quarantined_at = ?, "
+                   "quarantine_reason = ? where id = ? and state in ('pending', 'exported')",
+                   [now.isoformat(), reason, record_id])
+
+
+def mark_exported(db, ids: list[str], now: datetime) -> None:
+    """Mark records written to a USB file as awaiting the hub's receipt."""
+    with write_transaction(db):
+        db.conn.executemany("update outbox set state = 'exported', exported_at = ? "
+                            "where id = ? and state in ('pending', 'exported')",
+                            [(now.isoformat(), rid) for rid in ids])
+
+
+def outbox_counts(db) -> dict[str, int]:
+    """Number of records in each outbox state (every state present, zeros included)."""
+    counts = dict.fromkeys(("pending", "exported", "sent", "quarantined"), 0)
+    counts.update({row["state"]: row["n"] for row in
+                   db.query("select state, count(*) as n from outbox group by state")})
+    return counts
+
+
+def quarantined_records(db) -> list[dict]:
+    """The quarantined records: id, when, and the hub's reason."""
+    return list(db.query("select id, quarantined_at, quarantine_reason from outbox "
+                         "where state = 'quarantined' order by quarantined_at, id"))
+
+
+def log_sync(db, now: datetime, channel: str, outcome: str, *, delivered: int = 0,
+             quarantined: int = 0, left: int = 0, detail: str = "") -> None:
+    """Record one sync attempt (``outcome``: ok, partial or error)."""
+    with write_transaction(db):
+        db.execute("insert into sync_log (at, channel, outcome, delivered, quarantined, "
+                   "left, detail) values (?, ?, ?, ?, ?, ?, ?)",
+                   [now.isoformat(), channel, outcome, delivered, quarantined, left, detail])
+
+
+def last_sync(db, outcomes: tuple[str, ...], channels: tuple[str, ...]):
+    """The latest sync log row with one of ``outcomes`` on one of ``channels``, or None."""
+    marks = ", ".join("?" for _ in outcomes)
+    channel_marks = ", ".join("?" for _ in channels)
+    rows = list(db.query(f"select * from sync_log where outcome in ({marks}) "  # noqa: S608
+                         f"and channel in ({channel_marks}) order by at desc, id desc limit 1",
+                         [*outcomes, *channels]))
+    return rows[0] if rows else None
+
+
+def purge_answers(db, acknowledged_before: datetime) -> int:
+    """Delete the raw answers of diagnostics the hub acknowledged before that moment.
+
+    Results and scores stay (the local views need them); only the per-screen answers
+    go. Returns the number of answers deleted.
+    """
+    with write_transaction(db):
+        return db.execute(
+            "delete from answers where visit_id in (select r.visit_id from results r "
+            "join outbox o on o.result_id = r.id where o.state = 'sent' "
+            "and o.acknowledged_at < ?)", [acknowledged_before.isoformat()]).rowcount

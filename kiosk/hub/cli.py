@@ -1,9 +1,161 @@
 """The ``kiosk hub ...`` commands: the hub's database, devices, staff, imports, exports."""
 from __future__ import annotations
 
+import json
+import secrets
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import migrations
+from ..db import connect, write_transaction
 
 
 @click.group("hub")
 def hub_group():
     """The Département's hub (run with KIOSK_ROLE=hub)."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def hub_db(*, current: bool = True):
+    """The hub's database; refuses a kiosk configuration or one that needs `hub init`."""
+    from .schema import MIGRATIONS
+
+    if current_app.config["ROLE"] != "hub":
+        raise click.ClickException("this is a kiosk: run hub commands with KIOSK_ROLE=hub")
+    db = connect(current_app.config["DATABASE"])
+    if current and migrations.pending(db, MIGRATIONS):
+        db.close()
+        raise click.ClickException("the hub database needs `kiosk hub init`")
+    return db
+
+
+@hub_group.command("init")
+@with_appcontext
+def init_command():
+    """Create the hub database, or bring it up to date."""
+    from .schema import MIGRATIONS
+
+    db = hub_db(current=False)
+    applied = migrations.migrate(db, MIGRATIONS)
+    db.close()
+    click.echo(f"Hub database {current_app.config['DATABASE']}: "
+               + (f"applied {', '.join(applied)}." if applied else "already up to date."))
+
+
+@hub_group.group("device")
+def device_group():
+    """The kiosks allowed to send records (one token each)."""
+
+
+@device_group.command("add")
+@click.option("--site", required=True, help="The site's name, e.g. 'APC Le Montet'.")
+@click.option("--commune", required=True, help="INSEE code of the site's commune.")
+@with_appcontext
+def device_add(site, commune):
+    """Register a kiosk and print its token (shown once; only its hash is kept)."""
+    from ..resources import communes_for
+    from . import store
+
+    communes = communes_for(current_app._get_current_object())
+    if commune not in communes:
+        raise click.ClickException(f"{commune!r} is not the INSEE code of an Allier commune")
+    db = hub_db()
+    with write_transaction(db):
+        device_id, token = store.add_device(
+            db, site=site.strip(), commune=commune, epci=communes.epci_of(commune),
+            make_token=lambda i: f"{i}.{secrets.token_urlsafe(32)}", now=_now())
+    db.close()
+    click.echo(f"Device {device_id} added: {site.strip()} ({commune}).", err=True)
+    click.echo("Its token, shown only now; set it as KIOSK_HUB_TOKEN on that kiosk:", err=True)
+    click.echo(token)
+
+
+@device_group.command("list")
+@with_appcontext
+def device_list():
+    """Every device: site, last seen, records received."""
+    from . import store
+
+    db = hub_db()
+    rows = store.devices(db)
+    db.close()
+    click.echo(f"{'id':>4}  {'site':30}  {'commune':7}  {'last seen':20}  {'records':>8}  state")
+    for d in rows:
+        seen = (d["last_seen_at"] or "never")[:19].replace("T", " ")
+        state = f"revoked {d['revoked_at'][:10]}" if d["revoked_at"] else "active"
+        click.echo(f"{d['id']:>4}  {d['site'][:30]:30}  {d['commune']:7}  {seen:20}  "
+                   f"{d['records_received']:>8}  {state}")
+
+
+@device_group.command("revoke")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_revoke(device_id):
+    """Revoke a device's token: its requests and files are refused from now on."""
+    from . import store
+
+    db = hub_db()
+    with write_transaction(db):
+        done = store.revoke_device(db, device_id, _now())
+    db.close()
+    if not done:
+        raise click.ClickException(f"no active device {device_id}")
+    click.echo(f"Device {device_id} revoked.")
+
+
+@hub_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--receipt", type=click.Path(dir_okay=False, path_type=Path),
+              help="Receipt to write (default: beside FILE, *.receipt.json).")
+@with_appcontext
+def import_command(file, receipt):
+    """Store the records of a kiosk's USB file and write the receipt it needs."""
+    from ..protocol import BadFile
+    from ..transfer import write_json
+    from .transfer import import_file
+
+    db = hub_db()
+    try:
+        outcome = import_file(db, file.read_bytes(), _now(),
+                              int(current_app.config["HUB_MAX_BATCH_RECORDS"]))
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{file}:{exc.lineno}: not JSON ({exc.msg})")
+    except BadFile as exc:
+        click.echo(f"{file}: refused: {exc}", err=True)
+        sys.exit(2)
+    except ValueError as exc:  # bytes that are not text at all
+        raise click.ClickException(f"{file}:1: not a records file ({exc})")
+    finally:
+        db.close()
+    receipt = receipt or file.with_name(file.name.removesuffix(".json") + ".receipt.json")
+    write_json(receipt, outcome.receipt)
+    counts = ", ".join(f"{n} {status}" for status, n in outcome.counts.items())
+    click.echo(f"{file}: device {outcome.device_id}: {counts}. Receipt: {receipt}")
+
+
+@hub_group.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Keep this many days (default: KIOSK_HUB_RECORDS_RETENTION_DAYS).")
+@with_appcontext
+def purge_command(days):
+    """Delete row-level records older than the retention period (the counts stay)."""
+    from . import store
+
+    days = int(current_app.config["HUB_RECORDS_RETENTION_DAYS"]) if days is None else days
+    if days < 0:
+        raise click.ClickException("--days must be 0 or more")
+    cutoff = _now() - timedelta(days=days)
+    db = hub_db()
+    with write_transaction(db):
+        count = store.purge_records(db, cutoff)
+    db.close()
+    click.echo(f"{count} records received before {cutoff.date().isoformat()} deleted; "
+               "the counts are kept.")

@@ -59,3 +59,11 @@ def h002_staff(db):
         "name": str, "address": str, "at": str,
     }, not_null={"name", "at"})
     db["login_failures"].create_index(["name", "at"])
+
+
+@migration
+def h004_purged_records(db):
+    # Ids of records deleted by `kiosk hub purge`. A kiosk may send one again later (a
+    # lost receipt, an old USB file): its id alone tells the hub it was already counted,
+    # so the tally never counts it twice. A random UUID reveals nothing about anyone.
+    db["purged_records"].create({"id": str}, pk="id")

@@ -14,3 +14,93 @@ def add_tally(db, increments: Counter) -> None:
     """Add ``increments`` (from kiosk.hub.tally.counts) to the counts; call it inside the
     transaction that stores the records counted, so both commit or neither does."""
     db.conn.executemany(TALLY_UPSERT, [key + (n,) for key, n in increments.items() if n])
+
+
+# --- devices ------------------------------------------------------------------------
+
+def add_device(db, *, site: str, commune: str, epci: str | None, make_token, now) -> tuple[int, str]:
+    """Register a device; ``make_token(device_id)`` makes its token, of which only the
+    SHA-256 is kept. Returns (device id, token)."""
+    from ..protocol import token_hash
+
+    placeholder = "pending:" + now.isoformat() + site  # unique until the real hash is set
+    row = db.execute("insert into devices (site, commune, epci, token_hash, created_at, "
+                     "records_received) values (?, ?, ?, ?, ?, 0)",
+                     [site, commune, epci, placeholder, now.isoformat()])
+    device_id = row.lastrowid
+    token = make_token(device_id)
+    db.execute("update devices set token_hash = ? where id = ?", [token_hash(token), device_id])
+    return device_id, token
+
+
+def devices(db) -> list[dict]:
+    """Every device, oldest first."""
+    return list(db.query("select id, site, commune, epci, created_at, revoked_at, "
+                         "last_seen_at, records_received from devices order by id"))
+
+
+def active_device_by_token_hash(db, hashed: str):
+    """The device holding this token hash, unless revoked; else None."""
+    rows = list(db.query("select * from devices where token_hash = ? and revoked_at is null",
+                         [hashed]))
+    return rows[0] if rows else None
+
+
+def device_by_id(db, device_id: int):
+    """The device with this id (revoked or not), or None."""
+    rows = list(db.query("select * from devices where id = ?", [device_id]))
+    return rows[0] if rows else None
+
+
+def revoke_device(db, device_id: int, now) -> bool:
+    """Revoke a device's token; False when there is no such active device."""
+    return db.execute("update devices set revoked_at = ? where id = ? and revoked_at is null",
+                      [now.isoformat(), device_id]).rowcount == 1
+
+
+def touch_device(db, device_id: int, now, received: int) -> None:
+    """A device was heard from: last seen now, ``received`` more records stored."""
+    db.execute("update devices set last_seen_at = ?, records_received = records_received + ? "
+               "where id = ?", [now.isoformat(), received, device_id])
+
+
+# --- records ------------------------------------------------------------------------
+
+# One atomic statement per record: the UNIQUE id (and the ids already purged) decide,
+# never a read followed by a write.
+INSERT_RECORD = (
+    "INSERT INTO records (id, device_id, received_at, week, content_hash, payload) "
+    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM purged_records WHERE id = ?) "
+    "ON CONFLICT (id) DO NOTHING")
+
+
+def insert_records(db, device_id: int, rows: list[tuple], now) -> list[str | None]:
+    """Store ``rows`` of (id, week, content_hash, canonical payload); call inside a write
+    transaction. Returns per row: "stored", "already" (same hash, or purged since) or
+    "conflict" (same id, other content)."""
+    from ..protocol import ALREADY, CONFLICT, STORED
+
+    stamp = now.isoformat()
+    execute = db.conn.execute
+    statuses = []
+    for rid, week, digest, payload in rows:
+        if execute(INSERT_RECORD, (rid, device_id, stamp, week, digest, payload, rid)).rowcount:
+            statuses.append(STORED)
+            continue
+        held = execute("SELECT content_hash FROM records WHERE id = ?", (rid,)).fetchone()
+        statuses.append(ALREADY if held is None or held[0] == digest else CONFLICT)
+    return statuses
+
+
+def purge_records(db, received_before) -> int:
+    """Delete row-level records received before that moment, keeping their ids so a
+    later resend is recognised; the tally is untouched. Call inside a write transaction."""
+    cutoff = received_before.isoformat()
+    db.execute("INSERT OR IGNORE INTO purged_records (id) "
+               "SELECT id FROM records WHERE received_at < ?", [cutoff])
+    return db.execute("DELETE FROM records WHERE received_at < ?", [cutoff]).rowcount
+
+
+def count_records(db) -> int:
+    """Row-level records held."""
+    return db.execute("SELECT count(*) FROM records").fetchone()[0]

@@ -4,3 +4,6 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Register the hub's blueprints (the resident screens are not served by a hub)."""
+    from . import api
+
+    api.init_app(app)

@@ -1,0 +1,102 @@
+"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/openapi.json``.
+
+Checks run in this order, and each refusal stores nothing: the device token (401), the
+size (413), the JSON (400), the batch shape (400, or 413 for too many records). A
+batch that passes is answered 200 with one status per item.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from ..db import get_db
+from ..protocol import API, token_hash
+from . import ingest, openapi, store
+
+bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, message: str, **headers):
+    response = jsonify(api=API, error=message)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _device():
+    """The active device whose token authorises this request, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return store.active_device_by_token_hash(get_db(), token_hash(token.strip()))
+
+
+@bp.post("/records")
+def post_records():
+    """Store a batch; answer one status per item (see the OpenAPI document)."""
+    device = _device()
+    if device is None:
+        return _error(401, "missing, unknown or revoked device token",
+                      **{"WWW-Authenticate": 'Bearer realm="kiosk-hub"'})
+    cfg = current_app.config
+    request.max_content_length = int(cfg["HUB_MAX_BATCH_BYTES"])
+    raw = request.get_data(cache=False)  # 413 raised here when too big
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nesting thousands deep
+        return _error(400, "the body is not JSON")
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not records or set(body) != {"records"}:
+        return _error(400, 'expected {"records": [...]} with at least one record')
+    if len(records) > int(cfg["HUB_MAX_BATCH_RECORDS"]):
+        return _error(413, f"at most {cfg['HUB_MAX_BATCH_RECORDS']} records per batch")
+    results = ingest.receive(get_db(), device, records, datetime.now(timezone.utc))
+    return jsonify(api=API, results=results, counts=ingest.summary(results))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API."""
+    cfg = current_app.config
+    return jsonify(openapi.document(int(cfg["HUB_MAX_BATCH_RECORDS"]),
+                                    int(cfg["HUB_MAX_BATCH_BYTES"])))
+
+
+def _json_errors(error: HTTPException):
+    """Errors under /api/ answer JSON, as clients of an API expect (not an HTML page)."""
+    return _error(error.code or 500, error.description or error.name)
+
+
+def init_app(app) -> None:
+    """Register the API; kiosks authenticate with their token, so no CSRF here.
+
+    Call it after the other hub pages registered their error handlers: errors under
+    /api/ then answer JSON, and every other path keeps the handler it had.
+    """
+    from .. import csrf
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    handlers = app.error_handler_spec[None]
+    for code in (400, 401, 404, 405, 413, 415, 500):
+        previous = handlers[code].get(default_exceptions[code])
+        app.register_error_handler(code, _api_or(previous))
+    app.register_error_handler(HTTPException, _api_or(handlers[None].get(HTTPException)))
+
+
+def _api_or(previous):
+    """An HTTP error handler: JSON under /api/, else ``previous`` (the resident error page
+    excepted: it links to resident screens, which a hub does not serve)."""
+    from .. import web
+
+    if previous is web.error_page:
+        previous = None
+
+    def handle(error: HTTPException):
+        if request.path.startswith(bp.url_prefix + "/"):
+            return _json_errors(error)
+        return previous(error) if previous else error
+    return handle

@@ -1,0 +1,50 @@
+"""`kiosk hub import`: a kiosk's USB file through the same path as the API, and its receipt."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
+from . import ingest, store
+
+
+@dataclass(frozen=True)
+class Imported:
+    device_id: int
+    counts: dict
+    receipt: dict
+
+
+def import_file(db, raw: bytes, now: datetime, chunk: int) -> Imported:
+    """Store the records of a records file (``raw`` bytes) and build its signed receipt.
+
+    The device is the one the file names, and the file must carry that device's
+    signature (HMAC keyed by its token hash): a file from an unknown or revoked
+    device, or altered on the way, raises BadFile and stores nothing. Records go
+    through :func:`ingest.receive` in chunks of ``chunk``, so importing the same file
+    twice stores nothing the second time.
+    """
+    try:
+        document = check_file(json.loads(raw), RECORDS_FORMAT)
+    except RecursionError:
+        raise BadFile("JSON nested too deep to be a records file") from None
+    device = store.device_by_id(db, document["device"])
+    if device is None:
+        raise BadFile(f"unknown device {document['device']}")
+    if device["revoked_at"]:
+        raise BadFile(f"device {device['id']} is revoked")
+    if not signature_ok(document, device["token_hash"]):
+        raise BadFile(f"the signature does not match device {device['id']}'s token "
+                      "(a file altered, or made by another kiosk)")
+    records, results = document["records"], []
+    for start in range(0, len(records), chunk):
+        part = ingest.receive(db, device, records[start:start + chunk], now)
+        results += [dict(r, index=r["index"] + start) for r in part]
+    receipt = receipt_file(
+        device["id"], [{k: r[k] for k in ("id", "status", "reason") if k in r}
+                       for r in results if r["id"] is not None],
+        device["token_hash"], imported_at=now.isoformat(),
+        source_sha256=hashlib.sha256(raw).hexdigest())
+    return Imported(device["id"], ingest.summary(results), receipt)

@@ -1,0 +1,168 @@
+"""The wire formats between kiosk and hub, shared by both sides. Pure functions.
+
+- A batch (``POST /api/v1/records``): ``{"records": [{"id", "content_hash", "payload"}]}``.
+- Its acknowledgement: ``{"api": API, "results": [{"index", "id", "status", "reason"?}]}``,
+  one result per item, in order. Only this structured answer counts as delivery: a
+  captive portal's HTML page with status 200 is not one.
+- A USB transfer: the kiosk writes a *records file* (its device id, the records, an HMAC);
+  ``kiosk hub import`` answers with a *receipt file* (the per-item statuses, an HMAC).
+
+Both files are signed with HMAC-SHA256 keyed by the SHA-256 of the device's token: the
+kiosk knows the token, the hub keeps only that hash, so each side can check the other's
+file without the token ever travelling on the key.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Iterable, Mapping
+
+API = "kiosk-hub/1"
+RECORDS_FORMAT = "kiosk-records/1"
+RECEIPT_FORMAT = "kiosk-receipt/1"
+
+STORED, ALREADY, CONFLICT, INVALID = "stored", "already", "conflict", "invalid"
+STATUSES = (STORED, ALREADY, CONFLICT, INVALID)
+# Delivered: the hub holds this exact record. Refused: it never will, resending is useless.
+DELIVERED = {STORED, ALREADY}
+REFUSED = {CONFLICT, INVALID}
+
+
+class NotAnAcknowledgement(ValueError):
+    """The answer is not the hub's acknowledgement (a portal page, a proxy error...)."""
+
+
+class BadFile(ValueError):
+    """A records or receipt file that cannot be used (wrong format, signature, device)."""
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a device token, as the hub stores it (tokens are long and random,
+    so an unsalted hash is enough: there is nothing to guess)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def device_of_token(token: str) -> int | None:
+    """The device id a token starts with (``<id>.<secret>``), or None if malformed."""
+    head, dot, secret = token.partition(".")
+    return int(head) if dot and head.isdigit() and secret else None
+
+
+def batch_body(records: Iterable[Mapping]) -> bytes:
+    """The JSON body of a batch of outbox rows (``id``, ``content_hash``, ``payload``).
+
+    Each payload is the canonical JSON text frozen at completion, spliced in as it is
+    (the caller has checked it parses): sent byte for byte as it was hashed, and no
+    decode/encode round trip per record.
+    """
+    parts = ['{"id":%s,"content_hash":%s,"payload":%s}'
+             % (json.dumps(r["id"]), json.dumps(r["content_hash"]), r["payload"])
+             for r in records]
+    return ('{"records":[' + ",".join(parts) + "]}").encode("utf-8")
+
+
+def item(record: Mapping) -> dict:
+    """One record as it travels: id, the hash frozen with it, the payload as an object."""
+    payload = record["payload"]
+    return {"id": record["id"], "content_hash": record["content_hash"],
+            "payload": json.loads(payload) if isinstance(payload, str) else payload}
+
+
+def parse_acknowledgement(status: int, content_type: str, body: bytes,
+                          sent_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """``id -> (status, reason)`` from the hub's answer to a batch of ``sent_ids``.
+
+    Raises NotAnAcknowledgement unless the answer is the hub's structured JSON: a 200
+    with an HTML page (a captive portal) or any other shape is not a delivery. Results
+    for ids that were not sent are ignored; sent ids the hub did not mention stay
+    pending (they are simply absent from the mapping).
+    """
+    if status != 200:
+        raise NotAnAcknowledgement(f"HTTP {status}")
+    if not content_type.split(";")[0].strip().lower() == "application/json":
+        raise NotAnAcknowledgement(f"HTTP 200 with {content_type or 'no content type'}, "
+                                   "not the hub's JSON (a captive portal?)")
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise NotAnAcknowledgement(f"unreadable JSON ({exc})") from None
+    if not isinstance(answer, dict) or answer.get("api") != API \
+            or not isinstance(answer.get("results"), list):
+        raise NotAnAcknowledgement("JSON that is not a kiosk-hub acknowledgement")
+    sent = set(sent_ids)
+    acks = {}
+    for result in answer["results"]:
+        if not isinstance(result, dict):
+            raise NotAnAcknowledgement("an acknowledgement result is not an object")
+        rid, status_ = result.get("id"), result.get("status")
+        if rid in sent and status_ in STATUSES:
+            reason = result.get("reason")
+            acks[rid] = (status_, str(reason)[:500] if reason is not None else None)
+    return acks
+
+
+def canonical(document: Mapping) -> bytes:
+    """Canonical JSON bytes of a document (what is signed)."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def sign(document: Mapping, key_hash: str) -> dict:
+    """``document`` with its ``signature`` (HMAC-SHA256 keyed by the token's hash)."""
+    unsigned = {k: v for k, v in document.items() if k != "signature"}
+    mac = hmac.new(key_hash.encode("ascii"), canonical(unsigned), hashlib.sha256)
+    return dict(unsigned, signature=mac.hexdigest())
+
+
+def signature_ok(document: Mapping, key_hash: str) -> bool:
+    """True when ``document['signature']`` was made with ``key_hash``."""
+    given = document.get("signature")
+    return isinstance(given, str) and hmac.compare_digest(
+        sign(document, key_hash)["signature"], given)
+
+
+def records_file(device: int, records: Iterable[Mapping], key_hash: str, *,
+                 created_at: str, site_code: str = "", site_commune: str = "") -> dict:
+    """The signed document ``kiosk sync --to-file`` writes: who made it, and its records.
+
+    ``site_code`` and ``site_commune`` help a person recognise the file; the hub takes
+    the site from its own device table, never from these fields.
+    """
+    return sign({"format": RECORDS_FORMAT, "device": device, "created_at": created_at,
+                 "site_code": site_code, "site_commune": site_commune,
+                 "records": [item(r) for r in records]}, key_hash)
+
+
+def receipt_file(device: int, results: list[dict], key_hash: str, *, imported_at: str,
+                 source_sha256: str) -> dict:
+    """The signed receipt ``kiosk hub import`` writes for the kiosk."""
+    return sign({"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
+                 "source_sha256": source_sha256, "results": results}, key_hash)
+
+
+def check_file(document, expected_format: str) -> dict:
+    """Basic shape of a records or receipt file (raises BadFile)."""
+    if not isinstance(document, dict) or document.get("format") != expected_format:
+        raise BadFile(f"not a {expected_format} file")
+    if not isinstance(document.get("device"), int) or isinstance(document["device"], bool):
+        raise BadFile("the file names no device")
+    key = "records" if expected_format == RECORDS_FORMAT else "results"
+    if not isinstance(document.get(key), list):
+        raise BadFile(f"the file has no {key} list")
+    return document
+
+
+def read_receipt(document, token: str) -> dict[str, tuple[str, str | None]]:
+    """``id -> (status, reason)`` from a receipt meant for the kiosk holding ``token``."""
+    check_file(document, RECEIPT_FORMAT)
+    if document["device"] != device_of_token(token):
+        raise BadFile(f"this receipt is for device {document['device']}, not this kiosk")
+    if not signature_ok(document, token_hash(token)):
+        raise BadFile("the receipt's signature does not match this kiosk's token")
+    acks = {}
+    for result in document["results"]:
+        if isinstance(result, dict) and isinstance(result.get("id"), str) \
+                and result.get("status") in STATUSES:
+            acks[result["id"]] = (result["status"], result.get("reason"))
+    return acks

@@ -1,0 +1,150 @@
+"""`kiosk sync`, `kiosk status`, `kiosk purge`: the kiosk's side of the way to the hub.
+
+Exit statuses of `kiosk sync`: 0 every record sent (or, with --to-file/--receipt, the
+file written or applied), 1 some records left for the next run, 2 misconfigured, token
+refused, or a receipt that is not for this kiosk.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import migrations, store
+from .db import connect
+
+
+def _kiosk_db():
+    if current_app.config["ROLE"] == "hub":
+        raise click.ClickException("this is the hub: `kiosk sync`, `status` and `purge` "
+                                   "run on a kiosk")
+    db = connect(current_app.config["DATABASE"])
+    if migrations.pending(db):
+        db.close()
+        raise click.ClickException("the database needs `kiosk init`")
+    return db
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
+@click.command("sync")
+@click.option("--to-file", "to_file", type=click.Path(path_type=Path),
+              help="Write the unsent records to this file (or folder) for a USB key.")
+@click.option("--receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Apply the receipt `kiosk hub import` wrote for a records file.")
+@with_appcontext
+def sync_command(to_file, receipt):
+    """Send the unsent records to the hub (or by USB key: --to-file, --receipt)."""
+    from . import sync, transfer
+    from .protocol import BadFile
+
+    if to_file and receipt:
+        _fail("use --to-file or --receipt, not both", 2)
+    cfg = current_app.config
+    try:
+        settings = sync.Settings.from_config(cfg, need_url=not (to_file or receipt))
+    except sync.Misconfigured as exc:
+        _fail(str(exc), 2)
+    db = _kiosk_db()
+    if to_file:
+        path, count = transfer.export_to_file(db, to_file, settings.token,
+                                              site_code=str(cfg["SITE_CODE"]),
+                                              site_commune=str(cfg["SITE_COMMUNE"]), now=_now())
+        click.echo(f"{count} records written to {path}; they await the hub's receipt.")
+        return
+    if receipt:
+        try:
+            delivered, quarantined = transfer.apply_receipt(db, receipt.read_bytes(),
+                                                            settings.token, _now())
+        except BadFile as exc:
+            _fail(f"{receipt}: {exc}; nothing changed", 2)
+        click.echo(f"Receipt applied: {delivered} records acknowledged, "
+                   f"{quarantined} quarantined, {store.count_unsent(db)} still unsent.")
+        return
+    if urlsplit(settings.url).scheme == "http" and not _local(settings.url):
+        click.echo("Warning: KIOSK_HUB_URL is plain http: the token travels unencrypted.",
+                   err=True)
+    total = store.count_unsent(db)
+    with click.progressbar(length=total, label="Sending", file=sys.stderr) as bar:
+        outcome = sync.run(db, settings, progress=bar.update)
+    db.close()
+    click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
+               f"{outcome.left} left for the next sync.")
+    if outcome.quarantined:
+        click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
+    if outcome.error:
+        click.echo(f"Error: {outcome.error}", err=True)
+    sys.exit(outcome.exit_status)
+
+
+def _local(url: str) -> bool:
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+@click.command("status")
+@with_appcontext
+def status_command():
+    """Records pending, awaiting a receipt, quarantined; last success and last error."""
+    db = _kiosk_db()
+    counts = store.outbox_counts(db)
+    success = store.last_sync(db, ("ok",), ("network", "receipt"))
+    failure = store.last_sync(db, ("error", "partial"), ("network",))
+    exported = store.last_sync(db, ("ok",), ("file",))
+    quarantined = store.quarantined_records(db)
+    db.close()
+    click.echo(f"Pending:            {counts['pending']}")
+    click.echo(f"Awaiting receipt:   {counts['exported']}  (written to a USB file)")
+    click.echo(f"Quarantined:        {counts['quarantined']}")
+    click.echo(f"Sent:               {counts['sent']}")
+    click.echo(f"Last success:       {_describe(success)}")
+    click.echo(f"Last error:         {_describe(failure)}")
+    click.echo(f"Last USB export:    {_describe(exported)}")
+    for row in quarantined:
+        click.echo(f"  quarantined {row['id']} ({row['quarantined_at'][:19]}): "
+                   f"{row['quarantine_reason']}")
+
+
+def _describe(row) -> str:
+    if row is None:
+        return "never"
+    when = row["at"][:19].replace("T", " ") + " UTC"
+    if row["outcome"] == "ok":
+        what = {"network": f"{row['delivered']} sent over the network",
+                "file": f"{row['left']} records written to {row['detail']}",
+                "receipt": f"receipt applied, {row['delivered']} acknowledged"}[row["channel"]]
+        return f"{when}, {what}"
+    return f"{when}, {row['detail']}"
+
+
+@click.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Keep answers this many days after the hub's acknowledgement "
+                   "(default: KIOSK_ANSWERS_RETENTION_DAYS).")
+@with_appcontext
+def purge_command(days):
+    """Delete raw answers of diagnostics the hub acknowledged long enough ago."""
+    days = int(current_app.config["ANSWERS_RETENTION_DAYS"]) if days is None else days
+    if days < 0:
+        raise click.ClickException("--days must be 0 or more")
+    db = _kiosk_db()
+    deleted = store.purge_answers(db, _now() - timedelta(days=days))
+    db.close()
+    click.echo(f"{deleted} answers deleted (results and scores kept).")
+
+
+def register(app) -> None:
+    """Attach the sync commands to the app's CLI."""
+    for command in (sync_command, status_command, purge_command):
+        app.cli.add_command(command)
