@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-deps chromium catalogues messages bench clean
+.PHONY: run test test-deps chromium catalogues messages messages-hub bench clean
 
 # A stamp per dependency set: reinstall when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -45,6 +45,11 @@ catalogues: $(VENV)/.installed
 ## messages: extract the interface and questionnaire strings to translations/messages.pot
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot .
+
+## messages-hub: extract the hub's staff pages to translations/hub.pot (their own domain)
+messages-hub: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel-hub.cfg --no-default-keywords -k h_ -k lh_ -k hn_:1,2 \
+	  -k N_ --sort-output -o translations/hub.pot .
 
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
