@@ -28,6 +28,8 @@ run: $(VENV)/.installed catalogues
 test: $(VENV)/.installed-test chromium catalogues
 	$(BIN)/pytest
 	$(BIN)/python bench/kiosk_flow.py --smoke
+	$(BIN)/python bench/hub_dashboard.py --smoke
+	$(BIN)/python bench/hub_export.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
@@ -54,6 +56,8 @@ messages-hub: $(VENV)/.installed
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
+	$(BIN)/python bench/hub_dashboard.py
+	$(BIN)/python bench/hub_export.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

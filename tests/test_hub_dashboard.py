@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 import pytest
 
 from kiosk import create_app
-from kiosk.db import connect
 from kiosk.hub import dashboard, staff, stats
 from tests import hubdata as h
 

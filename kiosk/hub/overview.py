@@ -7,7 +7,8 @@ shown in another. Shares are shown only when both their counts are.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -242,6 +243,11 @@ def _epci_label(code: str, names: dict[str, str]) -> str:
     return NOT_GIVEN_LABEL if code == "" else names.get(code, code)
 
 
+def _natural(text: str) -> list:
+    """Sort key that puts "n°2" before "n°10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
 def _territory_section(published, per, names, filters) -> Section:
     figures = []
     for name, title in (("epci_residence", N_("Par EPCI de résidence")),
@@ -252,7 +258,8 @@ def _territory_section(published, per, names, filters) -> Section:
                 for code in epci_order(per[name], names)]
         figures.append(Figure(name.replace("_", "-"), title, rows, _bars(rows),
                               POPULATIONS["all"], columns=(N_("EPCI"),)))
-    sites = [Row(site, published.shown(("site", site, ALL))) for site in sorted(per["site"])]
+    sites = [Row(site, published.shown(("site", site, ALL)))
+             for site in sorted(per["site"], key=_natural)]
     figures.append(Figure("par-site", N_("Par site (effectifs seulement)"), sites, None,
                           note=N_("Le nom du site permet presque de reconnaître une "
                                   "personne : seuls les effectifs sont montrés."),
