@@ -357,3 +357,32 @@ def test_staff_text_is_extracted_to_the_hub_catalogue_only(tmp_path):
                   "Illectronisme, définition INSEE 2019"}
     assert staff_text <= ids["hub"]
     assert not staff_text & ids["messages"]
+
+
+def test_a_site_cannot_be_recomputed_from_the_epci_of_its_kiosk(hub, client):
+    # Two sites in Moulins: 50 and 3 diagnostics. Showing 50 and Moulins' 53 would give
+    # the 3 away, whatever else the page hides.
+    db = hub.hub_db
+    for site, epci, count in (("Souvigny", h.MOULINS, 50), ("Lurcy", h.MOULINS, 3),
+                              ("Bus", h.MONTLUCON, 20), ("Commentry", h.MONTLUCON, 30)):
+        h.receive(db, h.add_device(db, site, epci), h.many(count, residence=epci))
+    tables = tables_of(text(client.get("/")))
+    sites = column(tables["par-site"], "Effectif")
+    by_kiosk = column(tables["epci-site"], "Effectif")
+    assert sites["Lurcy"] == "s"
+    assert "s" in (sites["Souvigny"], by_kiosk["CA Moulins Communauté"])
+
+
+def test_abandons_per_epci_cannot_be_recomputed_from_two_charts(hub, client):
+    # Residents of Vichy: 40 diagnostics, 5 abandoned. The chart per EPCI of residence
+    # shows 40; the share per EPCI would show 35 completed: 5 = 40 - 35.
+    db = hub.hub_db
+    device = h.add_device(db, "Saint-Yorre", h.VICHY)
+    h.receive(db, device, h.many(35, residence=h.VICHY, illectronism=True)
+              + h.many(5, residence=h.VICHY, complete=False)
+              + h.many(200, residence=h.MOULINS) + h.many(60, residence=h.MOULINS,
+                                                           illectronism=True))
+    tables = tables_of(text(client.get("/")))
+    residents = column(tables["epci-residence"], "Effectif")["CA Vichy Communauté"]
+    completed = column(tables["illectronisme-epci"], "Diagnostics terminés")["CA Vichy Communauté"]
+    assert "s" in (residents, completed)
