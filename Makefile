@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-deps chromium catalogues messages messages-hub bench clean
+.PHONY: run test test-deps chromium system-deps catalogues messages messages-hub bench clean
 
 # A stamp per dependency set: reinstall when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -25,28 +25,34 @@ run: $(VENV)/.installed catalogues
 	$(BIN)/kiosk serve --port $(PORT)
 
 ## test: install what the tests need (Chromium included) and run the whole suite
-test: $(VENV)/.installed-test chromium catalogues
+test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/pytest
 	$(BIN)/python bench/kiosk_flow.py --smoke
+	$(BIN)/python bench/languages.py --smoke
 	$(BIN)/python bench/hub_dashboard.py --smoke
 	$(BIN)/python bench/hub_export.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
-# Debian's Chromium drives the browser tests (Playwright's own download is not used).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium..."; \
-	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+# Debian's Chromium drives the browser tests (Playwright's own download is not used);
+# espeak-ng and opus-tools make read-aloud clips (a test synthesises some).
+SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
+
+chromium: system-deps
 
 ## catalogues: compile the gettext catalogues (.po -> .mo)
 catalogues: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile --use-fuzzy -q -d translations; fi
+	  $(BIN)/kiosk i18n compile; fi
 
 ## messages: extract the interface and questionnaire strings to translations/messages.pot
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot .
+	$(BIN)/kiosk i18n extract
 
 ## messages-hub: extract the hub's staff pages to translations/hub.pot (their own domain)
 messages-hub: $(VENV)/.installed
@@ -56,6 +62,7 @@ messages-hub: $(VENV)/.installed
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
+	$(BIN)/python bench/languages.py
 	$(BIN)/python bench/hub_dashboard.py
 	$(BIN)/python bench/hub_export.py
 

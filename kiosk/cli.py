@@ -27,6 +27,10 @@ def register(app) -> None:
     app.cli.add_command(export_command)
     from .hub.cli import hub_group
     app.cli.add_command(hub_group)
+    from .cli_languages import audio_group, fonts_group, i18n_group
+    app.cli.add_command(i18n_group)
+    app.cli.add_command(audio_group)
+    app.cli.add_command(fonts_group)
 
 
 def _db():
@@ -112,6 +116,8 @@ def check_command(questionnaire, offers):
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
+    from .cli_languages import language_problems
+    problems += language_problems(cfg, click.echo)
     places_file = paths.DATA / "lieux_03.csv"
     report = read_places(places_file, load_schema(PLACES_SCHEMA))
     problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]

@@ -21,7 +21,7 @@ DEFAULTS = {
     # seconds the warning stays before the kiosk resets for the next person
     "IDLE_WARNING_SECONDS": 30,
     # languages offered, comma-separated; the first is the default
-    "LANGUAGES": "fr",
+    "LANGUAGES": "fr,en,ar,pt_PT,tr,uk,fa_AF",
     # signs the session cookie; set a long random value on every real kiosk
     "SECRET_KEY": DEV_SECRET_KEY,
     # the questionnaire and the offers catalogue

@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 
 from flask import current_app, g, render_template, request, session
+from markupsafe import Markup
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-RTL_LANGUAGES = {"ar", "fa", "fa_AF", "he", "ur"}
+from . import audio, languages, paths
+
 
 # A strict policy: everything from the kiosk itself, no inline script or style.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -53,15 +55,52 @@ def select_locale() -> str:
     return chosen if chosen in offered else offered[0]
 
 
+def current_language() -> str:
+    """The catalogue code of this request's language (``fa_AF``)."""
+    return str(get_locale())
+
+
 def page_language() -> str:
     """The page language as a BCP 47 tag (``fa-AF``, not ``fa_AF``)."""
-    return str(get_locale()).replace("_", "-")
+    return languages.tag(current_language())
 
 
 def text_direction() -> str:
     """``rtl`` for right-to-left languages."""
-    locale = get_locale()
-    return "rtl" if str(locale) in RTL_LANGUAGES or locale.language in RTL_LANGUAGES else "ltr"
+    return "rtl" if languages.is_rtl(current_language()) else "ltr"
+
+
+def french(text: str) -> Markup:
+    """``text`` marked as French on purpose (a commune's name inside a translated
+    sentence), so screen readers say it in French and checks know it is meant."""
+    return Markup('<span lang="fr">%s</span>') % text
+
+
+def display_classes() -> str:
+    """Classes on <html> for this session's display choices (larger text, contrast)."""
+    classes = []
+    if session.get("text") == "large":
+        classes.append("text-large")
+    if session.get("contrast") == "high":
+        classes.append("contrast-high")
+    return " ".join(classes)
+
+
+def clip_url(text: str) -> str | None:
+    """The URL of the read-aloud clip of ``text`` in this page's language, if there is one.
+
+    The clip folders are scanned once per language and kept on the app: clips are
+    committed files that change only with a new release.
+    """
+    if not text:
+        return None
+    cache = current_app.extensions.setdefault("kiosk_clips", {})
+    lang = current_language()
+    clips = cache.get(lang)
+    if clips is None:
+        clips = cache[lang] = audio.Clips.scan(paths.STATIC, lang)
+    path = clips.for_text(str(text))
+    return f"{current_app.static_url_path}/{path}" if path else None
 
 
 def security_headers(response):
@@ -89,8 +128,11 @@ def init_app(app) -> None:
     for code in (400, 404, 405, 409, 413, 500):
         app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, error_page)
-    app.jinja_env.globals.update(page_language=page_language, text_direction=text_direction,
-                                 local_path=local_path)
+    app.jinja_env.globals.update(
+        page_language=page_language, text_direction=text_direction, local_path=local_path,
+        current_language=current_language, display_classes=display_classes, clip_url=clip_url,
+        french=french,
+        current_language_name=lambda: languages.own_name(current_language()))
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
     app.jinja_env.install_gettext_callables(
@@ -106,12 +148,13 @@ def register_filters(app) -> None:
     """Locale-aware formatting for templates (numbers, dates, language names)."""
     from datetime import datetime
 
-    from babel import Locale
     from flask_babel import format_date, format_decimal
 
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["km"] = lambda value: format_decimal(round(value, 1), format="#,##0.#")
     app.jinja_env.filters["date"] = lambda iso: format_date(datetime.fromisoformat(iso), "long")
-    app.jinja_env.filters["language_name"] = lambda code: Locale.parse(code).get_display_name(code)
+    app.jinja_env.filters["language_name"] = languages.own_name
+    app.jinja_env.filters["is_rtl"] = languages.is_rtl
     app.jinja_env.filters["phone"] = format_phone
 
 

@@ -64,7 +64,9 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         parent_french, parent_hidden = self.stack[-1][1:] if self.stack else (False, False)
-        french = parent_french or attrs.get("lang") == "fr"
+        # lang="fr" marks French on purpose (place names); translate="no" marks names
+        # that stay as they are in every language (each language's own name).
+        french = parent_french or attrs.get("lang") == "fr" or attrs.get("translate") == "no"
         # <time> holds a date formatted by Babel for the locale: data, not a message.
         hidden = parent_hidden or tag in ("script", "style", "svg", "title", "time")
         if not french:
@@ -89,12 +91,10 @@ class VisibleText(HTMLParser):
 def untranslated(html: str) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
-    leftovers = []
-    for text in parser.texts:
-        rest = re.sub(r"‹[^›]*›", "", text, flags=re.S)
-        if re.search(r"[^\W\d_]{2,}", rest):
-            leftovers.append(text.strip())
-    return leftovers
+    # Joined, because a translated sentence may hold markup (a commune name in
+    # <span lang="fr">) that splits its ‹…› across two text nodes.
+    rest = re.sub(r"‹[^›]*›", "\n", "\n".join(parser.texts), flags=re.S)
+    return [line.strip() for line in rest.split("\n") if re.search(r"[^\W\d_]{2,}", line)]
 
 
 def test_every_page_is_translated(make_app, pseudo_translations):

@@ -94,10 +94,17 @@ def welcome():
                            languages=current_app.config["LANGUAGE_LIST"])
 
 
+PERSONAL_CHOICES = ("lang", "text", "contrast")
+
+
 @bp.post("/start")
 def start():
     """Start a new visit under a new session token."""
+    # The person starting may already have chosen a language or a display on the
+    # welcome screen: those are theirs; everything else of the session is dropped.
+    kept = {key: session[key] for key in PERSONAL_CHOICES if key in session}
     end_current_visit()
+    session.update(kept)
     sweep_stale_visits()
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGE_LIST"]:
@@ -114,6 +121,32 @@ def sweep_stale_visits() -> None:
     db = get_db()
     for visit in store.stale_visits(db, now() - timedelta(seconds=idle_limit())):
         close(visit)
+
+
+@bp.get("/language")
+def choose_language():
+    """The list of languages, reachable from every screen (answers are kept)."""
+    back = local_path(request.args.get("next"), url_for("resident.welcome"))
+    return render_template("language.html", languages=current_app.config["LANGUAGE_LIST"],
+                           next=back, idle=current_visit() is not None)
+
+
+@bp.post("/display")
+def display():
+    """Larger text or high contrast, for this session only."""
+    choices = {"text": ("large", "normal"), "contrast": ("high", "normal")}
+    changed = False
+    for name, allowed in choices.items():
+        value = request.form.get(name)
+        if value is None:
+            continue
+        if value not in allowed:
+            abort(400)
+        session[name] = value
+        changed = True
+    if not changed:
+        abort(400)
+    return redirect(local_path(request.form.get("next"), url_for("resident.welcome")), 303)
 
 
 @bp.post("/language")

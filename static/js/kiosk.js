@@ -3,7 +3,8 @@
 //   next person never sees the previous person's answers;
 // - focus moves to the new question on each screen (screen readers announce it);
 // - the inactivity warning, then the reset for the next person;
-// - the print button of the printable sheet.
+// - the print button of the printable sheet;
+// - each read-aloud player becomes one large "listen" button (one clip at a time).
 (function () {
   "use strict";
 
@@ -20,8 +21,42 @@
       print.hidden = false;
       print.addEventListener("click", function () { window.print(); });
     }
+    setupListen();
     setupIdle(document.body);
   });
+
+  var SPEAKER = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
+    '<path d="M3 9v6h4l5 4V5L7 9H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z' +
+    'M14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
+
+  function setupListen() {
+    var playing = null;
+    Array.prototype.forEach.call(document.querySelectorAll("audio.listen"), function (audio) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "listen-button";
+      button.setAttribute("aria-label", audio.getAttribute("aria-label"));
+      button.setAttribute("aria-pressed", "false");
+      button.innerHTML = SPEAKER;
+      audio.removeAttribute("controls");
+      audio.hidden = true;
+      audio.parentNode.insertBefore(button, audio);
+      function stopped() { button.setAttribute("aria-pressed", "false"); }
+      audio.addEventListener("ended", stopped);
+      audio.addEventListener("pause", stopped);
+      button.addEventListener("click", function () {
+        if (playing && playing !== audio) { playing.pause(); playing.currentTime = 0; }
+        if (audio.paused) {
+          playing = audio;
+          button.setAttribute("aria-pressed", "true");
+          audio.play().catch(stopped);
+        } else {
+          audio.pause();
+          audio.currentTime = 0;
+        }
+      });
+    });
+  }
 
   function setupIdle(body) {
     var idle = parseInt(body.dataset.idle || "", 10);

@@ -392,23 +392,21 @@ def test_keyboard_only(page: Page):
     total = len(NEVER_SCREENS)
     expect_screen(page, "last_use", 1)
     expect_focus_on_heading(page)
-    # Tab into the radio group, arrows to "Jamais." (the 4th), Tab to "Suivant", Enter.
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Ces 3 derniers mois.", exact=True)).to_be_focused()
+    # Tab past the "listen" button into the radio group, arrows to "Jamais." (the 4th),
+    # Tab to "Suivant" (past the answers' "listen" buttons), Enter.
+    tab_to(page, page.get_by_label("Ces 3 derniers mois.", exact=True), limit=3)
     for _ in range(3):
         page.keyboard.press("ArrowDown")
     expect(page.get_by_label("Jamais.", exact=True)).to_be_checked()
     expect(page.get_by_label("Jamais.", exact=True)).to_be_focused()
-    page.keyboard.press("Tab")
-    expect(button(page, NEXT)).to_be_focused()
+    tab_to(page, button(page, NEXT))
     page.keyboard.press("Enter")
 
     # devices: checkboxes, Space to tick.
     expect_screen(page, "devices", 2, total)
     expect_focus_on_heading(page)
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Un téléphone avec internet (smartphone).",
-                             exact=True)).to_be_focused()
+    tab_to(page, page.get_by_label("Un téléphone avec internet (smartphone).", exact=True),
+           limit=3)
     page.keyboard.press("Space")
     expect(page.get_by_label("Un téléphone avec internet (smartphone).",
                              exact=True)).to_be_checked()
@@ -443,7 +441,8 @@ def test_keyboard_only(page: Page):
             page.keyboard.press("Space")
         else:
             # Tab to the group, Space chooses the focused answer, arrow to the next one.
-            page.keyboard.press("Tab")
+            first = page.get_by_label(screen["options"][0]["label"], exact=True)
+            tab_to(page, first, limit=4)
             page.keyboard.press("Space")
             page.keyboard.press("ArrowDown")
             second = page.get_by_label(screen["options"][1]["label"], exact=True)

@@ -1,0 +1,84 @@
+"""The translation catalogues: how complete each one is, and whether it is safe to ship.
+
+A message counts as translated when its msgstr is not empty, not fuzzy, and differs from
+its msgid, unless the translator flagged it ``proper-name`` (a name such as "France
+Services" or "WhatsApp" stays the same in every language). A msgstr whose placeholders
+differ from the msgid's would crash or mislead at render time: it is an error.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+DOMAIN = "messages"
+PROPER_NAME = "proper-name"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+DRAFT_MARK = "draft"  # the header must say translations await a native speaker's review
+
+
+@dataclass
+class Completeness:
+    lang: str
+    path: Path
+    total: int = 0
+    translated: int = 0
+    missing: list[str] = field(default_factory=list)
+    placeholder_errors: list[str] = field(default_factory=list)
+    marked_draft: bool = False
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total and not self.placeholder_errors
+
+
+def po_path(translations_dir: Path, lang: str, domain: str = DOMAIN) -> Path:
+    return translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalog(path: Path, lang: str | None = None):
+    with path.open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def is_translated(message) -> bool:
+    if not message.string or message.fuzzy:
+        return False
+    return message.string != message.id or PROPER_NAME in message.flags
+
+
+def completeness(template_path: Path, translations_dir: Path, lang: str) -> Completeness:
+    """How much of the template ``lang``'s catalogue translates, and what is wrong."""
+    template = read_catalog(template_path)
+    path = po_path(translations_dir, lang)
+    report = Completeness(lang, path)
+    catalog = read_catalog(path, lang) if path.exists() else None
+    if catalog is not None:
+        header = " ".join(filter(None, [catalog.header_comment, catalog.project]))
+        report.marked_draft = DRAFT_MARK in header.lower()
+    for entry in template:
+        if not entry.id:
+            continue
+        report.total += 1
+        message = catalog.get(entry.id, entry.context) if catalog is not None else None
+        if message is None or not is_translated(message):
+            report.missing.append(entry.id if isinstance(entry.id, str) else entry.id[0])
+            continue
+        report.translated += 1
+        if placeholders(_first(message.id)) != placeholders(_first(message.string)):
+            report.placeholder_errors.append(_first(message.id))
+    return report
+
+
+def _first(value):
+    return value[0] if isinstance(value, (tuple, list)) else value

@@ -1,0 +1,154 @@
+"""``kiosk i18n ...`` (wrapping Babel's pybabel) and ``kiosk audio build``.
+
+Translators work on ordinary gettext catalogues; these commands keep the template, the
+catalogues, the compiled files and the read-aloud clips in step with the sources.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import audio, catalogues, config, fonts, paths
+
+# The resident catalogues ("messages") and the hub's staff pages ("hub", French only).
+MAPPINGS = {"messages": "babel.cfg", "hub": "babel-hub.cfg"}
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def _domains():
+    for domain, mapping in MAPPINGS.items():
+        if (paths.ROOT / mapping).exists():
+            yield domain, paths.ROOT / mapping
+
+
+def template_path(domain: str = "messages") -> Path:
+    return paths.TRANSLATIONS / f"{domain}.pot"
+
+
+@click.group("i18n")
+def i18n_group():
+    """Translation catalogues (extract, update, compile)."""
+
+
+@i18n_group.command("extract")
+def extract_command():
+    """Extract the strings of the code, templates and questionnaires to the .pot files."""
+    for domain, mapping in _domains():
+        _pybabel("extract", "-F", str(mapping), "-k", "_l", "-k", "_h", "--sort-output",
+                 "--project", "Diagnostic numérique de l'Allier", "-o",
+                 str(template_path(domain)), str(paths.ROOT))
+        click.echo(f"{template_path(domain)} written.")
+
+
+@i18n_group.command("update")
+@with_appcontext
+def update_command():
+    """Merge the .pot template into each language's catalogue (new strings, fuzzy matches).
+
+    A language without a catalogue yet gets one (``init``).
+    """
+    for lang in config.languages(current_app.config):
+        po = catalogues.po_path(paths.TRANSLATIONS, lang)
+        if lang == "fr":
+            continue  # French is the source text
+        action = "update" if po.exists() else "init"
+        _pybabel(action, "-i", str(template_path()), "-d", str(paths.TRANSLATIONS), "-l", lang)
+        click.echo(f"{po}: {action}d.")
+
+
+@i18n_group.command("compile")
+def compile_command():
+    """Compile every catalogue (.po) to the .mo files the app reads."""
+    _pybabel("compile", "-d", str(paths.TRANSLATIONS))
+    click.echo("Catalogues compiled.")
+
+
+def language_reports(cfg) -> list[catalogues.Completeness]:
+    """Completeness of every configured language other than French (the source), against
+    the template beside the catalogues the app reads."""
+    directory = Path(str(cfg["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0])
+    return [catalogues.completeness(directory / "messages.pot", directory, lang)
+            for lang in config.languages(cfg) if lang != "fr"]
+
+
+def language_problems(cfg, echo) -> list[str]:
+    """Echo each language's share of translated messages; return the problems."""
+    problems = []
+    for report in language_reports(cfg):
+        echo(f"{report.lang}: {report.percent:.1f} % translated "
+             f"({report.translated}/{report.total})")
+        problems += [f"{report.path}: {report.lang}: untranslated: {msgid!r}"
+                     for msgid in report.missing]
+        problems += [f"{report.path}: {report.lang}: placeholders differ from: {msgid!r}"
+                     for msgid in report.placeholder_errors]
+    return problems
+
+
+def language_texts(lang: str) -> set[str]:
+    """The texts ``lang``'s pages show, from its catalogue (French: the template)."""
+    if lang == "fr":
+        return audio.texts_of_catalogue(catalogues.read_catalog(template_path()))
+    po = catalogues.po_path(paths.TRANSLATIONS, lang)
+    return audio.texts_of_catalogue(catalogues.read_catalog(po, lang))
+
+
+@click.group("audio")
+def audio_group():
+    """Read-aloud clips."""
+
+
+@audio_group.command("build")
+@click.option("--lang", "only", multiple=True, help="Only this language (repeatable).")
+@with_appcontext
+def audio_build(only):
+    """Make the missing clips with espeak-ng and opusenc; remove stale ones."""
+    missing = audio.tools_missing()
+    if missing:
+        raise click.ClickException(f"install {', '.join(missing)} (Debian: apt install "
+                                   "espeak-ng opus-tools)")
+    for lang in only or config.languages(current_app.config):
+        texts = language_texts(lang)
+        with click.progressbar(length=len(texts), label=f"{lang:6}", file=sys.stderr) as bar:
+            report = audio.build(paths.STATIC, lang, texts, on_clip=lambda: bar.update(1))
+        click.echo(f"{lang}: {len(report.made)} made, {report.kept} kept, "
+                   f"{report.recorded} recorded, {len(report.removed)} removed.")
+
+
+def shown_characters() -> set[str]:
+    """Every character the resident pages may show: all catalogues (the source French
+    included), the commune names and the bundled places."""
+    chars = set()
+    for po in [template_path(), *paths.TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")]:
+        for message in catalogues.read_catalog(po):
+            for text in (message.id, message.string):
+                for part in (text if isinstance(text, (tuple, list)) else [text]):
+                    chars.update(part or "")
+    for data in ("communes_03.csv", "lieux_03.csv"):
+        chars.update((paths.DATA / data).read_text(encoding="utf-8"))
+    return {char for char in chars if fonts.visible(char)}
+
+
+@click.group("fonts")
+def fonts_group():
+    """The bundled fonts."""
+
+
+@fonts_group.command("build")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path),
+              default=fonts.SOURCE_DIR, show_default=True,
+              help="Folder of the Noto TTF files (Debian: fonts-noto-core).")
+def fonts_build(source):
+    """Subset Noto Sans and Noto Sans Arabic to WOFF2 for the shipped catalogues."""
+    total = 0
+    for path, size in fonts.build(shown_characters(), paths.STATIC / "fonts", source):
+        click.echo(f"{path}: {size / 1024:.1f} KB")
+        total += size
+    click.echo(f"Fonts: {total / 1024:.1f} KB in all.")
