@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-deps chromium system-deps catalogues messages bench clean
+.PHONY: run test test-deps chromium system-deps catalogues messages messages-hub bench clean
 
 # A stamp per dependency set: reinstall when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -30,6 +30,8 @@ test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/python bench/kiosk_flow.py --smoke
 	$(BIN)/python bench/languages.py --smoke
 	$(BIN)/python bench/hub_sync.py --smoke
+	$(BIN)/python bench/hub_dashboard.py --smoke
+	$(BIN)/python bench/hub_export.py --smoke
 
 test-deps: $(VENV)/.installed-test
 
@@ -53,11 +55,18 @@ catalogues: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/kiosk i18n extract
 
+## messages-hub: extract the hub's staff pages to translations/hub.pot (their own domain)
+messages-hub: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel-hub.cfg --no-default-keywords -k h_ -k lh_ -k hn_:1,2 \
+	  -k N_ --sort-output -o translations/hub.pot .
+
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kiosk_flow.py
 	$(BIN)/python bench/languages.py
 	$(BIN)/python bench/hub_sync.py
+	$(BIN)/python bench/hub_dashboard.py
+	$(BIN)/python bench/hub_export.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

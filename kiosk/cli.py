@@ -40,16 +40,14 @@ def _db():
 
 
 def _require_current_db(db) -> None:
-    if current_app.config["ROLE"] == "hub":  # the hub's database has its own migrations
-        from .hub.schema import MIGRATIONS
-        todo = migrations.pending(db, MIGRATIONS)
-        if todo:
-            raise click.ClickException(f"the hub database needs `kiosk hub init` "
-                                       f"({len(todo)} migrations pending)")
-        return
-    todo = migrations.pending(db)
+    from .hub import schema
+
+    # A hub's database has its own migrations, applied by `kiosk hub init`.
+    hub = current_app.config["ROLE"] == "hub"
+    todo = migrations.pending(db, schema.MIGRATIONS if hub else None)
     if todo:
-        raise click.ClickException(f"the database needs `kiosk init` ({len(todo)} migrations pending)")
+        command = "kiosk hub init" if hub else "kiosk init"
+        raise click.ClickException(f"the database needs `{command}` ({len(todo)} migrations pending)")
 
 
 @click.command("init")

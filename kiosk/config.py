@@ -58,6 +58,14 @@ DEFAULTS = {
     "HUB_MAX_BATCH_BYTES": 2 * 1024 * 1024,
     # days a row-level record is kept before `kiosk hub purge` deletes it (counts stay)
     "HUB_RECORDS_RETENTION_DAYS": 400,
+    # hub dashboard: failed logins for one name within the window before that name is
+    # refused until the window has passed (one address gets four times as many)
+    "HUB_LOGIN_ATTEMPTS": 5,
+    "HUB_LOGIN_WINDOW_SECONDS": 15 * 60,
+    # hub dashboard: hours a staff login lasts before signing in again
+    "HUB_SESSION_HOURS": 8,
+    # hub dashboard: a kiosk with no sync for this many days is flagged as silent
+    "HUB_SILENT_DAYS": 7,
 }
 
 

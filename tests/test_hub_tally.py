@@ -1,4 +1,7 @@
 """The hub's counts: what one record adds, and that the upsert accumulates."""
+import random
+from collections import Counter
+
 from kiosk import migrations
 from kiosk.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
@@ -36,4 +39,60 @@ def test_counts_accumulate_across_batches():
         totals[(row["dimension"], row["value"])] += row["n"]
     assert totals[("all", "")] == 3
     assert totals[("complete", "true")] == 2 and totals[("complete", "false")] == 1
-    assert totals[("language", "fr")] == 2 and totals[("need", "basics")] == 1
+    assert totals[("language", "fr")] == 2 and totals[("offer", "x")] == 2
+    assert ("need", "basics") not in totals  # only the abandoned diagnostic had it
+
+
+def test_an_abandoned_diagnostic_counts_no_outcome():
+    # Scored on a few answers, it would count as illectronisme and as needs never shown.
+    abandoned = dict(ABANDONED, levels={"safety": 0}, profile="discovering",
+                     indicators={"insee2019_illectronism": True}, offers=["x"])
+    dimensions = {dim.split(":")[0] for dim, _ in tally.facts(abandoned)}
+    assert dimensions == {"all", "complete", "last_screen", "language", "mode", "age_band",
+                          "situation"}
+
+
+def sums(db, table, epci):
+    total = Counter()
+    for row in db.query(f"SELECT dimension, value, {epci} AS epci, week, n FROM {table}"):
+        total[(row["dimension"], row["value"], row["epci"], row["week"])] += row["n"]
+    return total
+
+
+def tally_sums(db, epci):
+    return sums(db, "tally", epci)
+
+
+def random_payloads(rng, count):
+    for _ in range(count):
+        complete = rng.random() < 0.8
+        yield dict(DONE if complete else ABANDONED, week=rng.choice(["2026-W01", "2026-W02"]),
+                   residence_epci=rng.choice([None, "200071140", "200071082"]),
+                   language=rng.choice(["fr", "ar"]))
+
+
+def test_the_roll_ups_stay_equal_to_the_tally_summed():
+    rng = random.Random(4)
+    db = connect(":memory:")
+    migrations.migrate(db, schema.MIGRATIONS)
+    for device in ({"id": 1, "epci": "200071082"}, {"id": 2, "epci": "200071082"},
+                   {"id": 3, "epci": None}):
+        for _ in range(3):
+            with write_transaction(db):
+                store.add_tally(db, tally.counts(device, random_payloads(rng, 40)))
+    assert sums(db, "tally_site", "site_epci") == tally_sums(db, "site_epci")
+    assert sums(db, "tally_residence", "residence_epci") == tally_sums(db, "residence_epci")
+    # Two devices of one EPCI fold into one roll-up row.
+    assert db.execute("SELECT COUNT(*) FROM tally_site").fetchone()[0] < db["tally"].count
+
+
+def test_the_roll_up_migration_counts_a_tally_filled_before_it():
+    db = connect(":memory:")
+    shipped = [fn for fn in schema.MIGRATIONS if fn.__name__ < "h003"]
+    migrations.migrate(db, shipped)
+    with write_transaction(db):
+        db.conn.executemany(store.TALLY_UPSERT, [
+            key + (n,) for key, n in tally.counts(DEVICE, [ABANDONED, DONE, DONE]).items()])
+    assert migrations.migrate(db, schema.MIGRATIONS)[0] == "h003_tally_rollups"
+    assert sums(db, "tally_site", "site_epci") == tally_sums(db, "site_epci")
+    assert sums(db, "tally_residence", "residence_epci")[("all", "", "200071140", "2026-W48")] == 2

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Iterable, Mapping
 
 # The single-valued fields counted as they are (None becomes "").
-PLAIN_DIMENSIONS = ("language", "mode", "age_band", "situation", "profile")
+PLAIN_DIMENSIONS = ("language", "mode", "age_band", "situation")
 
 
 def _text(value) -> str:
@@ -23,14 +23,20 @@ def _text(value) -> str:
 def facts(payload: Mapping) -> list[tuple[str, str]]:
     """The (dimension, value) pairs a record counts once in.
 
-    ``last_screen`` counts only for an abandoned diagnostic (where people stop);
-    ``level:<area>`` and ``indicator:<id>`` for each area and indicator present; ``need``
-    and ``offer`` once per code.
+    ``last_screen`` counts only for an abandoned diagnostic (where people stop). The
+    outcomes (``profile``, ``level:<area>`` and ``indicator:<id>`` for each area and
+    indicator present, ``need`` and ``offer`` once per code) count only for a complete
+    one: an abandoned diagnostic is scored on the few answers given, so its levels and
+    indicators say nothing of the person (one answer, then nothing, would read as
+    illectronisme) and its offers were never shown.
     """
-    pairs = [("all", ""), ("complete", _text(bool(payload.get("complete"))))]
-    if not payload.get("complete"):
-        pairs.append(("last_screen", _text(payload.get("last_screen"))))
+    complete = bool(payload.get("complete"))
+    pairs = [("all", ""), ("complete", _text(complete))]
     pairs += [(name, _text(payload.get(name))) for name in PLAIN_DIMENSIONS]
+    if not complete:
+        pairs.append(("last_screen", _text(payload.get("last_screen"))))
+        return pairs
+    pairs.append(("profile", _text(payload.get("profile"))))
     pairs += [(f"level:{area}", _text(level))
               for area, level in sorted((payload.get("levels") or {}).items())]
     pairs += [(f"indicator:{key}", _text(bool(value)))

@@ -1,9 +1,62 @@
 """The hub's web side: the records API for kiosks and the staff dashboard."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import jsonify, render_template, request
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_wtf.csrf import CSRFError
+
+from . import i18n, stats
+from .i18n import h_
+from .tables import N_
+
+HUB_ERRORS = {
+    400: N_("Cette page ne peut pas être utilisée. Elle a peut-être expiré : rechargez-la."),
+    401: N_("Il faut se connecter."),
+    404: N_("Cette page n'existe pas."),
+    405: N_("Cette action n'est pas possible ici."),
+    413: N_("La requête est trop grande."),
+    429: N_("Trop de demandes : patientez un peu."),
+    500: N_("Un problème est survenu sur le hub."),
+}
+
 
 def init_app(app) -> None:
     """Register the hub's blueprints (the resident screens are not served by a hub)."""
+    from .dashboard import bp as dashboard_bp
+
+    i18n.init_app(app)
+    app.register_blueprint(dashboard_bp)
+    # The kiosk's error page links to the resident welcome screen, which a hub has not.
+    for code in HUB_ERRORS:
+        app.register_error_handler(code, error_page)
+    app.register_error_handler(CSRFError, error_page)
+    register_filters(app)
+    # Last: under /api/ the records API answers errors in its own JSON shape.
     from . import api
 
     api.init_app(app)
+
+
+def error_page(error):
+    """The hub's error page (JSON under /api/, for the kiosks)."""
+    code = 400 if isinstance(error, CSRFError) else getattr(error, "code", 500) or 500
+    message = h_(HUB_ERRORS.get(code, HUB_ERRORS[400 if code < 500 else 500]))
+    if request.path.startswith("/api/"):
+        return jsonify(error=message), code
+    return render_template("hub/error.html", code=code, message=message), code
+
+
+def register_filters(app) -> None:
+    """French number, share and date formats for the staff pages."""
+    app.jinja_env.filters["hub_number"] = lambda n: format_decimal(n, format="#,##0")
+    app.jinja_env.filters["hub_percent"] = lambda x: format_percent(x, format="#,##0.0 %")
+    app.jinja_env.filters["hub_datetime"] = lambda iso: format_datetime(
+        datetime.fromisoformat(iso), "d MMMM y 'à' HH:mm")
+    app.jinja_env.filters["hub_date"] = lambda iso: format_date(
+        datetime.fromisoformat(iso), "EEEE d MMMM y")
+    app.jinja_env.filters["hub_week_start"] = lambda week: format_date(
+        stats.week_start(week), "EEEE d MMMM y")
+    app.jinja_env.filters["hub_week_end"] = lambda week: format_date(
+        stats.week_end(week), "EEEE d MMMM y")

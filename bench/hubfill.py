@@ -1,0 +1,113 @@
+"""A hub database holding the counts of N records, as ingestion leaves them.
+
+Shared by bench/hub_dashboard.py and bench/hub_export.py. The records are drawn from a
+plausible population (85 % complete; levels, indicators, needs and offers that hang
+together; people mostly living in the kiosk's EPCI; abandons on early screens more
+often), spread over ``devices`` kiosks in the 12 EPCI and ``weeks`` ISO weeks. What a
+record adds is ``kiosk.hub.tally.facts`` (the real function, applied to a pool of
+distinct records drawn once); the counts go in through ``kiosk.hub.store.add_tally``
+(the real write path, roll-ups included), one transaction per kiosk.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+from kiosk import migrations
+from kiosk.db import connect, write_transaction
+from kiosk.hub import schema, store, tally
+
+ROOT = Path(__file__).resolve().parent.parent
+EPCI = ["200071082", "200071140", "200071363", "200071512", "200071470", "200071884",
+        "200071389", "200071496", "240300657", "240300491", "240300558", "240300566"]
+QUESTIONNAIRE = yaml.safe_load((ROOT / "questionnaires" / "diagnostic.yaml").read_text("utf-8"))
+SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"]]
+AREAS = [a["id"] for a in QUESTIONNAIRE["areas"]]
+NEEDS = [n["id"] for n in QUESTIONNAIRE["needs"]]
+OFFERS = [o["id"] for o in yaml.safe_load(
+    (ROOT / "questionnaires" / "offers.yaml").read_text("utf-8"))["offers"]]
+POOL = 4000
+
+
+def draw(rng: random.Random) -> dict:
+    """One plausible record (the fields the tally reads)."""
+    complete = rng.random() < 0.85
+    record = {"complete": complete, "mode": "self",
+              "language": rng.choices(["fr", "ar", "uk", "tr", "pt", "en", "es"],
+                                      [85, 4, 3, 3, 2, 2, 1])[0],
+              "age_band": rng.choices(["15-29", "30-44", "45-59", "60-74", "75+", None],
+                                      [8, 12, 18, 30, 22, 10])[0],
+              "situation": rng.choices(["employed", "job_seeker", "retired", "student", "other",
+                                        "no_answer", None], [18, 10, 45, 5, 8, 4, 10])[0]}
+    if not complete:
+        # Early screens lose more people than late ones.
+        record["last_screen"] = SCREENS[min(int(rng.expovariate(0.15)), len(SCREENS) - 1)]
+        return record
+    non_user = rng.random() < 0.12
+    ease = 0 if non_user else rng.choice([0, 1, 1, 2, 2])
+    levels = {a: 0 if non_user else max(0, min(2, ease + rng.choice([-1, 0, 0, 1])))
+              for a in AREAS}
+    lacking = sum(1 for a in AREAS if levels[a] == 0)
+    needs = [n for n in NEEDS if rng.random() < (0.5 if lacking >= 3 else 0.15)]
+    record.update(levels=levels, profile=["discovering", "first_steps", "getting_along",
+                                          "autonomous"][min(3, sum(levels.values()) // 3)],
+                  indicators={"insee2019_illectronism": non_user or all(
+                                  levels[a] == 0 for a in AREAS[:4]),
+                              "insee2021_illectronism": non_user or lacking >= 4,
+                              "dsi_at_least_basic": not non_user and lacking == 0},
+                  needs=needs, offers=rng.sample(OFFERS, rng.randint(2, 4)))
+    return record
+
+
+def weeks(count: int) -> list[str]:
+    """``count`` consecutive ISO weeks ending with the week of 2026-03-02."""
+    end = date(2026, 3, 2)
+    days = [end - timedelta(weeks=count - 1 - i) for i in range(count)]
+    return [f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in days]
+
+
+def fill(path: Path, records: int, devices: int = 30, week_count: int = 60,
+         seed: int = 2026) -> dict:
+    """Create the hub database at ``path`` holding ``records`` records; its figures."""
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    db = connect(path)
+    migrations.migrate(db, schema.MIGRATIONS)
+    pool = [tally.facts(draw(rng)) for _ in range(POOL)]
+    all_weeks = weeks(week_count)
+    kiosks = [(i + 1, EPCI[i % len(EPCI)]) for i in range(devices)]
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO devices (id, site, commune, epci, token_hash, created_at, "
+            "last_seen_at, records_received) VALUES (?, ?, '03190', ?, ?, '2025-01-01', ?, 0)",
+            [(i, f"Agence postale n°{i}", epci, f"hash-{i}",
+              None if i % 11 == 0 else f"2026-03-0{1 + i % 5}T10:00:00+00:00")
+             for i, epci in kiosks])
+    per_kiosk = [records // devices + (1 if i < records % devices else 0) for i in range(devices)]
+    drawn = 0
+    for (device, site_epci), count in zip(kiosks, per_kiosk):
+        others = [e for e in EPCI if e != site_epci]
+        increments = Counter()
+        for _ in range(count):
+            roll = rng.random()
+            residence = site_epci if roll < 0.6 else ("" if roll < 0.8 else rng.choice(others))
+            base = (rng.choice(all_weeks), device, site_epci, residence)
+            for dimension, value in pool[rng.randrange(POOL)]:
+                increments[(dimension, value) + base] += 1
+        with write_transaction(db):
+            store.add_tally(db, increments)
+        drawn += count
+    figures = {
+        "records": drawn, "seconds": time.perf_counter() - start,
+        "tally_rows": db.execute("SELECT COUNT(*) FROM tally").fetchone()[0],
+        "site_rows": db.execute("SELECT COUNT(*) FROM tally_site").fetchone()[0],
+        "residence_rows": db.execute("SELECT COUNT(*) FROM tally_residence").fetchone()[0],
+        "weeks": (all_weeks[0], all_weeks[-1]),
+    }
+    db.close()
+    return figures

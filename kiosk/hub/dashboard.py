@@ -1,0 +1,144 @@
+"""The staff dashboard: login, logout, and the page of figures (French, server-rendered).
+
+Every page but the login needs a staff session. The figures come from
+kiosk.hub.overview (counts only, through the publication rule); this module reads the
+request, checks the session and renders.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta, timezone
+
+from babel import Locale
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+
+from ..db import get_db
+from ..paths import DATA
+from ..resources import get_questionnaire
+from ..web import local_path
+from . import overview, staff, stats
+from .epci import load_epci
+from .i18n import h_
+
+bp = Blueprint("hub", __name__)
+
+EPCI_FILE = DATA / "epci_03.csv"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def epci_names() -> dict[str, str]:
+    """SIREN -> name of the Allier's EPCI, read once per app."""
+    cache = current_app.extensions.setdefault("kiosk", {})
+    if "epci" not in cache:
+        cache["epci"] = load_epci(EPCI_FILE)
+    return cache["epci"]
+
+
+@bp.before_request
+def load_staff() -> None:
+    """The signed-in staff member, if the session is valid and not too old."""
+    g.staff = None
+    staff_id, since = session.get("hub_staff"), session.get("hub_since")
+    if not staff_id or not since:
+        return
+    hours = current_app.config["HUB_SESSION_HOURS"]
+    if now() - datetime.fromisoformat(since) > timedelta(hours=hours):
+        session.clear()
+        return
+    g.staff = staff.active(get_db(), staff_id)  # a disabled account is out at once
+    if g.staff is None:
+        session.clear()
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.staff is None:
+            return redirect(url_for("hub.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    """The login form; a throttled name or address gets 429 and a delay to wait."""
+    target = local_path(request.values.get("next"), url_for("hub.index"))
+    if request.method == "GET":
+        return render_template("hub/login.html", next=target, name="")
+    name = request.form.get("name", "")
+    cfg = current_app.config
+    outcome = staff.login(get_db(), name, request.form.get("password", ""),
+                          request.remote_addr or "", now(),
+                          attempts=int(cfg["HUB_LOGIN_ATTEMPTS"]),
+                          window=int(cfg["HUB_LOGIN_WINDOW_SECONDS"]))
+    if outcome.throttled:
+        minutes = max(1, -(-outcome.retry_after // 60))
+        error = h_("Trop d'essais manqués. Réessayez dans %(minutes)s minutes.",
+                   minutes=minutes)
+        response = current_app.make_response((render_template(
+            "hub/login.html", next=target, name=name, error=error), 429))
+        response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
+    if outcome.staff is None:
+        error = h_("Nom ou mot de passe incorrect.")
+        return render_template("hub/login.html", next=target, name=name, error=error), 401
+    session.clear()  # a fresh session (and CSRF token) for the signed-in person
+    session["hub_staff"] = outcome.staff.id
+    session["hub_since"] = now().isoformat()
+    return redirect(target, code=303)
+
+
+@bp.post("/deconnexion")
+def logout():
+    session.clear()
+    flash(h_("Vous êtes déconnecté."))
+    return redirect(url_for("hub.login"), code=303)
+
+
+def read_filters(args, names: dict[str, str]) -> tuple[overview.Filters, list[str]]:
+    """The filters asked in the query string, and what was wrong with them (ignored)."""
+    errors, weeks = [], {}
+    for field, label in (("du", h_("Début de période")), ("au", h_("Fin de période"))):
+        text = args.get(field, "").strip()
+        if text:
+            try:
+                weeks[field] = stats.parse_week(text)
+            except ValueError:
+                errors.append(h_("%(field)s : « %(text)s » n'est pas une semaine (ex. 2026-W05).",
+                                 field=label, text=text))
+    if "du" in weeks and "au" in weeks and weeks["du"] > weeks["au"]:
+        errors.append(h_("La période commence après sa fin : elle est ignorée."))
+        weeks = {}
+    axis = args.get("territoire", "residence")
+    if axis not in ("residence", "site"):
+        axis = "residence"
+    epci = args.get("epci", "").strip() or None
+    if epci is not None and epci not in names:
+        errors.append(h_("Cet EPCI n'est pas dans l'Allier : tous les EPCI sont montrés."))
+        epci = None
+    return overview.Filters(weeks.get("du"), weeks.get("au"), axis, epci), errors
+
+
+def language_name(code: str) -> str:
+    """A language's name in French (``ar`` -> ``arabe``)."""
+    try:
+        return Locale.parse(code).get_display_name("fr") or code
+    except (ValueError, TypeError):
+        return code
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The dashboard for the period and territory of the query string."""
+    names = epci_names()
+    filters, errors = read_filters(request.args, names)
+    page = overview.build(get_db(), get_questionnaire(), names, filters, now=now(),
+                          silent_days=int(current_app.config["HUB_SILENT_DAYS"]),
+                          language_name=language_name)
+    return render_template("hub/dashboard.html", page=page, errors=errors, epci_names=names,
+                           silent_days=current_app.config["HUB_SILENT_DAYS"])

@@ -1,0 +1,215 @@
+"""The open data: aggregated CSV files and their datapackage.json. Pure: no Flask, no SQL.
+
+Two tables, built and suppressed together (kiosk.hub.tables) so that solving every
+total of one export determines no hidden cell:
+
+- ``diagnostics-par-semaine.csv``: diagnostics per ISO week and EPCI of the kiosk;
+- ``repartitions-par-epci-residence.csv``: every variable of a record (completion,
+  where people stopped, language, mode, age band, situation, profile, levels,
+  indicators, needs, offers) per EPCI of residence.
+
+Both carry their totals ("ensemble"). A hidden cell is written ``s`` (secret
+statistique); zeros are published. UTF-8, ISO dates, Licence Ouverte 2.0.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import stats
+from .suppression import HIGH, LOW
+from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Tables,
+                     Variable, cell_key, population_key)
+
+WEEKLY = "diagnostics-par-semaine.csv"
+BREAKDOWN = "repartitions-par-epci-residence.csv"
+SECRET = "s"
+TOTAL = "ensemble"
+POPULATION_CODES = {"all": "diagnostics", "complete": "diagnostics_termines",
+                    "incomplete": "diagnostics_abandonnes"}
+LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
+           "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
+
+
+@dataclass(frozen=True)
+class Export:
+    """What was written: rows per file, and how many cells were hidden."""
+
+    files: dict
+    cells: int
+    hidden: int
+    primary: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The rows and columns of the two tables, and the variables."""
+
+    weeks: list[str]
+    site_columns: list[str]
+    residence_columns: list[str]
+    variables: list[Variable]
+
+
+def build(weekly: Counter, breakdown: Counter, layout: Layout) -> tuple[Tables, Published]:
+    """The linked tables and what may be published of them.
+
+    ``weekly``: (week, site EPCI) -> diagnostics; ``breakdown``: (dimension, value,
+    residence EPCI) -> diagnostics. The grand total is one cell shared by both tables.
+    """
+    tables = Tables()
+    tables.variables(breakdown, layout.variables, layout.residence_columns)
+    tables.cross("semaine", weekly, layout.weeks, layout.site_columns,
+                 population_key("all", ALL))
+    return tables, tables.publish()
+
+
+def _code(column: str) -> str:
+    return TOTAL if column == ALL else (NOT_GIVEN if column == "" else column)
+
+
+def _name(column: str, names: dict[str, str]) -> str:
+    if column == ALL:
+        return "Allier (ensemble)"
+    return NOT_GIVEN_LABEL if column == "" else names.get(column, column)
+
+
+def _value(published: Published, key: tuple) -> str:
+    count = published.shown(key)
+    return SECRET if count is None else str(count)
+
+
+def write(folder: Path, layout: Layout, published: Published, names: dict[str, str], *,
+          first: str | None, last: str | None, now: datetime) -> dict[Path, int]:
+    """Write the two CSV files and datapackage.json into ``folder``; rows per file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    rows = []
+    for week in layout.weeks + [ALL]:
+        start = "" if week == ALL else stats.week_start(week).isoformat()
+        for column in layout.site_columns + [ALL]:
+            key = population_key("all", ALL) if (week, column) == (ALL, ALL) else (
+                "semaine", week, column)
+            rows.append([TOTAL if week == ALL else week, start, _code(column),
+                         _name(column, names), _value(published, key)])
+    written[folder / WEEKLY] = _write_csv(folder / WEEKLY, [f["name"] for f in WEEKLY_FIELDS], rows)
+    rows = []
+    for variable in layout.variables:
+        population = POPULATION_CODES[variable.population]
+        for modality in list(variable.modalities) + [None]:
+            for column in layout.residence_columns + [ALL]:
+                if modality is None:
+                    key = population_key(variable.population, column)
+                    code, label = TOTAL, POPULATIONS[variable.population]
+                else:
+                    key = cell_key(variable, modality, column)
+                    code, label = modality.code, modality.label
+                rows.append([variable.id, variable.label, code, label, population,
+                             _code(column), _name(column, names), _value(published, key)])
+    written[folder / BREAKDOWN] = _write_csv(folder / BREAKDOWN,
+                                             [f["name"] for f in BREAKDOWN_FIELDS], rows)
+    package = datapackage(first, last, now)
+    (folder / "datapackage.json").write_text(
+        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> int:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _field(name, type_, description, **extra) -> dict:
+    return {"name": name, "type": type_, "description": description, **extra}
+
+
+EPCI_PATTERN = r"^([0-9]{9}|non_renseigne|ensemble)$"
+COUNT_DESCRIPTION = (f"Nombre de diagnostics ; « {SECRET} » (secret statistique) quand il "
+                     f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer un")
+WEEKLY_FIELDS = [
+    _field("semaine", "string", "Semaine ISO 8601 (AAAA-Www), ou « ensemble » pour le total",
+           constraints={"required": True, "pattern": r"^([0-9]{4}-W[0-9]{2}|ensemble)$"}),
+    _field("debut_semaine", "date", "Lundi de la semaine (date ISO 8601) ; vide pour le total"),
+    _field("epci_site", "string",
+           "SIREN de l'EPCI où se trouve la borne, « non_renseigne » ou « ensemble »",
+           constraints={"required": True, "pattern": EPCI_PATTERN}),
+    _field("epci_site_nom", "string", "Nom de l'EPCI"),
+    _field("diagnostics", "integer", COUNT_DESCRIPTION, constraints={"minimum": 0}),
+]
+BREAKDOWN_FIELDS = [
+    _field("variable", "string", "Code de la variable (ex. langue, niveau_safety, besoin_equipment)",
+           constraints={"required": True}),
+    _field("variable_libelle", "string", "Libellé de la variable"),
+    _field("modalite", "string",
+           "Code de la modalité ; « ensemble » pour le total de la population",
+           constraints={"required": True}),
+    _field("modalite_libelle", "string", "Libellé de la modalité"),
+    _field("population", "string",
+           "Les diagnostics comptés : tous, les terminés seulement (niveaux, indicateurs, "
+           "profil, besoins, offres) ou les abandonnés seulement (écran d'abandon)",
+           constraints={"required": True, "enum": sorted(POPULATION_CODES.values())}),
+    _field("epci_residence", "string",
+           "SIREN de l'EPCI où habite la personne, « non_renseigne » ou « ensemble »",
+           constraints={"required": True, "pattern": EPCI_PATTERN}),
+    _field("epci_residence_nom", "string", "Nom de l'EPCI"),
+    _field("effectif", "integer", COUNT_DESCRIPTION, constraints={"minimum": 0}),
+]
+
+
+def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
+    """The Frictionless Data Package descriptor of one export."""
+    def resource(name, path, title, fields, key):
+        return {
+            "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\n"},
+            "schema": {"fields": fields, "missingValues": ["", SECRET], "primaryKey": key},
+        }
+
+    return {
+        "profile": "tabular-data-package",
+        "name": "diagnostic-numerique-allier",
+        "title": "Diagnostic numérique de l'Allier : résultats agrégés",
+        "description": (
+            "Diagnostics des compétences numériques faits sur les bornes des agences "
+            "postales de l'Allier et du bus Bourbon'Net, agrégés par semaine ISO et par "
+            "EPCI. Aucune donnée individuelle. Règle de publication (secret statistique) : "
+            f"aucune case de {LOW} à {HIGH} personnes n'est publiée ; d'autres cases sont "
+            "masquées (secret secondaire) pour qu'aucune case masquée ne puisse être "
+            "recalculée exactement à partir de l'ensemble des totaux publiés dans cet "
+            f"export. Une case masquée vaut « {SECRET} » ; les zéros sont publiés. Les "
+            "personnes qui font le diagnostic ne sont pas un échantillon aléatoire de la "
+            "population. Ne comparez pas deux exports de périodes qui se recouvrent : "
+            "leur différence n'est pas protégée."),
+        "created": now.isoformat(timespec="seconds"),
+        "temporal": {"start": stats.week_start(first).isoformat() if first else None,
+                     "end": stats.week_end(last).isoformat() if last else None},
+        "licenses": [LICENCE],
+        "contributors": [{"title": "Département de l'Allier", "role": "publisher"}],
+        "keywords": ["illectronisme", "inclusion numérique", "Allier", "compétences numériques"],
+        "resources": [
+            resource("diagnostics-par-semaine", WEEKLY,
+                     "Diagnostics par semaine et par EPCI de la borne", WEEKLY_FIELDS,
+                     ["semaine", "epci_site"]),
+            resource("repartitions-par-epci-residence", BREAKDOWN,
+                     "Répartition des diagnostics par EPCI de résidence", BREAKDOWN_FIELDS,
+                     ["variable", "modalite", "epci_residence"]),
+        ],
+    }
+
+
+def export(folder: Path, weekly: Counter, breakdown: Counter, layout: Layout,
+           names: dict[str, str], *, first: str | None, last: str | None,
+           now: datetime) -> Export:
+    """Build, suppress and write one export."""
+    tables, published = build(weekly, breakdown, layout)
+    files = write(folder, layout, published, names, first=first, last=last, now=now)
+    primary = sum(1 for count in tables.values.values() if LOW <= count <= HIGH)
+    return Export(files, len(tables.values), len(published.hidden), primary)

@@ -1,0 +1,125 @@
+"""Every figure of the dashboard for one period and one territory, through the
+publication rule. No Flask: the blueprint hands in the database and the settings.
+
+All the figures of a page are cells of one set of linked tables (kiosk.hub.tables),
+suppressed together: a count hidden in one chart cannot be recomputed from the totals
+shown in another. Shares are shown only when both their counts are. The layout of the
+page is kiosk.hub.sections.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import reports, stats
+from .sections import ILLECTRONISM, Figures, Kiosk, Row, Section, kiosks
+from .tables import ALL, Published, Tables, epci_order, population_key, variables
+
+
+@dataclass(frozen=True)
+class Filters:
+    first: str | None = None
+    last: str | None = None
+    axis: str = "residence"
+    epci: str | None = None
+
+
+@dataclass
+class Page:
+    filters: Filters
+    first: str | None
+    last: str | None
+    total: int | None
+    headline: list[Row]
+    sections: list[Section]
+    kiosks: list[Kiosk]
+    epci_name: str | None = None
+
+
+def period(filters: Filters, bounds: tuple[str, str] | None) -> tuple[str | None, str | None]:
+    """The weeks asked, within those that have data (None, None for an empty hub)."""
+    if not bounds:
+        return None, None
+    return max(filters.first or bounds[0], bounds[0]), min(filters.last or bounds[1], bounds[1])
+
+
+def _filtered(counts: Counter, epci: str | None) -> Counter:
+    """(dimension, value, EPCI) counts -> (dimension, value, "*"), one EPCI or all."""
+    result = Counter()
+    for (dimension, value, code), n in counts.items():
+        if epci is None or code == epci:
+            result[(dimension, value, ALL)] += n
+    return result
+
+
+def _partitions(by_device: Counter, devices, filters: Filters) -> dict[str, Counter]:
+    """Diagnostics in scope per site (name, EPCI of its kiosk), per EPCI of the kiosk and
+    per EPCI of residence."""
+    axis_index = 1 if filters.axis == "site" else 2
+    site_of = {d.id: d.site for d in devices}
+    per = {name: Counter() for name in ("site", "epci_site", "epci_residence")}
+    for key, n in by_device.items():
+        if filters.epci is not None and key[axis_index] != filters.epci:
+            continue
+        device, site_epci, residence_epci = key
+        per["site"][(site_of.get(device, str(device)), site_epci)] += n
+        per["epci_site"][site_epci] += n
+        per["epci_residence"][residence_epci] += n
+    return per
+
+
+def _add_partitions(tables: Tables, per: dict[str, Counter], filters: Filters) -> dict:
+    """The 1-D partitions of the page's total, and every identity a reader could use
+    between them: a number shown twice is one cell, and sites add up to the EPCI of
+    their kiosk. Returns name -> {code: cell key}."""
+    total = population_key("all", ALL)
+    axis_name = "epci_site" if filters.axis == "site" else "epci_residence"
+    keys = {}
+    for name, part in per.items():
+        if name == "site":
+            keys[name] = {code: ("site", *code) for code in part}
+        elif name == axis_name and filters.epci is None:
+            # The same numbers as the EPCI columns of the share per EPCI.
+            keys[name] = {code: population_key("all", code) for code in part}
+        else:
+            keys[name] = {code: (name, code, ALL) for code in part}
+        tables.add_sum(total, [tables.cell(keys[name][code], n) for code, n in part.items()])
+    nested = defaultdict(list)
+    for site, site_epci in per["site"]:
+        nested[site_epci].append(keys["site"][(site, site_epci)])
+    for site_epci, parts in nested.items():
+        tables.add_sum(keys["epci_site"][site_epci], parts)
+    return keys
+
+
+def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, now: datetime,
+          silent_days: int, language_name) -> Page:
+    """The dashboard for ``filters``: read in one snapshot, suppressed as one."""
+    with reports.snapshot(db):
+        first, last = period(filters, reports.week_range(db))
+        by_epci = reports.counts_by_epci(db, filters.axis, first, last)
+        weekly = reports.weekly(db, filters.axis, first, last, filters.epci)
+        by_device = reports.by_device(db, first, last)
+        devices = reports.devices(db)
+    all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name)
+    columns = epci_order({code for _, _, code in by_epci} | set(epci_names), epci_names)
+    weeks = stats.weeks_between(first, last) if first and last and first <= last else []
+    per = _partitions(by_device, devices, filters)
+
+    tables, total = Tables(), population_key("all", ALL)
+    tables.variables(_filtered(by_epci, filters.epci), all_variables, [ALL])
+    if filters.epci is None:  # the share per EPCI, on the page only for all of the Allier
+        tables.variables(by_epci, [v for v in all_variables if v.id == ILLECTRONISM[0]], columns)
+    week_counts = Counter()
+    for (week, _, _), n in weekly.items():
+        week_counts[week] += n
+    tables.partition("semaine", {w: week_counts[w] for w in weeks}, total)
+    keys = _add_partitions(tables, per, filters)
+    published: Published = tables.publish()
+
+    figures = Figures(published, all_variables)
+    return Page(filters, first, last, published.shown(total), figures.headline(),
+                figures.sections(weeks, per, keys, columns, epci_names, filters),
+                kiosks(devices, epci_names, filters, now, silent_days),
+                epci_names.get(filters.epci, filters.epci) if filters.epci else None)

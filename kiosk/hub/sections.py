@@ -1,0 +1,277 @@
+"""The dashboard's sections: rows, figures and charts built from published counts.
+No Flask, no SQL: kiosk.hub.overview reads the counts and suppresses them; this module
+only lays out what may be shown.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import charts, stats
+from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, N_, POPULATIONS, Published, Variable,
+                     cell_key, epci_order, population_key)
+
+INSEE_2019_ALLIER = 0.22  # INSEE, Insee Première / AURA study of December 2022, 2019 data
+ILLECTRONISM = ("indicateur_insee2019_illectronism", "indicateur_insee2021_illectronism")
+SHARES = ILLECTRONISM + ("indicateur_dsi_at_least_basic",)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    count: int | None                 # None: hidden by the publication rule
+    share: float | None = None        # of the figure's population, when both are shown
+    interval: stats.Share | None = None
+    extra: str = ""                   # a second column (a date, a state)
+    flagged: bool = False
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    rows: list[Row]
+    chart: charts.Chart | None = None
+    population: str | None = None      # what the shares are shares of
+    note: str = ""
+    columns: tuple[str, ...] = ()      # headers of a table with several counts per row
+    cells: list[list[int | None]] = field(default_factory=list)
+    table: str = "counts"              # how the table reads: counts, weeks, shares, matrix
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    figures: list[Figure]
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """One kiosk's health: when it last synced, and whether it has gone silent."""
+
+    site: str
+    epci: str
+    last_seen_at: str | None
+    days: int | None
+    state: str
+    flagged: bool
+
+
+def _share(published: Published, part: tuple, whole: tuple) -> float | None:
+    count, total = published.shown(part), published.shown(whole)
+    return count / total if count is not None and total else None
+
+
+def _proportion(published: Published, yes: tuple, no: tuple) -> stats.Share | None:
+    k, other = published.shown(yes), published.shown(no)
+    if k is None or other is None or k + other == 0:
+        return None
+    return stats.share(k, k + other)
+
+
+def share_row(label: str, published: Published, yes: tuple, no: tuple, **extra) -> Row:
+    """A share with its interval: count None when either count is hidden (the share is
+    then hidden too); a published 0 with no share when there is nothing to divide."""
+    if published.is_hidden(yes) or published.is_hidden(no):
+        return Row(label, None, **extra)
+    s = _proportion(published, yes, no)
+    return Row(label, published.values[yes], s.value if s else None, s, **extra)
+
+
+class Figures:
+    """Builds the figures of one page from its published counts."""
+
+    def __init__(self, published: Published, variables: list[Variable]):
+        self.published = published
+        self.variables = variables
+        self.by_id = {v.id: v for v in variables}
+
+    def rows(self, variable: Variable) -> list[Row]:
+        whole = population_key(variable.population, ALL)
+        result = []
+        for m in variable.modalities:
+            key = cell_key(variable, m, ALL)
+            if m.code == NOT_GIVEN and self.published.values[key] == 0:
+                continue  # a published zero, left out of the picture
+            result.append(Row(m.label, self.published.shown(key),
+                              _share(self.published, key, whole)))
+        return result
+
+    def distribution(self, fig_id: str, variable_id: str, title: str | None = None,
+                     note: str = "") -> Figure:
+        """One variable's modalities: counts and shares of its population."""
+        variable = self.by_id[variable_id]
+        rows = self.rows(variable)
+        return Figure(fig_id, title or variable.label, rows, _bars(rows),
+                      POPULATIONS[variable.population], note)
+
+    def yes_counts(self, fig_id: str, title: str, prefix: str) -> Figure:
+        """The "yes" of every binary variable named ``prefix...`` (needs, offers)."""
+        rows = []
+        whole = population_key("complete", ALL)
+        for variable in (v for v in self.variables if v.id.startswith(prefix)):
+            key = cell_key(variable, variable.modalities[0], ALL)
+            rows.append(Row(variable.label, self.published.shown(key),
+                            _share(self.published, key, whole)))
+        return Figure(fig_id, title, rows, _bars(rows), POPULATIONS["complete"],
+                      N_("Une personne peut en avoir plusieurs : les parts ne s'additionnent pas."))
+
+    def headline(self) -> list[Row]:
+        """The key figures: diagnostics, completed, abandoned, and the three shares."""
+        published, total = self.published, population_key("all", ALL)
+        rows = [Row(N_("Diagnostics"), published.shown(total))]
+        for population, label in (("complete", N_("Diagnostics terminés")),
+                                  ("incomplete", N_("Diagnostics abandonnés"))):
+            key = population_key(population, ALL)
+            rows.append(Row(label, published.shown(key), _share(published, key, total)))
+        labels = {"indicateur_insee2019_illectronism": N_("Illectronisme (INSEE 2019)"),
+                  "indicateur_insee2021_illectronism": N_("Illectronisme (INSEE 2021)"),
+                  "indicateur_dsi_at_least_basic": N_("Au moins les bases (Eurostat)")}
+        for variable_id in SHARES:
+            if variable_id in self.by_id:
+                yes, no = self._yes_no(variable_id, ALL)
+                rows.append(share_row(labels[variable_id], published, yes, no, extra="share"))
+        return rows
+
+    def _yes_no(self, variable_id: str, column: str) -> tuple[tuple, tuple]:
+        variable = self.by_id[variable_id]
+        return tuple(cell_key(variable, m, column) for m in variable.modalities[:2])
+
+    def illectronism(self, columns: list[str], names: dict[str, str], axis: str,
+                     per_epci: bool) -> Section:
+        """The INSEE shares beside INSEE's 22 %, overall and (``per_epci``) by EPCI."""
+        reference = (N_("INSEE 2019, Allier : 22 %"), INSEE_2019_ALLIER)
+        rows = [share_row(self.by_id[i].label, self.published, *self._yes_no(i, ALL))
+                for i in ILLECTRONISM if i in self.by_id]
+        chart = charts.intervals([(row.label, row.interval) for row in rows], reference)
+        rows.append(Row(N_("INSEE 2019 pour l'Allier (enquête nationale)"), None,
+                        INSEE_2019_ALLIER, extra="reference"))
+        figures = [Figure("illectronisme", N_("Part des personnes en illectronisme"), rows,
+                          chart, POPULATIONS["complete"], columns=(N_("Définition"),),
+                          table="shares")]
+        if per_epci and ILLECTRONISM[0] in self.by_id:
+            by_epci = [share_row(epci_label(code, names), self.published,
+                                 *self._yes_no(ILLECTRONISM[0], code))
+                       for code in epci_order(columns, names)
+                       # no diagnostic there: nothing to show, nothing hidden
+                       if self.published.values[population_key("complete", code)]]
+            title = (N_("Illectronisme (INSEE 2019) par EPCI de résidence") if axis == "residence"
+                     else N_("Illectronisme (INSEE 2019) par EPCI du lieu de diagnostic"))
+            figures.append(Figure(
+                "illectronisme-epci", title, by_epci,
+                charts.intervals([(row.label, row.interval) for row in by_epci], reference),
+                POPULATIONS["complete"], columns=(N_("EPCI"),), table="shares"))
+        return Section("illectronisme", N_("Illectronisme"), figures, N_(
+            "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
+            "de confiance à 95 % (Wilson), à côté des 22 % mesurés par l'INSEE pour l'Allier "
+            "(données 2019). Attention : les personnes qui font le diagnostic sur une borne ne "
+            "sont pas un échantillon tiré au hasard de la population ; l'intervalle ne mesure "
+            "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative."))
+
+    def levels(self) -> Figure:
+        """Levels per area: one stacked bar per area, a matrix table."""
+        level_vars = [v for v in self.variables if v.dimension.startswith("level:")]
+        headers = tuple(m.label for m in level_vars[0].modalities
+                        if m.code != NOT_GIVEN) if level_vars else ()
+        rows, cells, stacks = [], [], []
+        for variable in level_vars:
+            parts = [(m.label, self.published.shown(cell_key(variable, m, ALL)))
+                     for m in variable.modalities if m.code != NOT_GIVEN]
+            cells.append([value for _, value in parts])
+            rows.append(Row(variable.label, None))
+            stacks.append((variable.label, parts))
+        return Figure("niveaux-domaines", N_("Niveau par domaine"), rows, charts.stacked(stacks),
+                      POPULATIONS["complete"], columns=headers, cells=cells, table="matrix")
+
+    def sections(self, weeks, per, keys, columns, names, filters) -> list[Section]:
+        """Every section of the page, in reading order."""
+        return [
+            weeks_section(self.published, weeks),
+            territory_section(self.published, per, keys, names, filters),
+            self.illectronism(columns, names, filters.axis, per_epci=filters.epci is None),
+            Section("niveaux", N_("Niveaux par domaine"), [
+                self.levels(), self.distribution("profils", "profil")],
+                N_("Niveaux des diagnostics terminés, par domaine : aucune compétence, "
+                   "compétences de base, au-delà des bases (seuils d'Eurostat).")),
+            Section("parcours", N_("Diagnostics terminés et abandons"), [
+                self.distribution("termines", "diagnostic_termine",
+                                  N_("Diagnostics terminés ou abandonnés")),
+                self.distribution("abandons", "derniere_etape", note=N_(
+                    "L'écran affiché quand la personne a quitté le diagnostic."))]),
+            Section("langues", N_("Langues"), [self.distribution("langues", "langue")]),
+            Section("besoins", N_("Besoins repérés et offres proposées"), [
+                self.yes_counts("besoins-reperes", N_("Besoins repérés"), "besoin_"),
+                self.yes_counts("offres-proposees", N_("Offres proposées"), "offre_")]),
+            Section("modes", N_("Mode et suivis"), [self.distribution("mode", "mode")],
+                    N_("Les diagnostics se font pour l'instant en autonomie ; les séances "
+                       "accompagnées et les suivis par un médiateur seront comptés quand le "
+                       "mode accompagné existera.")),
+            Section("personnes", N_("Les personnes"), [
+                self.distribution("ages", "tranche_age"),
+                self.distribution("situations", "situation")]),
+        ]
+
+
+def _text(count: int | None) -> str:
+    return "s" if count is None else f"{count:,}".replace(",", "\u202f")
+
+
+def _bars(rows: list[Row]) -> charts.Chart:
+    return charts.bars([(row.label, row.count, _text(row.count)) for row in rows])
+
+
+def weeks_section(published: Published, weeks: list[str]) -> Section:
+    rows = [Row(week, published.shown(("semaine", week, ALL)),
+                extra=stats.week_start(week).isoformat()) for week in weeks]
+    chart = charts.columns([(row.label, row.count) for row in rows]) if rows else None
+    return Section("semaines", N_("Diagnostics par semaine"), [
+        Figure("par-semaine", N_("Diagnostics par semaine"), rows, chart, table="weeks")])
+
+
+def epci_label(code: str, names: dict[str, str]) -> str:
+    return NOT_GIVEN_LABEL if code == "" else names.get(code, code)
+
+
+def _natural(text: str) -> list:
+    """Sort key that puts "n°2" before "n°10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def territory_section(published, per, keys, names, filters) -> Section:
+    """Diagnostics per EPCI (of residence, of the kiosk) and per site, counts only."""
+    figures = []
+    for name, title in (("epci_residence", N_("Par EPCI de résidence")),
+                        ("epci_site", N_("Par EPCI du lieu de diagnostic"))):
+        rows = [Row(epci_label(code, names), published.shown(keys[name][code]),
+                    _share(published, keys[name][code], population_key("all", ALL)),
+                    flagged=code == filters.epci)
+                for code in epci_order(per[name], names)]
+        figures.append(Figure(name.replace("_", "-"), title, rows, _bars(rows),
+                              POPULATIONS["all"], columns=(N_("EPCI"),)))
+    sites = [Row(site, published.shown(keys["site"][(site, epci)]))
+             for site, epci in sorted(per["site"], key=lambda code: _natural(code[0]))]
+    figures.append(Figure("par-site", N_("Par site (effectifs seulement)"), sites, None,
+                          note=N_("Le nom du site permet presque de reconnaître une "
+                                  "personne : seuls les effectifs sont montrés."),
+                          columns=(N_("Site"),)))
+    return Section("territoires", N_("Diagnostics par territoire et par site"), figures)
+
+
+def kiosks(devices, names, filters, now, silent_days) -> list[Kiosk]:
+    """Every kiosk of the territory (by its own EPCI), silent ones flagged."""
+    kiosks = []
+    for device in devices:
+        if filters.epci and device.epci != filters.epci:
+            continue
+        days = stats.days_since(device.last_seen_at, now)
+        if device.revoked:  # not expected to sync any more
+            state, flagged = N_("Révoquée"), False
+        elif stats.is_silent(device.last_seen_at, now, silent_days):
+            state, flagged = (N_("Jamais synchronisée") if days is None else N_("Silencieuse")), True
+        else:
+            state, flagged = N_("À jour"), False
+        kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
+                            days, state, flagged))
+    return kiosks

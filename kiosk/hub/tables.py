@@ -1,0 +1,237 @@
+"""What the hub publishes, as linked frequency tables. Pure: no Flask, no SQL.
+
+The dashboard and the open data show the same variables of a record (completion, where
+people stopped, language, levels, indicators, needs, offers...), each a partition of a
+population of diagnostics, by EPCI or overall. This module names them, builds their
+cells and the sums that link the cells (so that suppression solves them together), and
+says which cells may be shown.
+
+Cell keys are tuples of text: ``("population", "complete", column)`` for the number of
+diagnostics of a population, ``(variable, modality, column)`` for the others; the column
+is an EPCI code, ``""`` for an unknown EPCI, or ``"*"`` for all.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+from .suppression import Sum, protect
+
+ALL = "*"
+UNKNOWN = ""
+
+
+def N_(text: str) -> str:
+    """Marks French text for the "hub" catalogue (babel-hub.cfg); translated at display."""
+    return text
+
+
+POPULATIONS = {
+    "all": N_("Diagnostics"),
+    "complete": N_("Diagnostics terminés"),
+    "incomplete": N_("Diagnostics abandonnés"),
+}
+LEVEL_LABELS = {"0": N_("Aucune compétence"), "1": N_("Compétences de base"),
+                "2": N_("Au-delà des bases")}
+MODE_LABELS = {"self": N_("En autonomie"), "guided": N_("Accompagné")}
+YES, NO, NOT_GIVEN = "oui", "non", "non_renseigne"
+NOT_GIVEN_LABEL = N_("Non renseigné")
+
+
+@dataclass(frozen=True)
+class Modality:
+    code: str    # in the open data
+    value: str   # in the tally ("" for unknown)
+    label: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One partition of a population: its modalities add up to the population."""
+
+    id: str
+    label: str
+    dimension: str
+    population: str
+    modalities: tuple[Modality, ...]
+    binary: bool = False  # one code of a list (a need, an offer): yes or no
+
+    def count(self, counts: Mapping, modality: Modality, column: str, population: int) -> int:
+        """The count of ``modality`` in ``column``; "not given" and "no" are what is
+        left of the population, so the modalities always add up to it."""
+        if modality.code in (NOT_GIVEN, NO):
+            known = sum(counts.get((self.dimension, m.value, column), 0)
+                        for m in self.modalities if m.code not in (NOT_GIVEN, NO))
+            return population - known
+        return counts.get((self.dimension, modality.value, column), 0)
+
+
+def _strip(label: str) -> str:
+    return label.strip().rstrip(".")
+
+
+def variables(questionnaire, seen: Iterable[tuple[str, str]],
+              language_name: Callable[[str], str]) -> list[Variable]:
+    """The published variables, in display order, labelled from ``questionnaire``.
+
+    ``seen`` holds the (dimension, value) pairs present in the counts: a value the
+    current questionnaire does not know (an older version's) is still counted.
+    """
+    seen_values = defaultdict(set)
+    for dimension, value in seen:
+        seen_values[dimension].add(value)
+
+    def single(var_id, label, dimension, population, known: list[tuple[str, str]]):
+        known_values = [value for value, _ in known]
+        extra = sorted(seen_values[dimension] - set(known_values) - {UNKNOWN})
+        modalities = [Modality(value, value, text) for value, text in known]
+        modalities += [Modality(value, value, value) for value in extra]
+        modalities.append(Modality(NOT_GIVEN, UNKNOWN, NOT_GIVEN_LABEL))
+        return Variable(var_id, label, dimension, population, tuple(modalities))
+
+    def boolean(var_id, label, dimension):
+        return Variable(var_id, label, dimension, "complete", (
+            Modality(YES, "true", N_("Oui")), Modality(NO, "false", N_("Non"))))
+
+    def options(field):
+        screen = questionnaire.profile_screen(field)
+        return [(o.id, _strip(o.label)) for o in screen.options] if screen else []
+
+    languages = sorted(seen_values["language"] - {UNKNOWN} | {"fr"},
+                       key=lambda code: (code != "fr", code))
+    result = [
+        Variable("diagnostic_termine", N_("Diagnostic terminé"), "complete", "all", (
+            Modality(YES, "true", N_("Terminé")), Modality(NO, "false", N_("Abandonné")))),
+        single("derniere_etape", N_("Écran où le diagnostic a été abandonné"), "last_screen",
+               "incomplete", [(s.id, f"{i}. {_strip(s.text)}")
+                              for i, s in enumerate(questionnaire.screens, start=1)]),
+        single("langue", N_("Langue"), "language", "all",
+               [(code, language_name(code)) for code in languages]),
+        single("mode", N_("Mode"), "mode", "all", list(MODE_LABELS.items())),
+        single("tranche_age", N_("Tranche d'âge"), "age_band", "all", options("age_band")),
+        single("situation", N_("Situation"), "situation", "all", options("situation")),
+        single("profil", N_("Profil"), "profile", "complete",
+               [(p.id, _strip(p.label)) for p in questionnaire.profiles]),
+    ]
+    result += [single(f"niveau_{area.id}", area.label, f"level:{area.id}", "complete",
+                      list(LEVEL_LABELS.items())) for area in questionnaire.areas]
+    indicator_labels = {
+        "insee2019_illectronism": N_("Illectronisme, définition INSEE 2019"),
+        "insee2021_illectronism": N_("Illectronisme, définition INSEE 2021"),
+        "dsi_at_least_basic": N_("Au moins les bases dans les 5 domaines (Eurostat)"),
+    }
+    result += [boolean(f"indicateur_{ind.id}", indicator_labels.get(ind.id, ind.id),
+                       f"indicator:{ind.id}") for ind in questionnaire.indicators]
+    result += [_binary(f"besoin_{need.id}", need.label, "need", need.id)
+               for need in questionnaire.needs]
+    result += [_binary(f"offre_{offer.id}", offer.title, "offer", offer.id)
+               for offer in questionnaire.offers]
+    return result
+
+
+def _binary(var_id: str, label: str, dimension: str, code: str) -> Variable:
+    return Variable(var_id, _strip(label), dimension, "complete", (
+        Modality(YES, code, N_("Oui")), Modality(NO, "", N_("Non"))), binary=True)
+
+
+def epci_order(codes, names: dict[str, str]) -> list[str]:
+    """EPCI codes in the order of the EPCI file, others after, the unknown one last."""
+    rank = {code: index for index, code in enumerate(names)}
+    return sorted(codes, key=lambda code: (code == UNKNOWN, rank.get(code, len(rank)), code))
+
+
+def population_key(population: str, column: str) -> tuple:
+    return ("population", population, column)
+
+
+def cell_key(variable: Variable, modality: Modality, column: str) -> tuple:
+    """A variable's cell; completion's cells are the populations themselves."""
+    if variable.dimension == "complete":
+        return population_key("complete" if modality.code == YES else "incomplete", column)
+    return (variable.id, modality.code, column)
+
+
+@dataclass
+class Tables:
+    """Cells and the sums linking them; ``publish()`` applies the publication rule."""
+
+    values: dict = field(default_factory=dict)
+    sums: list = field(default_factory=list)
+
+    def cell(self, key: tuple, count: int) -> tuple:
+        if count < 0:
+            raise ValueError(f"negative count for {key}: {count}")
+        if self.values.setdefault(key, count) != count:
+            raise ValueError(f"{key} counted twice: {self.values[key]} and {count}")
+        return key
+
+    def add_sum(self, total: tuple, parts: Iterable[tuple]) -> None:
+        self.sums.append(Sum(total, tuple(parts)))
+
+    def partition(self, name: str, counts: Mapping[str, int], total: tuple) -> None:
+        """A 1-D table: ``counts`` by row, adding up to the cell ``total``."""
+        self.add_sum(total, [self.cell((name, row, ALL), n) for row, n in counts.items()])
+
+    def cross(self, name: str, counts: Mapping[tuple[str, str], int], rows: list[str],
+              columns: list[str], total: tuple) -> None:
+        """A 2-D table ``name`` (rows x columns) with its margins; the grand total is the
+        cell ``total`` (shared with the other tables)."""
+        for row in rows:
+            parts = [self.cell((name, row, col), counts.get((row, col), 0)) for col in columns]
+            self.add_sum(self.cell((name, row, ALL), sum(self.values[p] for p in parts)), parts)
+        for col in columns:
+            parts = [(name, row, col) for row in rows]
+            self.add_sum(self.cell((name, ALL, col), sum(self.values[p] for p in parts)), parts)
+        self.add_sum(total, [(name, row, ALL) for row in rows])
+        self.add_sum(total, [(name, ALL, col) for col in columns])
+
+    def variables(self, counts: Mapping, variables: list[Variable], columns: list[str]) -> None:
+        """``variables`` by ``columns`` (keys of ``counts`` are (dimension, value,
+        column)), with their margins; the column ``*`` is the sum of the others. With
+        ``columns == ["*"]``, one column and no margin."""
+        margins = columns != [ALL]
+        totals = Counter()
+        if margins:
+            for (dimension, value, _), n in counts.items():
+                totals[(dimension, value, ALL)] += n
+        counts = {**counts, **totals}
+        every = columns + [ALL] if margins else [ALL]
+        pops = {}
+        for column in every:
+            for pop, (dimension, value) in (("all", ("all", "")), ("complete", ("complete", "true")),
+                                            ("incomplete", ("complete", "false"))):
+                pops[pop, column] = self.cell(population_key(pop, column),
+                                              counts.get((dimension, value, column), 0))
+            self.add_sum(pops["all", column], [pops["complete", column], pops["incomplete", column]])
+        if margins:
+            for pop in POPULATIONS:
+                self.add_sum(pops[pop, ALL], [pops[pop, c] for c in columns])
+        for variable in variables:
+            for column in every:
+                population = self.values[pops[variable.population, column]]
+                parts = [self.cell(cell_key(variable, m, column),
+                                   variable.count(counts, m, column, population))
+                         for m in variable.modalities]
+                self.add_sum(pops[variable.population, column], parts)
+            if margins:
+                for m in variable.modalities:
+                    self.add_sum(cell_key(variable, m, ALL),
+                                 [cell_key(variable, m, c) for c in columns])
+
+    def publish(self) -> "Published":
+        return Published(dict(self.values), protect(self.values, self.sums))
+
+
+@dataclass(frozen=True)
+class Published:
+    """Counts after the publication rule: ``shown(key)`` is None for a hidden cell."""
+
+    values: dict
+    hidden: frozenset
+
+    def shown(self, key: tuple) -> int | None:
+        return None if key in self.hidden else self.values[key]
+
+    def is_hidden(self, key: tuple) -> bool:
+        return key in self.hidden

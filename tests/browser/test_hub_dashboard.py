@@ -1,0 +1,111 @@
+"""The hub's dashboard in Debian's Chromium: log in, filter by an EPCI, and axe-core
+finds no violation (every rule axe has, on the whole page, with the CSP in force).
+
+The hub runs as deployed: a hub database filled the way ingestion fills it, an account
+made with `kiosk hub staff add --password-stdin`, and `KIOSK_ROLE=hub kiosk serve`.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests import hubdata as h
+from tests.live import free_port, kiosk_command, server_env, wait_until_up
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+PASSWORD = "une phrase de passe assez longue"
+MONTLUCON_NAME = "CA Montluçon Communauté"
+
+
+@pytest.fixture(scope="module")
+def hub_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hub")
+    database = folder / "hub.db"
+    db = h.new_hub_db(database)
+    now = datetime.now(timezone.utc)
+    souvigny = h.add_device(db, "Agence postale de Souvigny", h.MOULINS,
+                            last_seen=(now - timedelta(days=1)).isoformat())
+    bus = h.add_device(db, "Bus Bourbon'Net", h.MONTLUCON,
+                       last_seen=(now - timedelta(days=12)).isoformat())
+    h.receive(db, souvigny, h.many(120) + h.many(40, illectronism=True)
+              + h.many(14, complete=False) + h.many(25, week="2026-W06", language="ar"))
+    h.receive(db, bus, h.many(60, residence=h.MONTLUCON, illectronism=True)
+              + h.many(90, residence=h.MONTLUCON, week="2026-W07")
+              + h.many(6, residence=None, complete=False, last_screen="devices"))
+    db.close()
+    env = server_env(database, folder, ROLE="hub")
+    added = subprocess.run(kiosk_command() + ["hub", "staff", "add", "alice", "--password-stdin"],
+                           input=PASSWORD + "\n", env=env, cwd=folder, capture_output=True,
+                           text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    port, log = free_port(), folder / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(kiosk_command() + ["serve", "--port", str(port)], cwd=folder,
+                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def check_page(page: Page, what: str) -> None:
+    """axe-core with all its rules: no violation, and it really checked something."""
+    results = AXE.run(page, options={"resultTypes": ["violations", "passes"]})
+    response = results.response
+    version = tuple(int(n) for n in re.findall(r"\d+", response["testEngine"]["version"])[:2])
+    assert version >= (4, 11), f"axe {response['testEngine']['version']} is too old"
+    assert response["passes"], f"{what}: axe checked nothing"
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
+    page = new_context(base_url=hub_server).new_page()
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion au tableau de bord")
+    check_page(page, "login")
+    page.get_by_label("Nom").fill("alice")
+    page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_have_text("Nom ou mot de passe incorrect.")
+    check_page(page, "login with an error")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
+    expect(page.get_by_text("Connecté : alice")).to_be_visible()
+    check_page(page, "dashboard, all of the Allier")
+
+    page.get_by_label("EPCI", exact=True).select_option(label=MONTLUCON_NAME)
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Tableau de bord – {MONTLUCON_NAME}")
+    assert "epci=200071082" in page.url
+    charts = page.locator("svg.chart[role=img]")
+    assert charts.count() >= 12
+    # Each chart's table, opened as a keyboard user would.
+    summaries = page.locator("details.table-box > summary")
+    assert summaries.count() == charts.count()
+    for index in range(summaries.count()):
+        summaries.nth(index).focus()
+        page.keyboard.press("Enter")
+    expect(page.locator("details.table-box[open]")).to_have_count(charts.count())
+    done = page.locator("#termines table")
+    expect(done.get_by_role("row", name=re.compile("^Terminé"))).to_contain_text("150")
+    health = page.locator("#bornes table")
+    expect(health.get_by_role("row", name=re.compile("Bus Bourbon'Net"))).to_contain_text(
+        "Silencieuse depuis 12 jours")
+    check_page(page, "dashboard filtered by an EPCI, tables open")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté.")
+    page.goto("/?epci=200071082")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion au tableau de bord")

@@ -1,0 +1,283 @@
+"""`kiosk hub export`: the open data, and an attack on its secrecy.
+
+The attack reads only the published files: every cell as written, and the totals that
+link them as the datapackage documents them (each table's "ensemble" rows and columns,
+and every population's total being the completion row of the same EPCI). It then asks
+an integer linear programme, for each hidden cell, the smallest and the largest value
+consistent with everything published. A cell whose two bounds meet is disclosed.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from kiosk.hub import tables as tables_module
+from kiosk.hub.suppression import is_sensitive
+from tests import hubdata as h
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SCREENS = ["last_use", "devices", "eadmin", "info_search", "age_band"]
+
+
+def population(rng: random.Random) -> list[tuple[dict, list[dict]]]:
+    """Four kiosks in three EPCI over four weeks: a few hundred diagnostics, with many
+    small groups (an EPCI of residence with 7 people, rare languages, abandons)."""
+    rng_choice = rng.choice
+    devices = [("Agence postale de Souvigny", h.MOULINS), ("Agence postale de Lurcy", h.MOULINS),
+               ("Bus Bourbon'Net", h.MONTLUCON), ("Agence postale de Saint-Yorre", h.VICHY)]
+    batches = []
+    for site, epci in devices:
+        payloads = []
+        for week in ("2026-W05", "2026-W06", "2026-W07", "2026-W08"):
+            for _ in range(rng.randint(8, 40)):
+                residence = rng.choices([epci, None, h.MOULINS, h.VICHY, "200071470"],
+                                        [70, 10, 8, 6, 2])[0]
+                complete = rng.random() < 0.85
+                payloads.append(h.payload(
+                    week, complete=complete, residence=residence,
+                    illectronism=rng.random() < 0.25,
+                    language=rng.choices(["fr", "ar", "uk", "tr"], [90, 5, 3, 2])[0],
+                    needs=rng.sample(["basics", "equipment", "safety", "e_administration"],
+                                     rng.randint(0, 2)),
+                    offers=rng.sample(["digital_advisor", "collective_workshops",
+                                       "solidarity_device"], rng.randint(1, 2)),
+                    last_screen=rng_choice(SCREENS), level=rng_choice([0, 1, 1, 2]),
+                    age_band=rng_choice(["15-29", "30-44", "45-59", "60-74", "75+", None])))
+        batches.append(((site, epci), payloads))
+    return batches
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A filled hub, exported once with the real command."""
+    return export_once(tmp_path_factory.mktemp("hub"), seed=11)
+
+
+def export_once(folder: Path, seed: int) -> Path:
+    from kiosk import create_app
+
+    db = h.new_hub_db(folder / "hub.db")
+    for (site, epci), payloads in population(random.Random(seed)):
+        h.receive(db, h.add_device(db, site, epci), payloads)
+    db.close()
+    app = create_app({"TESTING": True, "ROLE": "hub", "DATABASE": str(folder / "hub.db"),
+                      "SECRET_KEY": "t", "EXPORT_DIR": str(folder / "exports")})
+    result = app.test_cli_runner().invoke(args=["hub", "export", "--output", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    assert "cells suppressed" in result.output
+    return folder / "out"
+
+
+def read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --- The attacker's model, from the published files alone -------------------------------
+
+def published_system(folder: Path):
+    """Every published cell, and the sums the datapackage says link them.
+
+    Returns (values, equations): values maps a cell to its count or None (hidden);
+    each equation is (total cell, [part cells]).
+    """
+    values, equations = {}, []
+    weekly = read(folder / "diagnostics-par-semaine.csv")
+    grid = defaultdict(dict)
+    for row in weekly:
+        cell = ("semaine", row["semaine"], row["epci_site"])
+        values[cell] = None if row["diagnostics"] == "s" else int(row["diagnostics"])
+        grid[row["semaine"]][row["epci_site"]] = cell
+    weeks = [w for w in grid if w != "ensemble"]
+    sites = [s for s in grid["ensemble"] if s != "ensemble"]
+    for week in grid:
+        equations.append((grid[week]["ensemble"], [grid[week][s] for s in sites]))
+    for site in sites + ["ensemble"]:
+        equations.append((grid["ensemble"][site], [grid[w][site] for w in weeks]))
+
+    rows = read(folder / "repartitions-par-epci-residence.csv")
+    table = defaultdict(lambda: defaultdict(dict))
+    populations = {}
+    for row in rows:
+        cell = ("rep", row["variable"], row["modalite"], row["epci_residence"])
+        values[cell] = None if row["effectif"] == "s" else int(row["effectif"])
+        table[row["variable"]][row["modalite"]][row["epci_residence"]] = cell
+        populations[row["variable"]] = row["population"]
+    for variable, modalities in table.items():
+        columns = [c for c in modalities["ensemble"] if c != "ensemble"]
+        for column in columns + ["ensemble"]:
+            equations.append((modalities["ensemble"][column],
+                              [modalities[m][column] for m in modalities if m != "ensemble"]))
+        for modality in modalities:
+            equations.append((modalities[modality]["ensemble"],
+                              [modalities[modality][c] for c in columns]))
+        # Every population's total is a row of the completion variable.
+        done = table["diagnostic_termine"]
+        source = {"diagnostics": done["ensemble"], "diagnostics_termines": done["oui"],
+                  "diagnostics_abandonnes": done["non"]}[populations[variable]]
+        for column, cell in modalities["ensemble"].items():
+            equations.append((cell, [source[column]]))
+    # The two tables share the number of diagnostics.
+    equations.append((grid["ensemble"]["ensemble"],
+                      [table["diagnostic_termine"]["ensemble"]["ensemble"]]))
+    return values, equations
+
+
+def merge_equal_cells(values: dict, equations: list) -> tuple[dict, list, dict]:
+    """Cells an equation says are equal (a total with a single part) become one unknown:
+    fewer variables for the solver. Returns the merged values, the other equations on
+    the merged cells, and each cell's representative."""
+    parent = {cell: cell for cell in values}
+
+    def find(cell):
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for total, parts in equations:
+        if len(parts) == 1:
+            parent[find(total)] = find(parts[0])
+    merged = {}
+    for cell, value in values.items():
+        root = find(cell)
+        if value is not None:
+            assert merged.get(root) in (None, value), f"{cell} published twice, differently"
+            merged[root] = value
+        else:
+            merged.setdefault(root, None)
+    rest = [(find(t), [find(p) for p in parts]) for t, parts in equations if len(parts) != 1]
+    return merged, rest, {cell: find(cell) for cell in values}
+
+
+def attack(values: dict, equations: list, integer: bool = True, probes: int = 16) -> dict:
+    """A (low, high) range for every hidden cell, over the nonnegative (integer)
+    solutions of the published equations; low == high means the cell is disclosed.
+
+    Solutions for a few random objectives come first: two solutions that give a cell
+    different values prove it is not determined (the range is then a part of the true
+    one). Every other cell gets its exact minimum and maximum. With ``integer=False``,
+    the linear relaxation: faster, and a cell it pins is pinned for integers too.
+    """
+    merged, equations, root = merge_equal_cells(values, equations)
+    hidden = sorted(cell for cell, value in merged.items() if value is None)
+    index = {cell: i for i, cell in enumerate(hidden)}
+    rows, rhs = [], []
+    for total, parts in equations:
+        coefficients, constant = np.zeros(len(hidden)), 0
+        for cell, sign in [(total, -1)] + [(p, 1) for p in parts]:
+            if merged[cell] is None:
+                coefficients[index[cell]] += sign
+            else:
+                constant += sign * merged[cell]
+        if not coefficients.any():
+            assert constant == 0, f"published cells do not add up: {total} vs {parts}"
+            continue
+        rows.append(coefficients)
+        rhs.append(-constant)
+    constraint = LinearConstraint(np.array(rows), rhs, rhs) if rows else ()
+
+    def solve(objective):
+        result = milp(objective, constraints=constraint, bounds=Bounds(0, np.inf),
+                      integrality=np.ones(len(hidden)) if integer else None)
+        assert result.success, f"no solution: the model of the files is wrong ({result.message})"
+        return result.x
+
+    rng = np.random.default_rng(0)
+    samples = np.array([solve(rng.normal(size=len(hidden))) for _ in range(probes)]
+                       if hidden else [])
+    solved = {}
+    for cell, i in index.items():
+        low, high = samples[:, i].min(), samples[:, i].max()
+        if high - low < 0.5:
+            unit = np.zeros(len(hidden))
+            unit[i] = 1
+            low, high = solve(unit)[i], solve(-unit)[i]
+        solved[cell] = (round(low, 6), round(high, 6))
+    # A hidden cell equal to a published one is given away whatever the solver says.
+    return {cell: solved.get(root[cell], (merged[root[cell]],) * 2)
+            for cell, value in values.items() if value is None}
+
+
+# --- Tests ------------------------------------------------------------------------------
+
+def test_no_hidden_cell_can_be_worked_out_from_the_published_totals(exported):
+    values, equations = published_system(exported)
+    hidden = [cell for cell, value in values.items() if value is None]
+    assert len(hidden) > 40  # the population has many small groups to protect
+    ranges = attack(values, equations)
+    disclosed = {cell: r for cell, r in ranges.items() if r[0] == r[1]}
+    assert disclosed == {}
+    # Every published count obeys the primary rule: no 1 to 10.
+    assert [c for c, v in values.items() if v is not None and is_sensitive(v)] == []
+
+
+@pytest.mark.parametrize("seed", [3, 20])
+def test_other_populations_are_protected_too(tmp_path, seed):
+    values, equations = published_system(export_once(tmp_path, seed))
+    assert [c for c, (low, high) in attack(values, equations).items() if low == high] == []
+
+
+def test_the_attack_finds_what_primary_suppression_alone_would_give_away(tmp_path, monkeypatch):
+    # The same export with only the cells of 1 to 10 hidden: the attack must find some,
+    # or it proves nothing above.
+    def primary_only(values, sums):
+        return frozenset(cell for cell, n in values.items() if is_sensitive(n))
+
+    monkeypatch.setattr(tables_module, "protect", primary_only)
+    values, equations = published_system(export_once(tmp_path, seed=11))
+    ranges = attack(values, equations, integer=False)
+    disclosed = [cell for cell, (low, high) in ranges.items() if low == high]
+    assert len(disclosed) >= 5
+    assert all(1 <= ranges[cell][0] <= 10 for cell in disclosed)
+
+
+def test_the_files_are_described_by_their_datapackage(exported):
+    package = json.loads((exported / "datapackage.json").read_text("utf-8"))
+    assert package["licenses"][0]["name"] == "etalab-2.0"
+    assert "Licence Ouverte" in package["licenses"][0]["title"]
+    assert package["temporal"] == {"start": "2026-01-26", "end": "2026-02-22"}
+    for resource in package["resources"]:
+        assert resource["encoding"] == "utf-8" and resource["format"] == "csv"
+        raw = (exported / resource["path"]).read_bytes()
+        raw.decode("utf-8")  # strict: fails on anything but UTF-8
+        rows = read(exported / resource["path"])
+        fields = resource["schema"]["fields"]
+        assert list(rows[0]) == [field["name"] for field in fields]
+        missing = set(resource["schema"]["missingValues"])
+        for field in fields:
+            for row in rows:
+                value = row[field["name"]]
+                if field["type"] == "integer" and value not in missing:
+                    assert int(value) >= 0
+                if field["type"] == "date" and value not in missing:
+                    assert len(value) == 10 and value[4] == "-" and value[7] == "-"
+        key = resource["schema"]["primaryKey"]
+        assert len({tuple(row[k] for k in key) for row in rows}) == len(rows)
+
+
+def test_every_week_of_the_period_is_published_zeros_included(exported):
+    rows = read(exported / "diagnostics-par-semaine.csv")
+    weeks = {row["semaine"] for row in rows}
+    assert weeks == {"2026-W05", "2026-W06", "2026-W07", "2026-W08", "ensemble"}
+    assert {row["debut_semaine"] for row in rows if row["semaine"] == "2026-W06"} == {"2026-02-02"}
+    # An EPCI with no kiosk is a column of published zeros.
+    besbre = [row["diagnostics"] for row in rows if row["epci_site"] == "200071470"]
+    assert set(besbre) == {"0"}
+
+
+def test_outcomes_count_complete_diagnostics_only(exported):
+    rows = read(exported / "repartitions-par-epci-residence.csv")
+    population = {row["variable"]: row["population"] for row in rows}
+    assert population["langue"] == "diagnostics"
+    assert population["indicateur_insee2019_illectronism"] == "diagnostics_termines"
+    assert population["derniere_etape"] == "diagnostics_abandonnes"
+    assert population["besoin_basics"] == "diagnostics_termines"
