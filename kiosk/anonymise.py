@@ -66,9 +66,14 @@ def anonymise(result: Mapping, *, site_commune: str | None,
     return payload
 
 
+# One encoder for every record: json.dumps with options builds a new one per call, a
+# cost the hub pays for each record it receives.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical(payload: Mapping) -> str:
     """The payload as canonical JSON (sorted keys, no spaces): what is hashed and sent."""
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(payload)
 
 
 def content_hash(payload: Mapping) -> str:

@@ -52,11 +52,21 @@ def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
     Keys are ``(dimension, value, week, device_id, site_epci, residence_epci)``, the
     ``tally`` table's primary key; the site EPCI is the device's, never the body's.
     """
-    total = Counter()
     site_epci = _text(device.get("epci"))
+    device_id = int(device["id"])
+    # Facts are counted per (week, residence EPCI) first (Counter.update runs in C),
+    # then joined to their key once per distinct fact: a batch of a few weeks from one
+    # kiosk repeats the same few thousand keys hundreds of times.
+    groups: dict[tuple, Counter] = {}
     for payload in payloads:
-        base = (str(payload["week"]), int(device["id"]), site_epci,
+        base = (str(payload["week"]), device_id, site_epci,
                 _text(payload.get("residence_epci")))
-        for dimension, value in facts(payload):
-            total[(dimension, value) + base] += 1
+        group = groups.get(base)
+        if group is None:
+            group = groups[base] = Counter()
+        group.update(facts(payload))
+    total = Counter()
+    for base, group in groups.items():
+        for fact, n in group.items():
+            total[fact + base] = n
     return total
