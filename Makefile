@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 5000
 
-.PHONY: run test test-deps chromium system-deps catalogues messages messages-hub bench clean
+.PHONY: run test test-deps chromium system-deps catalogues messages bench clean
 
 # A stamp per dependency set: reinstall when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -51,14 +51,10 @@ catalogues: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 	  $(BIN)/kiosk i18n compile; fi
 
-## messages: extract the interface and questionnaire strings to translations/messages.pot
+## messages: extract the resident strings (translations/messages.pot) and the hub's
+## staff pages (translations/hub.pot, their own domain)
 messages: $(VENV)/.installed
 	$(BIN)/kiosk i18n extract
-
-## messages-hub: extract the hub's staff pages to translations/hub.pot (their own domain)
-messages-hub: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel-hub.cfg --no-default-keywords -k h_ -k lh_ -k hn_:1,2 \
-	  -k N_ --sort-output -o translations/hub.pot .
 
 ## bench: the full benchmarks (figures and ratios against a baseline, same run)
 bench: $(VENV)/.installed-test

@@ -5,6 +5,7 @@ catalogues, the compiled files and the read-aloud clips in step with the sources
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -15,8 +16,13 @@ from flask.cli import with_appcontext
 
 from . import audio, catalogues, config, fonts, paths
 
-# The resident catalogues ("messages") and the hub's staff pages ("hub", French only).
-MAPPINGS = {"messages": "babel.cfg", "hub": "babel-hub.cfg"}
+# The resident catalogues ("messages") and the hub's staff pages ("hub", French only,
+# marked with their own functions, kiosk/hub/i18n.py): mapping file and keywords.
+DOMAINS = {
+    "messages": ("babel.cfg", ["-k", "_l"]),
+    "hub": ("babel-hub.cfg", ["--no-default-keywords", "-k", "h_", "-k", "lh_",
+                              "-k", "hn_:1,2", "-k", "N_"]),
+}
 
 
 def _pybabel(*args: str) -> None:
@@ -24,9 +30,9 @@ def _pybabel(*args: str) -> None:
 
 
 def _domains():
-    for domain, mapping in MAPPINGS.items():
+    for domain, (mapping, keywords) in DOMAINS.items():
         if (paths.ROOT / mapping).exists():
-            yield domain, paths.ROOT / mapping
+            yield domain, paths.ROOT / mapping, keywords
 
 
 def template_path(domain: str = "messages") -> Path:
@@ -41,10 +47,12 @@ def i18n_group():
 @i18n_group.command("extract")
 def extract_command():
     """Extract the strings of the code, templates and questionnaires to the .pot files."""
-    for domain, mapping in _domains():
-        _pybabel("extract", "-F", str(mapping), "-k", "_l", "-k", "_h", "--sort-output",
-                 "--project", "Diagnostic numérique de l'Allier", "-o",
-                 str(template_path(domain)), str(paths.ROOT))
+    for domain, mapping, keywords in _domains():
+        # From the project folder, so the template names files by relative paths.
+        with contextlib.chdir(paths.ROOT):
+            _pybabel("extract", "-F", str(mapping), *keywords, "--sort-output",
+                     "--project", "Diagnostic numérique de l'Allier", "-o",
+                     str(template_path(domain)), ".")
         click.echo(f"{template_path(domain)} written.")
 
 
