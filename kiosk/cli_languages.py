@@ -1,7 +1,8 @@
-"""``kiosk i18n ...`` (wrapping Babel's pybabel) and ``kiosk audio build``.
+"""``kiosk i18n ...`` (wrapping Babel's pybabel), ``kiosk audio build``, ``kiosk fonts build``.
 
-Translators work on ordinary gettext catalogues; these commands keep the template, the
-catalogues, the compiled files and the read-aloud clips in step with the sources.
+Translators work on ordinary gettext catalogues; these commands keep the templates, the
+catalogues, the compiled files, the read-aloud clips and the font subsets in step with
+the sources.
 """
 from __future__ import annotations
 
