@@ -86,6 +86,22 @@ def display_classes() -> str:
     return " ".join(classes)
 
 
+def listen(text) -> Markup:
+    """The "listen" player of a text the page shows: the browser's own <audio controls>
+    (kiosk.js turns it into one large button); nothing when the text has no clip.
+
+    A Python function rather than a template macro: a screen has up to ten of them, and
+    each macro call cost as much as the rest of the page's rendering."""
+    clip = clip_url(str(text)) if text else None
+    if clip is None:
+        return Markup("")
+    label = g.get("kiosk_listen_label")
+    if label is None:
+        label = g.kiosk_listen_label = request_translations().ugettext("Écouter")
+    return Markup('<audio class="listen" controls preload="none" src="%s" '
+                  'aria-label="%s : %s" data-label="%s"></audio>') % (clip, label, text, label)
+
+
 def clip_url(text: str) -> str | None:
     """The URL of the read-aloud clip of ``text`` in this page's language, if there is one.
 
@@ -131,7 +147,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         page_language=page_language, text_direction=text_direction, local_path=local_path,
         current_language=current_language, display_classes=display_classes, clip_url=clip_url,
-        french=french,
+        french=french, listen=listen,
         current_language_name=lambda: languages.own_name(current_language()))
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
