@@ -6,8 +6,6 @@ import contextlib
 import signal
 import subprocess
 import threading
-import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from kiosk import create_app, migrations
 from kiosk.db import connect, write_transaction
 from kiosk.hub import schema
 from kiosk.hub import store as hub_store
-from tests.live import free_port, kiosk_command, server_env
+from tests.live import free_port, kiosk_command, serve, server_env, stop
 
 # Retries in milliseconds: the tests exercise the backoff without waiting for it.
 FAST_RETRIES = {"SYNC_RETRY_BASE": 0.001, "SYNC_RETRY_CEILING": 0.005, "SYNC_ATTEMPTS": 8}
@@ -117,24 +115,10 @@ class HubProcess:
         assert done.returncode == 0, done.stdout + done.stderr
 
     def start(self) -> None:
-        log = open(self.folder / f"hub-{self.starts}.log", "w")
-        self.process = subprocess.Popen(
-            kiosk_command() + ["serve", "--port", str(self.port), "--threads", "4"],
-            cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
+        self.process, _, _ = serve(self.folder, self.env, self.port,
+                                   log_name=f"hub-{self.starts}.log",
+                                   ready_path="/api/v1/openapi.json")
         self.starts += 1
-        deadline = time.monotonic() + 30
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the hub exited with {self.process.returncode}")
-            try:
-                with opener.open(self.url + "/api/v1/openapi.json", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("the hub did not start within 30 s")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, as a power cut."""
@@ -146,13 +130,8 @@ class HubProcess:
         self.start()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            stop(self.process)
 
 
 @pytest.fixture(autouse=True)

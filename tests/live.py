@@ -55,14 +55,15 @@ def server_env(database: Path, folder: Path, **settings) -> dict:
     return env
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, path: str = "/") -> None:
+    """Return once ``url + path`` answers 200; fail the test if the server exits first."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"`kiosk serve` exited with {process.returncode}:\n{log.read_text()}")
         try:
-            with opener.open(url + "/", timeout=2) as response:
+            with opener.open(url + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -83,16 +84,34 @@ def start_server(folder: Path, **settings):
         done = subprocess.run(kiosk + args, cwd=folder, env=env, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, f"kiosk {' '.join(args)}:\n{done.stdout}{done.stderr}"
-    port = free_port()
-    log = folder / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(kiosk + ["serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    process, url, log = serve(folder, env, free_port())
     try:
-        wait_until_up(url, process, log)
         yield LiveServer(url=url, database=database, log=log, process=process)
     finally:
+        stop(process)
+
+
+def serve(folder: Path, env: dict, port: int, *, log_name: str = "serve.log",
+          ready_path: str = "/", threads: int = 4) -> tuple[subprocess.Popen, str, Path]:
+    """Start `kiosk serve` on 127.0.0.1:``port`` and wait until it answers."""
+    log = folder / log_name
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            kiosk_command() + ["serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--threads", str(threads)],
+            cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process, log, ready_path)
+    except BaseException:
+        stop(process)
+        raise
+    return process, url, log
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server politely, then firmly."""
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -24,14 +24,19 @@ TOUCH_PX = 44
 TARGETS = "label.option, button:visible, a.button:visible, input[type=text]"
 
 
-def check_page(page: Page, what: str) -> None:
-    """No axe violation, axe really ran, and every touch target is at least 44 x 44 px."""
+def check_axe(page: Page, what: str) -> None:
+    """axe-core with all its rules: no violation, and it really checked something."""
     results = AXE.run(page, options={"resultTypes": ["violations", "passes"]})
     response = results.response
     version = tuple(int(n) for n in re.findall(r"\d+", response["testEngine"]["version"])[:2])
     assert version >= (4, 11), f"axe {response['testEngine']['version']} lacks the RGAA tags"
     assert response["passes"], f"{what}: axe checked nothing"
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def check_page(page: Page, what: str) -> None:
+    """No axe violation, axe really ran, and every touch target is at least 44 x 44 px."""
+    check_axe(page, what)
     small = page.eval_on_selector_all(TARGETS, f"""els => els.map(el => {{
         const r = el.getBoundingClientRect();
         return [el.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)];

@@ -11,15 +11,14 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import hubdata as h
-from tests.live import free_port, kiosk_command, server_env, wait_until_up
+from tests.browser.test_accessibility import check_axe as check_page
+from tests.live import free_port, kiosk_command, serve, server_env, stop
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
 PASSWORD = "une phrase de passe assez longue"
 MONTLUCON_NAME = "CA Montluçon Communauté"
 
@@ -45,27 +44,11 @@ def hub_server(tmp_path_factory):
                            input=PASSWORD + "\n", env=env, cwd=folder, capture_output=True,
                            text=True, timeout=60)
     assert added.returncode == 0, added.stderr
-    port, log = free_port(), folder / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(kiosk_command() + ["serve", "--port", str(port)], cwd=folder,
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    process, url, _ = serve(folder, env, free_port())
     try:
-        wait_until_up(url, process, log)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def check_page(page: Page, what: str) -> None:
-    """axe-core with all its rules: no violation, and it really checked something."""
-    results = AXE.run(page, options={"resultTypes": ["violations", "passes"]})
-    response = results.response
-    version = tuple(int(n) for n in re.findall(r"\d+", response["testEngine"]["version"])[:2])
-    assert version >= (4, 11), f"axe {response['testEngine']['version']} is too old"
-    assert response["passes"], f"{what}: axe checked nothing"
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+        stop(process)
 
 
 def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
