@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Iterable
 
 from . import languages
+from .catalogues import PLACEHOLDER
 
 SUFFIX = ".opus"
 RECORDED = "recorded"
-# Text with a placeholder ("Question %(number)s sur %(total)s") is never spoken as such.
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 # Slower than espeak-ng's default 175 words a minute: many listeners are elderly.
 WORDS_PER_MINUTE = 150
 # Mono speech at 12 kbit/s keeps a 15-second sentence near 25 KB.
@@ -38,7 +36,8 @@ def clip_key(text: str) -> str:
 
 
 def spoken(text: str) -> bool:
-    """Whether ``text`` gets a clip: any non-empty text without a placeholder."""
+    """Whether ``text`` gets a clip: any non-empty text without a placeholder (a text
+    such as "Question %(number)s sur %(total)s" is never spoken as such)."""
     return bool(text.strip()) and not PLACEHOLDER.search(text)
 
 
