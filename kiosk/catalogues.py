@@ -72,7 +72,7 @@ def completeness(template_path: Path, translations_dir: Path, lang: str) -> Comp
         report.total += 1
         message = catalog.get(entry.id, entry.context) if catalog is not None else None
         if message is None or not is_translated(message):
-            report.missing.append(entry.id if isinstance(entry.id, str) else entry.id[0])
+            report.missing.append(_first(entry.id))
             continue
         report.translated += 1
         if placeholders(_first(message.id)) != placeholders(_first(message.string)):
