@@ -72,14 +72,25 @@ def build_record(visit, answers):
                                    languages=cfg["LANGUAGE_LIST"])
 
 
+# What a person leaves in the session besides a visit: their display choices.
+PERSONAL_CHOICES = ("lang", "text", "contrast")
+
+
+def holds_a_person() -> bool:
+    """Whether this session carries anything of a person's (a visit or a display
+    choice): then its screen must go back to the default welcome after inactivity."""
+    return "sid" in session or any(key in session for key in PERSONAL_CHOICES)
+
+
 @bp.before_app_request
 def expire_idle_session():
-    """End a session left idle for longer than the kiosk's reset delay."""
+    """End a session left idle for longer than the kiosk's reset delay: its visit and
+    the display choices made on any screen, the welcome screen included."""
     if request.endpoint in (None, "static"):
         return None
     seen = session.get("seen")
     moment = int(time.time())
-    if seen is not None and moment - seen > idle_limit() and "sid" in session:
+    if seen is not None and moment - seen > idle_limit() and holds_a_person():
         end_current_visit()
         return redirect(url_for("resident.welcome"), 303)
     if seen is None or moment - seen >= SEEN_RESOLUTION:
@@ -89,12 +100,12 @@ def expire_idle_session():
 
 @bp.get("/")
 def welcome():
-    """The welcome screen: languages and a start button."""
+    """The welcome screen: languages and a start button. It resets after inactivity
+    once someone has chosen a language or a display here (or left a visit): the
+    untouched welcome screen is itself what a reset shows, so it does not count down."""
     return render_template("welcome.html", visit=current_visit(),
-                           languages=current_app.config["LANGUAGE_LIST"])
-
-
-PERSONAL_CHOICES = ("lang", "text", "contrast")
+                           languages=current_app.config["LANGUAGE_LIST"],
+                           idle=holds_a_person())
 
 
 @bp.post("/start")
@@ -128,7 +139,7 @@ def choose_language():
     """The list of languages, reachable from every screen (answers are kept)."""
     back = local_path(request.args.get("next"), url_for("resident.welcome"))
     return render_template("language.html", languages=current_app.config["LANGUAGE_LIST"],
-                           next=back, idle=current_visit() is not None)
+                           next=back, idle=True)
 
 
 @bp.post("/display")
@@ -299,13 +310,14 @@ def finish():
 @bp.get("/idle")
 def idle():
     """The inactivity warning when JavaScript is off (reached by a meta refresh)."""
-    if current_visit() is None:
+    if not holds_a_person():
         return redirect(url_for("resident.welcome"), 303)
     return render_template("idle.html", back=request.args.get("back", ""), idle=True)
 
 
 @bp.get("/timeout")
 def timeout():
-    """Inactivity reset: drop the session and go back to the welcome screen."""
+    """Inactivity reset: end the visit, forget the display choices (the whole session)
+    and go back to the default welcome screen."""
     end_current_visit()
     return redirect(url_for("resident.welcome"), 303)
