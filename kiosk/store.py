@@ -102,13 +102,17 @@ def end_visit(db, visit_id: int, record=None) -> None:
         db.execute("update visits set token = null where id = ?", [visit_id])
 
 
-def stale_visits(db, last_activity_before: datetime) -> list[dict]:
-    """Active visits with no answer (or start) since ``last_activity_before``."""
+def stale_visits(db, last_activity_before: datetime,
+                 last_activity_after: datetime | None = None) -> list[dict]:
+    """Active visits with no answer (or start) since ``last_activity_before``, or whose
+    last activity is later than ``last_activity_after`` (stamped before the clock
+    stepped back)."""
+    after = last_activity_after.isoformat() if last_activity_after else "9999"
     return list(db.query(
         "select v.* from visits v left join answers a on a.visit_id = v.id "
         "where v.status = 'active' group by v.id "
-        "having max(coalesce(a.answered_at, v.started_at), v.started_at) < ?",
-        [last_activity_before.isoformat()]))
+        "having max(coalesce(a.answered_at, v.started_at), v.started_at) not between ? and ?",
+        [last_activity_before.isoformat(), after]))
 
 
 # --- results ------------------------------------------------------------------------

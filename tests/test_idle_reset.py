@@ -6,6 +6,8 @@ The browser side (the warning dialog, then the reset) is in tests/browser/test_i
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from tests.conftest import Resident
@@ -124,3 +126,69 @@ def test_warning_page_without_javascript_also_on_the_welcome_screen(bilingual):
     page = bilingual.get("/idle?back=/").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="30;url=/timeout">' in page
 
+
+# --- a clock stepping back (issue 8, item 11) --------------------------------------------
+
+class Clock:
+    """The kiosk's wall clock, set by the test: no sleeping."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+
+    def wall(self) -> int:
+        return self.seconds
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.seconds, timezone.utc)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from kiosk.views import resident as views
+
+    clock = Clock(1_780_000_000)
+    monkeypatch.setattr(views, "wall_seconds", clock.wall)
+    monkeypatch.setattr(views, "now", clock.now)
+    return clock
+
+
+LIMIT = 180 + 30 + 10  # IDLE_SECONDS + IDLE_WARNING_SECONDS + the server's grace
+
+
+def test_idle_limit_works_again_after_the_clock_steps_back(resident, db, clock):
+    resident.start()
+    resident.answer("last_use", {"answer": "3m"})
+    resident.get("/q/devices")
+
+    clock.seconds -= 86_400          # the clock is set back a day (NTP, by hand)
+    assert resident.get("/q/devices").status_code == 200   # counted as activity
+    clock.seconds += LIMIT - 1
+    assert resident.get("/q/devices").status_code == 200   # still within the limit
+
+    clock.seconds += LIMIT + 1       # then silence, longer than the limit
+    response = resident.client.get("/q/devices")
+    assert response.status_code == 303 and response.location == "/"
+    (visit,) = db["visits"].rows
+    assert visit["status"] != "active"
+    (result,) = db["results"].rows
+    assert result["complete"] == 0 and result["last_screen"] == "devices"
+
+
+def test_visit_stamped_before_the_clock_stepped_back_is_swept(make_app, clock):
+    """A browser gone away before the clock was set back leaves a visit whose last
+    answer is 'in the future': the next person's start closes it all the same."""
+    app = make_app()
+    first = Resident(app.test_client())
+    first.start()
+    first.answer("last_use", {"answer": "3m"})
+
+    clock.seconds -= 86_400
+    Resident(app.test_client()).start()
+    from kiosk.db import connect
+
+    database = connect(app.config["DATABASE"])
+    statuses = sorted(v["status"] for v in database["visits"].rows)
+    (result,) = database["results"].rows
+    database.close()
+    assert statuses == ["abandoned", "active"]
+    assert result["complete"] == 0 and result["last_screen"] == "devices"

@@ -33,6 +33,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def wall_seconds() -> int:
+    """The wall clock in whole seconds, for the last-seen time in the session cookie.
+
+    Not a monotonic clock: the cookie outlives the server process and a reboot, and a
+    monotonic clock restarts at boot, so a reading stored before a reboot would mean
+    nothing after it. A wall clock that steps back is handled where it is read.
+    """
+    return int(time.time())
+
+
 def idle_limit() -> int:
     """Seconds of silence after which the server itself ends a visit."""
     cfg = current_app.config
@@ -89,7 +99,12 @@ def expire_idle_session():
     if request.endpoint in (None, "static"):
         return None
     seen = session.get("seen")
-    moment = int(time.time())
+    moment = wall_seconds()
+    if seen is not None and seen > moment:
+        # The clock stepped back (NTP at the first network, a kiosk PC's clock set by
+        # hand): the silence since ``seen`` is unknown. Count it as activity now, so the
+        # limit runs again from here instead of staying off until the clock catches up.
+        seen = None
     if seen is not None and moment - seen > idle_limit() and holds_a_person():
         end_current_visit()
         return redirect(url_for("resident.welcome"), 303)
@@ -121,7 +136,7 @@ def start():
     if lang in current_app.config["LANGUAGE_LIST"]:
         session["lang"] = lang
     session["sid"] = secrets.token_urlsafe(32)
-    session["seen"] = int(time.time())
+    session["seen"] = wall_seconds()
     language = session.get("lang") or current_app.config["LANGUAGE_LIST"][0]
     store.start_visit(get_db(), session["sid"], language, "self", now())
     return redirect(url_for("resident.notice"), 303)
@@ -129,8 +144,11 @@ def start():
 
 def sweep_stale_visits() -> None:
     """Close visits whose browser went away without a reset (power cut, closed tab)."""
-    db = get_db()
-    for visit in store.stale_visits(db, now() - timedelta(seconds=idle_limit())):
+    db, limit = get_db(), timedelta(seconds=idle_limit())
+    # A last activity later than now plus the limit means the clock stepped back since:
+    # the silence is unknown, and the kiosk has one screen, whose own visit was ended
+    # just before; the other active visits are browsers gone away.
+    for visit in store.stale_visits(db, now() - limit, now() + limit):
         close(visit)
 
 
