@@ -264,11 +264,14 @@ def log_sync(db, now: datetime, channel: str, outcome: str, *, delivered: int = 
 
 
 def last_sync(db, outcomes: tuple[str, ...], channels: tuple[str, ...]):
-    """The latest sync log row with one of ``outcomes`` on one of ``channels``, or None."""
+    """The latest sync log row with one of ``outcomes`` on one of ``channels``, or None.
+
+    Latest as logged (the row id), not by its time: after the clock is set back, the
+    newest row carries an earlier time than the ones before it."""
     marks = ", ".join("?" for _ in outcomes)
     channel_marks = ", ".join("?" for _ in channels)
     rows = list(db.query(f"select * from sync_log where outcome in ({marks}) "  # noqa: S608
-                         f"and channel in ({channel_marks}) order by at desc, id desc limit 1",
+                         f"and channel in ({channel_marks}) order by id desc limit 1",
                          [*outcomes, *channels]))
     return rows[0] if rows else None
 
