@@ -79,7 +79,7 @@ def write_verified(path: Path, data: bytes, check: Callable[[bytes], None]) -> N
                           "(a faulty or full key?)")
         check(back)
     except (Refused, OSError) as exc:
-        _remove(path)
+        remove_quietly(path)
         if isinstance(exc, Refused):
             raise
         raise Refused(f"{path}: cannot read the file back ({exc.strerror or exc})") from None
@@ -97,9 +97,14 @@ def write_durably(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except OSError:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a file's new name) to the device."""
+    directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:
@@ -123,7 +128,8 @@ def read_back(path: Path) -> bytes:
             os.close(fd)
 
 
-def _remove(path: Path) -> None:
+def remove_quietly(path: Path) -> None:
+    """Remove ``path`` if possible (cleaning up after a failure: never a new error)."""
     try:
         os.unlink(path)
     except OSError:

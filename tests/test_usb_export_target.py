@@ -1,4 +1,5 @@
-"""`kiosk sync --to-file` refuses a place where the file would not really be on a key.
+"""`kiosk sync --to-file` (and `kiosk export --output`) refuse a place where the file
+would not really be on a key.
 
 A folder that is not there, one nobody may write, a /media path with no key mounted, a
 file that does not read back as written: a clear message, exit 2, no file left behind
@@ -117,3 +118,47 @@ def test_the_read_back_check_wants_this_kiosks_signature_and_these_records():
             transfer.check_records_file(raw, token, device, ids)
     with pytest.raises(usbkey.Refused, match="not a records file"):
         transfer.check_records_file(b"{oops", TOKEN, 1, ["a"])
+
+
+# --- `kiosk export --output`: the same rule for the local results' CSV -------------------
+
+def export(app, *args) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["export", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception   # a clear message, never a traceback
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def results_kiosk(make_app, tmp_path):
+    from tests.conftest import Resident
+
+    app = make_app(EXPORT_DIR=str(tmp_path / "exports"))
+    Resident(app.test_client()).complete({"last_use": {"answer": "never"}})
+    return app
+
+
+def test_export_refuses_a_folder_that_is_not_there(results_kiosk, tmp_path):
+    for target in (tmp_path / "key" / "results.csv", f"{tmp_path / 'key'}/"):
+        status, output = export(results_kiosk, "--output", str(target))
+        assert status == 1 and "no such folder" in output and "nothing was written" in output
+        assert not (tmp_path / "key").exists()
+
+
+def test_export_refuses_a_media_path_with_no_key_mounted(results_kiosk, media):
+    status, output = export(results_kiosk, "--output", str(media / "usb" / "results.csv"))
+    assert status == 1 and "no USB key is mounted there" in output
+    assert list((media / "usb").iterdir()) == []
+
+
+def test_export_into_a_folder_nobody_may_write_is_a_message(results_kiosk):
+    status, output = export(results_kiosk, "--output", "/sys/kernel/results.csv")
+    assert status == 1 and "cannot write there (Permission denied)" in output
+
+
+def test_export_into_an_existing_folder_names_the_file(results_kiosk, tmp_path):
+    (tmp_path / "key").mkdir()
+    status, output = export(results_kiosk, "--output", f"{tmp_path / 'key'}/")
+    assert status == 0 and "1 results written" in output
+    [written] = (tmp_path / "key").glob("results-*.csv")
+    assert written.read_text("utf-8-sig").count("\n") == 2   # the header and one result
