@@ -1,10 +1,11 @@
 """Records by USB key, kiosk side: write the records file, apply the hub's receipt.
 
 The bus may never see a network. ``kiosk sync --to-file`` writes every unsent record and
-the kiosk's identity to a signed file and, once the file reads back intact from the
-key (``usbkey``), marks the records "exported, awaiting receipt"; the hub's ``kiosk hub import`` stores them through the same idempotent path
-as the API and writes a receipt; ``kiosk sync --receipt`` applies it. Until then a
-network sync sends the exported records again: the hub deduplicates them.
+the kiosk's identity to a signed file and, once the file reads back intact from the key
+(``usbkey``), marks the records "exported, awaiting receipt"; the hub's ``kiosk hub
+import`` stores them through the same idempotent path as the API and writes a receipt;
+``kiosk sync --receipt`` applies it. Until then a network sync sends the exported
+records again: the hub deduplicates them.
 """
 from __future__ import annotations
 
