@@ -164,23 +164,39 @@ def places_import(file):
 
 
 @click.command("export")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file to write (default: exports/results-<date>.csv).")
+# A plain string: a trailing "/" says "a folder", which a Path would drop.
+@click.option("--output", "-o", type=click.Path(),
+              help="CSV file to write, or an existing folder "
+                   "(default: exports/results-<date>.csv).")
 @with_appcontext
 def export_command(output):
     """Export the local results to a CSV file."""
+    from . import usbkey
     from .export import results_export, write_csv
     from .resources import questionnaire_for
 
+    name = f"results-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
+    try:
+        if output is None:  # the kiosk's own export folder: created if need be
+            folder = Path(current_app.config["EXPORT_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            output = usbkey.destination(folder, name)
+        else:  # typed by a person, often a USB key: never created, must be mounted
+            output = usbkey.destination(output, name)
+    except (usbkey.Refused, OSError) as exc:
+        raise click.ClickException(f"{exc}; nothing was written")
     db = _db()
     _require_current_db(db)
     total = store.count_results(db)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    output = output or Path(current_app.config["EXPORT_DIR"]) / f"results-{stamp}.csv"
     columns, rows = results_export(db, questionnaire_for(current_app._get_current_object()))
-    with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
-        count = write_csv(output, columns, rows, on_row=lambda: bar.update(1))
-    db.close()
+    try:
+        with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+            count = write_csv(output, columns, rows, on_row=lambda: bar.update(1))
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write there "
+                                   f"({exc.strerror or exc}); nothing was written")
+    finally:
+        db.close()
     click.echo(f"{count} results written to {output}.")
 
 

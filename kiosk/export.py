@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import store
+from . import store, usbkey
 
 
 def results_export(db, questionnaire):
@@ -32,17 +33,26 @@ def results_export(db, questionnaire):
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict],
               on_row: Callable[[], None] | None = None) -> int:
-    """Write rows to ``path`` (UTF-8 with BOM so spreadsheet software reads accents)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write rows to ``path`` (UTF-8 with BOM so spreadsheet software reads accents),
+    in an existing folder, flushed to the device before it carries its name (a USB key
+    pulled out after the message holds the whole file). Raises OSError, leaving no
+    part file where it could remove it."""
     count = 0
     tmp = path.with_suffix(path.suffix + ".part")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-            if on_row:
-                on_row()
-    tmp.replace(path)  # a half-written export never carries the final name
+    try:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+                if on_row:
+                    on_row()
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(path)  # a half-written export never carries the final name
+        usbkey.fsync_folder(path.parent)
+    except OSError:
+        usbkey.remove_quietly(tmp)
+        raise
     return count

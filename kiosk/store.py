@@ -102,13 +102,17 @@ def end_visit(db, visit_id: int, record=None) -> None:
         db.execute("update visits set token = null where id = ?", [visit_id])
 
 
-def stale_visits(db, last_activity_before: datetime) -> list[dict]:
-    """Active visits with no answer (or start) since ``last_activity_before``."""
+def stale_visits(db, last_activity_before: datetime,
+                 last_activity_after: datetime | None = None) -> list[dict]:
+    """Active visits with no answer (or start) since ``last_activity_before``, or whose
+    last activity is later than ``last_activity_after`` (stamped before the clock
+    stepped back)."""
+    after = last_activity_after.isoformat() if last_activity_after else "9999"
     return list(db.query(
         "select v.* from visits v left join answers a on a.visit_id = v.id "
         "where v.status = 'active' group by v.id "
-        "having max(coalesce(a.answered_at, v.started_at), v.started_at) < ?",
-        [last_activity_before.isoformat()]))
+        "having max(coalesce(a.answered_at, v.started_at), v.started_at) not between ? and ?",
+        [last_activity_before.isoformat(), after]))
 
 
 # --- results ------------------------------------------------------------------------
@@ -260,11 +264,14 @@ def log_sync(db, now: datetime, channel: str, outcome: str, *, delivered: int = 
 
 
 def last_sync(db, outcomes: tuple[str, ...], channels: tuple[str, ...]):
-    """The latest sync log row with one of ``outcomes`` on one of ``channels``, or None."""
+    """The latest sync log row with one of ``outcomes`` on one of ``channels``, or None.
+
+    Latest as logged (the row id), not by its time: after the clock is set back, the
+    newest row carries an earlier time than the ones before it."""
     marks = ", ".join("?" for _ in outcomes)
     channel_marks = ", ".join("?" for _ in channels)
     rows = list(db.query(f"select * from sync_log where outcome in ({marks}) "  # noqa: S608
-                         f"and channel in ({channel_marks}) order by at desc, id desc limit 1",
+                         f"and channel in ({channel_marks}) order by id desc limit 1",
                          [*outcomes, *channels]))
     return rows[0] if rows else None
 

@@ -40,8 +40,9 @@ def _fail(message: str, status: int) -> None:
 
 
 @click.command("sync")
-@click.option("--to-file", "to_file", type=click.Path(path_type=Path),
-              help="Write the unsent records to this file (or folder) for a USB key.")
+# A plain string: a trailing "/" says "a folder", which a Path would drop.
+@click.option("--to-file", "to_file", type=click.Path(),
+              help="Write the unsent records to this file (or existing folder) on a USB key.")
 @click.option("--receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Apply the receipt `kiosk hub import` wrote for a records file.")
 @with_appcontext
@@ -49,6 +50,7 @@ def sync_command(to_file, receipt):
     """Send the unsent records to the hub (or by USB key: --to-file, --receipt)."""
     from . import sync, transfer
     from .protocol import BadFile
+    from .usbkey import Refused
 
     if to_file and receipt:
         _fail("use --to-file or --receipt, not both", 2)
@@ -59,9 +61,14 @@ def sync_command(to_file, receipt):
         _fail(str(exc), 2)
     db = _kiosk_db()
     if to_file:
-        path, count = transfer.export_to_file(db, to_file, settings.token,
-                                              site_code=str(cfg["SITE_CODE"]),
-                                              site_commune=str(cfg["SITE_COMMUNE"]), now=_now())
+        try:
+            path, count = transfer.export_to_file(db, to_file, settings.token,
+                                                  site_code=str(cfg["SITE_CODE"]),
+                                                  site_commune=str(cfg["SITE_COMMUNE"]),
+                                                  now=_now())
+        except Refused as exc:
+            db.close()
+            _fail(f"{exc}; no record was marked as exported", 2)
         click.echo(f"{count} records written to {path}; they await the hub's receipt.")
         return
     if receipt:

@@ -1,37 +1,31 @@
 """Records by USB key, kiosk side: write the records file, apply the hub's receipt.
 
 The bus may never see a network. ``kiosk sync --to-file`` writes every unsent record and
-the kiosk's identity to a signed file and marks the records "exported, awaiting
-receipt"; the hub's ``kiosk hub import`` stores them through the same idempotent path
-as the API and writes a receipt; ``kiosk sync --receipt`` applies it. Until then a
-network sync sends the exported records again: the hub deduplicates them.
+the kiosk's identity to a signed file and, once the file reads back intact from the key
+(``usbkey``), marks the records "exported, awaiting receipt"; the hub's ``kiosk hub
+import`` stores them through the same idempotent path as the API and writes a receipt;
+``kiosk sync --receipt`` applies it. Until then a network sync sends the exported
+records again: the hub deduplicates them.
 """
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
-from . import protocol, store
+from . import protocol, store, usbkey
 from .sync import readable_unsent
 
 
 def write_json(path: Path, document: dict) -> None:
-    """Write ``document`` to ``path`` atomically and durably: a USB key pulled out too
-    early leaves the old file or none, never half a file."""
+    """Write ``document`` to ``path`` atomically and durably (the hub's receipt)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as out:
-        out.write(json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    usbkey.write_durably(path, encode(document))
+
+
+def encode(document: dict) -> bytes:
+    """The bytes of a records or receipt file."""
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def records_file_name(device: int, now: datetime) -> str:
@@ -39,21 +33,38 @@ def records_file_name(device: int, now: datetime) -> str:
     return f"kiosk-{device}-{now.strftime('%Y%m%d-%H%M%S')}.records.json"
 
 
-def export_to_file(db, path: Path, token: str, *, site_code: str, site_commune: str,
+def export_to_file(db, path: str | Path, token: str, *, site_code: str, site_commune: str,
                    now: datetime) -> tuple[Path, int]:
     """Write the unsent records to ``path`` (a folder: a new file in it) and mark them
-    exported. Returns (file written, number of records)."""
+    exported, once the file is on the device and read back intact. Returns (file
+    written, number of records); raises usbkey.Refused with nothing marked."""
     device = protocol.device_of_token(token)
+    path = usbkey.destination(path, records_file_name(device, now))
     records = readable_unsent(db, lambda: now)
-    if path.is_dir():
-        path = path / records_file_name(device, now)
+    ids = [r["id"] for r in records]
     document = protocol.records_file(device, records, protocol.token_hash(token),
                                      created_at=now.isoformat(), site_code=site_code,
                                      site_commune=site_commune)
-    write_json(path, document)
-    store.mark_exported(db, [r["id"] for r in records], now)
+    usbkey.write_verified(path, encode(document),
+                          lambda raw: check_records_file(raw, token, device, ids))
+    store.mark_exported(db, ids, now)
     store.log_sync(db, now, "file", "ok", left=len(records), detail=str(path))
     return path, len(records)
+
+
+def check_records_file(raw: bytes, token: str, device: int, ids: list[str]) -> None:
+    """Raise usbkey.Refused unless ``raw`` is a records file of ``device``, signed with
+    its token, holding exactly the records ``ids`` (what will be marked exported)."""
+    try:
+        document = protocol.check_file(json.loads(raw), protocol.RECORDS_FORMAT)
+    except (ValueError, RecursionError, protocol.BadFile) as exc:
+        raise usbkey.Refused(f"the file read back is not a records file ({exc})") from None
+    if document["device"] != device or \
+            not protocol.signature_ok(document, protocol.token_hash(token)):
+        raise usbkey.Refused("the file read back is not signed for this kiosk")
+    found = [r.get("id") if isinstance(r, dict) else None for r in document["records"]]
+    if sorted(found, key=str) != sorted(ids):
+        raise usbkey.Refused("the file read back does not hold the records being exported")
 
 
 def apply_receipt(db, raw: bytes, token: str, now: datetime) -> tuple[int, int]:

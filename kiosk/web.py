@@ -132,10 +132,15 @@ def security_headers(response):
 
 
 def error_page(error):
-    """A friendly page for every HTTP error, with a way back to the start."""
+    """A friendly page for every HTTP error, with a way back to the start.
+
+    It resets after inactivity like every resident screen: during the delay, the person
+    who met the error may go back to the start and resume their diagnostic (the
+    messages promise their answers are kept); after it, the visit is ended and the next
+    person sees the default welcome screen, with nothing to resume."""
     code = 400 if isinstance(error, CSRFError) else getattr(error, "code", 500) or 500
     message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[400 if code < 500 else 500])
-    return render_template("error.html", code=code, message=message), code
+    return render_template("error.html", code=code, message=message, idle=True), code
 
 
 def init_app(app) -> None:

@@ -32,3 +32,13 @@ def test_a_kiosk_is_silent_after_the_given_days_or_if_it_never_synced():
     assert stats.is_silent((now - timedelta(days=7)).isoformat(), now, 7)
     assert not stats.is_silent((now - timedelta(days=6, hours=23)).isoformat(), now, 7)
     assert stats.days_since("2026-03-01T12:00:00", now) == 9  # naive times are UTC
+
+
+def test_a_last_sync_ahead_of_the_hubs_clock_is_of_unknown_age():
+    """Stamped before the hub's clock was set back: silent (checked) until the kiosk
+    syncs again, unless it is within a day (a small correction changes no day count)."""
+    now = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
+    ahead = (now + timedelta(days=30)).isoformat()
+    assert stats.days_since(ahead, now) is None and stats.is_silent(ahead, now, 7)
+    slightly = (now + timedelta(hours=23)).isoformat()
+    assert stats.days_since(slightly, now) == 0 and not stats.is_silent(slightly, now, 7)

@@ -265,6 +265,18 @@ def test_kiosks_silent_for_seven_days_are_flagged(hub, client):
                       "Ancienne borne": "Révoquée"}
 
 
+def test_a_kiosk_seen_before_the_hubs_clock_was_set_back_is_flagged(hub, client):
+    """A last sync stamped 30 days 'in the future' (the hub's clock was ahead, then set
+    back) says nothing of how long the kiosk has been silent: flagged, not "À jour"."""
+    h.add_device(hub.hub_db, "Agence postale de Souvigny", h.MOULINS,
+                 last_seen=(NOW + timedelta(days=30)).isoformat())
+    h.add_device(hub.hub_db, "Bus Bourbon'Net", h.MONTLUCON,
+                 last_seen=(NOW + timedelta(hours=20)).isoformat())   # a small correction
+    health = column(tables_of(text(client.get("/")))["bornes"], "État")
+    assert health == {"Agence postale de Souvigny": "⚠ Silencieuse",
+                      "Bus Bourbon'Net": "À jour"}
+
+
 def test_every_chart_is_a_named_image_with_a_table(hub, client):
     fill(hub)
     page = text(client.get("/"))

@@ -35,6 +35,20 @@ def test_sync_sends_everything_in_batches_and_says_so(tmp_path, hub):
     assert "10 sent over the network" in status and "Last error:         never" in status
 
 
+def test_status_shows_the_newest_error_even_after_the_clock_was_set_back(tmp_path):
+    from kiosk import store
+
+    kiosk = make_kiosk(tmp_path / "kiosk")
+    db = connect(kiosk.config["DATABASE"])
+    before = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
+    store.log_sync(db, before, "network", "error", detail="HTTP 503")
+    store.log_sync(db, before - timedelta(days=1), "network", "error",  # the clock set back
+                   detail="HTTP 200 with text/html, not the hub's JSON (a captive portal?)")
+    db.close()
+    status = kiosk.test_cli_runner().invoke(args=["status"]).output
+    assert "Last error:         2026-05-31 12:00:00 UTC, HTTP 200 with text/html" in status
+
+
 def test_a_batch_too_large_for_the_hub_is_split(tmp_path, hub):
     app, url, token = hub                      # the hub takes at most 8 records
     kiosk = make_kiosk(tmp_path / "kiosk", HUB_URL=url, HUB_TOKEN=token, SYNC_BATCH_SIZE=20)

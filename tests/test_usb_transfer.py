@@ -20,7 +20,9 @@ def pair(tmp_path):
     kiosk = make_kiosk(tmp_path / "bus", HUB_TOKEN=token, SITE_CODE="BUS-1",
                        SITE_COMMUNE="03190")
     ids = fill_outbox(connect(kiosk.config["DATABASE"]), 12, site_commune="03190")
-    return hub, kiosk, ids, tmp_path / "usb"
+    usb = tmp_path / "usb"
+    usb.mkdir()  # the key, plugged in (`kiosk sync --to-file` never creates a folder)
+    return hub, kiosk, ids, usb
 
 
 def run(app, *args):
@@ -29,7 +31,6 @@ def run(app, *args):
 
 def test_the_same_usb_file_imported_twice_stores_each_record_once(pair):
     hub, kiosk, ids, usb = pair
-    usb.mkdir()
     written = run(kiosk, "sync", "--to-file", str(usb))
     assert written.exit_code == 0 and "12 records written" in written.output
     [records_file] = usb.glob("kiosk-1-*.records.json")
@@ -91,7 +92,6 @@ def test_a_file_from_a_revoked_device_is_refused(pair):
 
 def test_a_broken_file_says_where(pair):
     hub, kiosk, ids, usb = pair
-    usb.mkdir()
     (usb / "f.json").write_text('{"format": "kiosk-records/1",\n "device": 1,\n oops}', "utf-8")
     result = run(hub, "hub", "import", str(usb / "f.json"))
     assert result.exit_code == 1 and f"{usb / 'f.json'}:3:" in result.output
@@ -114,7 +114,6 @@ def test_a_receipt_for_another_kiosk_changes_nothing(pair, tmp_path):
                                              (b'{"format": "kiosk-records/1"}', 2)])
 def test_a_file_that_is_no_records_file_is_refused_cleanly(pair, content, status):
     hub, kiosk, ids, usb = pair
-    usb.mkdir()
     (usb / "f.json").write_bytes(content)
     result = run(hub, "hub", "import", str(usb / "f.json"))
     assert result.exit_code == status and isinstance(result.exception, SystemExit)

@@ -269,7 +269,8 @@ def kiosks(devices, names, filters, now, silent_days) -> list[Kiosk]:
         if device.revoked:  # not expected to sync any more
             state, flagged = N_("Révoquée"), False
         elif stats.is_silent(device.last_seen_at, now, silent_days):
-            state, flagged = (N_("Jamais synchronisée") if days is None else N_("Silencieuse")), True
+            never = device.last_seen_at is None
+            state, flagged = (N_("Jamais synchronisée") if never else N_("Silencieuse")), True
         else:
             state, flagged = N_("À jour"), False
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,

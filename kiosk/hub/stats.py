@@ -93,17 +93,27 @@ def weeks_between(first: str, last: str) -> list[str]:
 
 # --- Kiosk health -----------------------------------------------------------------------
 
+# How far ahead of the hub's clock a stored time may be before it counts as unknown: a
+# clock corrected by minutes or hours changes no count of days.
+CLOCK_TOLERANCE = timedelta(days=1)
+
+
 def days_since(moment: str | None, now: datetime) -> int | None:
-    """Whole days from the ISO timestamp ``moment`` to ``now`` (None if never)."""
+    """Whole days from the ISO timestamp ``moment`` to ``now`` (None if never, or if
+    ``moment`` is more than a day in the future: stamped before the hub's clock was set
+    back, it no longer says how long ago it was)."""
     if not moment:
         return None
     then = datetime.fromisoformat(moment)
     if then.tzinfo is None:
         then = then.replace(tzinfo=timezone.utc)
+    if then - now > CLOCK_TOLERANCE:
+        return None
     return max(0, (now - then).days)
 
 
 def is_silent(last_seen: str | None, now: datetime, days: int) -> bool:
-    """A kiosk is silent when it has not synced for ``days`` days, or never has."""
+    """A kiosk is silent when it has not synced for ``days`` days, or never has, or its
+    last sync is of unknown age (the next sync stamps it again with the right time)."""
     elapsed = days_since(last_seen, now)
     return elapsed is None or elapsed >= days

@@ -33,6 +33,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def wall_seconds() -> int:
+    """The wall clock in whole seconds, for the last-seen time in the session cookie.
+
+    Not a monotonic clock: the cookie outlives the server process and a reboot, and a
+    monotonic clock restarts at boot, so a reading stored before a reboot would mean
+    nothing after it. A wall clock that steps back is handled where it is read.
+    """
+    return int(time.time())
+
+
 def idle_limit() -> int:
     """Seconds of silence after which the server itself ends a visit."""
     cfg = current_app.config
@@ -72,14 +82,30 @@ def build_record(visit, answers):
                                    languages=cfg["LANGUAGE_LIST"])
 
 
+# What a person leaves in the session besides a visit: their display choices.
+PERSONAL_CHOICES = ("lang", "text", "contrast")
+
+
+def holds_a_person() -> bool:
+    """Whether this session carries anything of a person's (a visit or a display
+    choice): then its screen must go back to the default welcome after inactivity."""
+    return "sid" in session or any(key in session for key in PERSONAL_CHOICES)
+
+
 @bp.before_app_request
 def expire_idle_session():
-    """End a session left idle for longer than the kiosk's reset delay."""
+    """End a session left idle for longer than the kiosk's reset delay: its visit and
+    the display choices made on any screen, the welcome screen included."""
     if request.endpoint in (None, "static"):
         return None
     seen = session.get("seen")
-    moment = int(time.time())
-    if seen is not None and moment - seen > idle_limit() and "sid" in session:
+    moment = wall_seconds()
+    if seen is not None and seen > moment:
+        # The clock stepped back (NTP at the first network, a kiosk PC's clock set by
+        # hand): the silence since ``seen`` is unknown. Count it as activity now, so the
+        # limit runs again from here instead of staying off until the clock catches up.
+        seen = None
+    if seen is not None and moment - seen > idle_limit() and holds_a_person():
         end_current_visit()
         return redirect(url_for("resident.welcome"), 303)
     if seen is None or moment - seen >= SEEN_RESOLUTION:
@@ -89,12 +115,12 @@ def expire_idle_session():
 
 @bp.get("/")
 def welcome():
-    """The welcome screen: languages and a start button."""
+    """The welcome screen: languages and a start button. It resets after inactivity
+    once someone has chosen a language or a display here (or left a visit): the
+    untouched welcome screen is itself what a reset shows, so it does not count down."""
     return render_template("welcome.html", visit=current_visit(),
-                           languages=current_app.config["LANGUAGE_LIST"])
-
-
-PERSONAL_CHOICES = ("lang", "text", "contrast")
+                           languages=current_app.config["LANGUAGE_LIST"],
+                           idle=holds_a_person())
 
 
 @bp.post("/start")
@@ -110,7 +136,7 @@ def start():
     if lang in current_app.config["LANGUAGE_LIST"]:
         session["lang"] = lang
     session["sid"] = secrets.token_urlsafe(32)
-    session["seen"] = int(time.time())
+    session["seen"] = wall_seconds()
     language = session.get("lang") or current_app.config["LANGUAGE_LIST"][0]
     store.start_visit(get_db(), session["sid"], language, "self", now())
     return redirect(url_for("resident.notice"), 303)
@@ -118,8 +144,11 @@ def start():
 
 def sweep_stale_visits() -> None:
     """Close visits whose browser went away without a reset (power cut, closed tab)."""
-    db = get_db()
-    for visit in store.stale_visits(db, now() - timedelta(seconds=idle_limit())):
+    db, limit = get_db(), timedelta(seconds=idle_limit())
+    # A last activity later than now plus the limit means the clock stepped back since:
+    # the silence is unknown, and the kiosk has one screen, whose own visit was ended
+    # just before; the other active visits are browsers gone away.
+    for visit in store.stale_visits(db, now() - limit, now() + limit):
         close(visit)
 
 
@@ -128,7 +157,7 @@ def choose_language():
     """The list of languages, reachable from every screen (answers are kept)."""
     back = local_path(request.args.get("next"), url_for("resident.welcome"))
     return render_template("language.html", languages=current_app.config["LANGUAGE_LIST"],
-                           next=back, idle=current_visit() is not None)
+                           next=back, idle=True)
 
 
 @bp.post("/display")
@@ -299,13 +328,14 @@ def finish():
 @bp.get("/idle")
 def idle():
     """The inactivity warning when JavaScript is off (reached by a meta refresh)."""
-    if current_visit() is None:
+    if not holds_a_person():
         return redirect(url_for("resident.welcome"), 303)
     return render_template("idle.html", back=request.args.get("back", ""), idle=True)
 
 
 @bp.get("/timeout")
 def timeout():
-    """Inactivity reset: drop the session and go back to the welcome screen."""
+    """Inactivity reset: end the visit, forget the display choices (the whole session)
+    and go back to the default welcome screen."""
     end_current_visit()
     return redirect(url_for("resident.welcome"), 303)
