@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..db import get_db
 from ..protocol import API, token_hash
-from . import ingest, openapi, store
+from . import ingest, openapi, store, weeks
 
 bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
 
@@ -53,7 +53,11 @@ def post_records():
         return _error(400, 'expected {"records": [...]} with at least one record')
     if len(records) > int(cfg["HUB_MAX_BATCH_RECORDS"]):
         return _error(413, f"at most {cfg['HUB_MAX_BATCH_RECORDS']} records per batch")
-    results = ingest.receive(get_db(), device, records, datetime.now(timezone.utc))
+    now, start = datetime.now(timezone.utc), weeks.service_start(cfg["HUB_SERVICE_START"])
+    if now.date() < start:  # every week would look "later", or be refused: store nothing
+        return _error(503, f"the hub's clock ({now:%Y-%m-%d}) is before its start of "
+                           f"service ({start})", **{"Retry-After": "3600"})
+    results = ingest.receive(get_db(), device, records, now, start)
     return jsonify(api=API, results=results, counts=ingest.summary(results))
 
 
