@@ -71,14 +71,14 @@ def problem(now: datetime, latest: HubTime | None) -> str | None:
         return f"the clock says {_at(now)}, decades after this software was released"
     if latest is None:
         return None
-    if now < latest.hub - TOLERANCE:
-        return (f"the clock says {_at(now)}, but the hub's clock already said "
-                f"{_at(latest.hub)}: the clock went back")
     offset = latest.kiosk - latest.hub
     if latest.measured and abs(offset) > TOLERANCE:
         side = "ahead of" if offset > timedelta(0) else "behind"
         return (f"at the last contact ({_at(latest.hub)}) the kiosk's clock was "
                 f"{_span(offset)} {side} the hub's")
+    if now < latest.hub - TOLERANCE:
+        return (f"the clock says {_at(now)}, but the hub's clock already said "
+                f"{_at(latest.hub)}: the clock went back")
     return None
 
 

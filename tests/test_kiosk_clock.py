@@ -14,7 +14,8 @@ from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_d
                           no_env_proxy, outbox_states)
 from tests.sample_records import fill_outbox
 
-NEXT_WEEK = week_of(datetime.now(timezone.utc).date() + timedelta(days=7))
+# two weeks ahead: still "later" if the week turns while the test runs
+NEXT_WEEK = week_of(datetime.now(timezone.utc).date() + timedelta(days=14))
 
 
 @pytest.fixture

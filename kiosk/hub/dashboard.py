@@ -139,7 +139,9 @@ def index():
     names = epci_names()
     filters, errors = read_filters(request.args, names)
     moment, cfg = now(), current_app.config
-    window = Window(service_start(cfg["HUB_SERVICE_START"]), moment.date())
+    start = service_start(cfg["HUB_SERVICE_START"])
+    # A hub clock before the start of service shows no week rather than an error page.
+    window = Window(start, max(start, moment.date()))
     page = overview.build(get_db(), get_questionnaire(), names, filters, now=moment,
                           silent_days=int(cfg["HUB_SILENT_DAYS"]),
                           language_name=language_name, window=window)
