@@ -105,3 +105,28 @@ def test_the_clock_rules():
     receipt = hub(now + timedelta(days=2), now, False)         # a receipt made "later"
     assert "went back" in clock.problem(now, receipt)
     assert clock.problem(now, hub(now + timedelta(minutes=30), now, False)) is None
+
+
+def test_by_usb_a_later_record_awaits_its_week_and_a_late_record_is_taken(tmp_path):
+    from kiosk.hub.stats import week_of as week
+
+    hub = make_hub(tmp_path / "hub", HUB_SERVICE_START="2025-01-01")
+    _, token = new_device(hub.config["DATABASE"])
+    kiosk = make_kiosk(tmp_path / "bus", HUB_TOKEN=token)
+    db = connect(kiosk.config["DATABASE"])
+    ids = fill_outbox(db, 2)
+    months_ago = week(datetime.now(timezone.utc).date() - timedelta(days=300))
+    for rid, when in zip(ids, (NEXT_WEEK, months_ago)):
+        payload = dict(json.loads(db["outbox"].get(rid)["payload"]), week=when)
+        db["outbox"].update(rid, {"payload": anonymise.canonical(payload),
+                                  "content_hash": anonymise.content_hash(payload)})
+    db.close()
+    runner, usb = kiosk.test_cli_runner(), tmp_path / "usb.json"
+    assert runner.invoke(args=["sync", "--to-file", str(usb)]).exit_code == 0
+    imported = hub.test_cli_runner().invoke(args=["hub", "import", str(usb)])
+    assert imported.exit_code == 0 and "1 stored" in imported.output \
+        and "1 later" in imported.output
+    receipt = usb.with_name("usb.receipt.json")
+    assert runner.invoke(args=["sync", "--receipt", str(receipt)]).exit_code == 0
+    assert outbox_states(kiosk.config["DATABASE"]) == {ids[0]: "exported", ids[1]: "sent"}
+    assert "Quarantined:        0" in runner.invoke(args=["status"]).output
