@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -62,11 +63,11 @@ class Window:
             raise ValueError(f"the hub's clock says {self.today}, before the start of service "
                              f"({self.start}, KIOSK_HUB_SERVICE_START): set the clock")
 
-    @property
+    @cached_property
     def first(self) -> str:
         return week_of(self.start)
 
-    @property
+    @cached_property
     def last(self) -> str:
         return week_of(self.today)
 
