@@ -140,7 +140,7 @@ def status_command():
     db = _kiosk_db()
     counts = store.outbox_counts(db)
     success = store.last_sync(db, ("ok",), ("network", "receipt"))
-    failure = store.last_sync(db, ("error", "partial"), ("network",))
+    failure = store.last_sync(db, ("error", "partial"), ("network", "file"))
     exported = store.last_sync(db, ("ok",), ("file",))
     quarantined = store.quarantined_records(db)
     latest = store.latest_hub_time(db)

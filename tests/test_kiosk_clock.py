@@ -63,10 +63,11 @@ def test_a_clock_before_the_release_holds_every_record(tmp_path, hub, monkeypatc
     status = runner.invoke(args=["status"]).output
     assert "Clock:              IMPLAUSIBLE: the clock says 2000-01-01 00:00 UTC, before " \
            "this software was released (2026-11-30)" in status
-    result = runner.invoke(args=["sync"])
-    assert result.exit_code == 2 and "Nothing was sent" in result.output
     usb = runner.invoke(args=["sync", "--to-file", str(tmp_path / "usb")])
     assert usb.exit_code == 2 and not (tmp_path / "usb").exists()
+    assert "clock implausible" in runner.invoke(args=["status"]).output   # the last error
+    result = runner.invoke(args=["sync"])
+    assert result.exit_code == 2 and "Nothing was sent" in result.output
     assert set(outbox_states(kiosk.config["DATABASE"]).values()) == {"pending"}
     assert hub_counts(app.config["DATABASE"])["ids"] == []
     assert "clock implausible" in runner.invoke(args=["status"]).output   # the last error
