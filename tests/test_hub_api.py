@@ -173,7 +173,7 @@ def test_the_openapi_document_describes_the_api(hub):
     doc = app.test_client().get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.1")
     post_op = doc["paths"]["/api/v1/records"]["post"]
-    assert set(post_op["responses"]) == {"200", "400", "401", "413"}
+    assert set(post_op["responses"]) == {"200", "400", "401", "413", "503"}
     assert doc["components"]["schemas"]["Batch"]["properties"]["records"]["maxItems"] == 50
     assert set(doc["components"]["schemas"]["Item"]["properties"]["payload"]["required"]) \
         == set(anonymise.ALLOWED_FIELDS)
