@@ -37,8 +37,10 @@ from benchkit import Failure
 from hub_dashboard import hub_env, kiosk
 from hubfill import fill
 
+from kiosk.config import DEFAULTS
 from kiosk.db import connect
-from kiosk.hub import opendata, reports, stats, tables
+from kiosk.hub import opendata, reports, tables
+from kiosk.hub.weeks import Window, service_start
 from kiosk.hub.epci import load_epci
 from kiosk.hub.suppression import is_sensitive
 from kiosk.resources import load_questionnaire_files
@@ -75,15 +77,17 @@ def phases(database: Path, folder: Path) -> dict:
     timings = {}
     start = time.perf_counter()
     db = connect(database)
+    window = Window(service_start(DEFAULTS["HUB_SERVICE_START"]), datetime.now(timezone.utc).date())
     with reports.snapshot(db):
-        first, last = reports.week_range(db)
-        breakdown = reports.counts_by_epci(db, "residence", first, last)
-        weekly = Counter({(w, s): n for (w, s, _), n in reports.weekly(db, "site", first, last).items()})
+        span = reports.readable(db, window, *reports.week_range(db, window))
+        breakdown = reports.counts_by_epci(db, "residence", span)
+        weekly = Counter({(w, s): n for (w, s, _), n in reports.weekly(db, "site", span).items()})
+    first, last = span.first, span.last
     db.close()
     timings["read counts"] = time.perf_counter() - start
     start = time.perf_counter()
     layout = opendata.Layout(
-        weeks=stats.weeks_between(first, last),
+        weeks=span.weeks(),
         site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
         residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
         variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown}, language_name))

@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from benchkit import Failure, Server, free_port
@@ -52,6 +52,7 @@ from tests.sample_records import make_records  # noqa: E402
 
 TARGET_SHARE, TARGET_LOOPBACK_S = 0.25, 5.0
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+SERVICE_START = date(2025, 1, 1)
 
 
 def hub_database(path: Path):
@@ -71,7 +72,7 @@ def ingest_once(path: Path, items: list, size: int) -> float:
     db, device, _ = hub_database(path)
     start = time.perf_counter()
     for first in range(0, len(items), size):
-        results = ingest.receive(db, device, items[first:first + size], NOW)
+        results = ingest.receive(db, device, items[first:first + size], NOW, SERVICE_START)
         if any(r["status"] != "stored" for r in results):
             raise Failure(f"ingestion refused a record: {results[0]}")
     seconds = time.perf_counter() - start

@@ -68,7 +68,7 @@ def init_command():
 @with_appcontext
 def serve_command(host, port, threads):
     """Serve the kiosk with waitress (refuses a broken questionnaire)."""
-    from waitress import serve
+    from .serving import serve
 
     from .resources import communes_for, questionnaire_for
 
@@ -85,8 +85,17 @@ def serve_command(host, port, threads):
     db.close()
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         click.echo("Warning: KIOSK_SECRET_KEY is the development default.", err=True)
+    if app.config["ROLE"] == "hub":
+        from .hub import events
+        from .hub.weeks import service_start
+
+        try:
+            service_start(app.config["HUB_SERVICE_START"])
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        events.configure()
     click.echo(f"Kiosk ready on http://{host}:{port}  (Ctrl+C to stop)", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
+    serve(app, host=host, port=port, threads=threads)
 
 
 @click.command("check")

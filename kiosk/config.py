@@ -56,6 +56,10 @@ DEFAULTS = {
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)
     "HUB_MAX_BATCH_RECORDS": 1000,
     "HUB_MAX_BATCH_BYTES": 2 * 1024 * 1024,
+    # the first day of service (ISO date): a record of an earlier week is refused as
+    # invalid, and the dashboard and open data show no week before it (USB records may
+    # arrive months late: every week since this day is taken in)
+    "HUB_SERVICE_START": "2025-01-01",
     # days a row-level record is kept before `kiosk hub purge` deletes it (counts stay)
     "HUB_RECORDS_RETENTION_DAYS": 400,
     # hub dashboard: failed logins for one name within the window before that name is

@@ -80,6 +80,16 @@ def m004_outbox_states_sync_log(db):
     db["sync_log"].create_index(["outcome", "at"])
 
 
+@migration
+def m005_clock(db):
+    # The latest time the hub told this kiosk, per channel: "network" (the Date of an
+    # answer, with the kiosk's clock at that moment) and "receipt" (a USB receipt's
+    # import time). `kiosk sync` and `kiosk status` judge the kiosk's clock by it
+    # (kiosk/clock.py).
+    db["hub_clock"].create({"channel": str, "hub_time": str, "kiosk_time": str},
+                           pk="channel", not_null={"hub_time", "kiosk_time"})
+
+
 def migrate(db, migrations: list | None = None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
 

@@ -23,7 +23,10 @@ RECORDS_FORMAT = "kiosk-records/1"
 RECEIPT_FORMAT = "kiosk-receipt/1"
 
 STORED, ALREADY, CONFLICT, INVALID = "stored", "already", "conflict", "invalid"
-STATUSES = (STORED, ALREADY, CONFLICT, INVALID)
+# Not now: the record's week is after the hub's current week. Neither delivered nor
+# refused: the kiosk keeps it pending and sends it again at a later sync.
+LATER = "later"
+STATUSES = (STORED, ALREADY, CONFLICT, INVALID, LATER)
 # Delivered: the hub holds this exact record. Refused: it never will, resending is useless.
 DELIVERED = {STORED, ALREADY}
 REFUSED = {CONFLICT, INVALID}

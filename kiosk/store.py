@@ -204,7 +204,8 @@ def apply_acknowledgements(db, acks: dict, now: datetime) -> tuple[int, int]:
     """Apply the hub's per-record verdicts ``id -> (status, reason)`` in one transaction.
 
     Delivered records (stored, already) become sent; refused ones (conflict, invalid)
-    are quarantined with the reason. Only records still unsent change: a record the
+    are quarantined with the reason; "later" ones stay as they are, for a later sync.
+    Only records still unsent change: a record the
     kiosk already settled keeps its state. Returns (delivered, quarantined).
     """
     from .protocol import DELIVERED, REFUSED
@@ -274,6 +275,26 @@ def last_sync(db, outcomes: tuple[str, ...], channels: tuple[str, ...]):
                          f"and channel in ({channel_marks}) order by id desc limit 1",
                          [*outcomes, *channels]))
     return rows[0] if rows else None
+
+
+def note_hub_time(db, channel: str, hub_time: datetime, kiosk_time: datetime) -> None:
+    """Remember what the hub's clock said on ``channel`` ("network": an answer's Date,
+    read at ``kiosk_time``; "receipt": a USB receipt's import time)."""
+    with write_transaction(db):
+        db.execute("insert into hub_clock (channel, hub_time, kiosk_time) values (?, ?, ?) "
+                   "on conflict (channel) do update set hub_time = excluded.hub_time, "
+                   "kiosk_time = excluded.kiosk_time",
+                   [channel, hub_time.isoformat(), kiosk_time.isoformat()])
+
+
+def latest_hub_time(db):
+    """The most recent word from the hub's clock (kiosk.clock.HubTime), or None."""
+    from .clock import HubTime
+
+    for row in db.query("select * from hub_clock order by hub_time desc limit 1"):
+        return HubTime(datetime.fromisoformat(row["hub_time"]),
+                       datetime.fromisoformat(row["kiosk_time"]), row["channel"] == "network")
+    return None
 
 
 def purge_answers(db, acknowledged_before: datetime) -> int:

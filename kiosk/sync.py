@@ -2,12 +2,14 @@
 
 Records travel exactly as they were frozen at completion. A record leaves the unsent
 states only when the hub's structured acknowledgement names it: stored or already had
--> sent; conflict or invalid -> quarantined (never retried). Anything else (no answer,
+-> sent; conflict or invalid -> quarantined (never retried); later (a week after the
+hub's current week) -> kept pending for a later sync. Anything else (no answer,
 a 500, a captive portal's page, a cut connection) is retried with backoff, then left
 for the next run; the hub deduplicates by record id, so resending is always harmless.
 """
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
 import random
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 from . import protocol, store
 
 API_PATH = "/api/v1/records"
+OPENAPI_PATH = "/api/v1/openapi.json"
 
 
 class Misconfigured(Exception):
@@ -86,6 +89,7 @@ class Outcome:
     delivered: int = 0
     quarantined: int = 0
     left: int = 0
+    later: int = 0  # answered "later" by the hub: still pending, among ``left``
     error: str | None = None
     refused: bool = False
 
@@ -109,11 +113,32 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _opener(settings: Settings):
+    context = ssl.create_default_context(cafile=settings.ca_file or None)
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
+                                       _NoRedirect())
+
+
+def hub_time(settings: Settings) -> datetime | None:
+    """What the hub's clock says (the ``Date`` of its API document's answer), or None
+    when no answer is the hub's (no network, a captive portal...)."""
+    request = urllib.request.Request(settings.url + OPENAPI_PATH, method="HEAD",
+                                     headers={"User-Agent": "kiosk-sync/1"})
+    try:
+        with _opener(settings).open(request, timeout=settings.timeout) as response:
+            ours = response.headers.get("Content-Type", "").startswith("application/json")
+            date = response.headers.get("Date") if response.status == 200 and ours else None
+    except (OSError, http.client.HTTPException):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
+
+
 def http_post(settings: Settings, body: bytes) -> Answer:
     """POST one batch; network failures raise OSError or http.client.HTTPException."""
-    context = ssl.create_default_context(cafile=settings.ca_file or None)
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                         _NoRedirect())
+    opener = _opener(settings)
     request = urllib.request.Request(settings.url + API_PATH, data=body, method="POST",
                                      headers={"Content-Type": "application/json",
                                               "Accept": "application/json",
@@ -178,6 +203,9 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
         result = "partial" if outcome.left else "ok"
         if outcome.left:
             outcome.error = f"the hub did not acknowledge {outcome.left} records"
+            if outcome.later:
+                outcome.error += (f" ({outcome.later} dated after the hub's current week: "
+                                  "kept, sent again at a later sync)")
     store.log_sync(db, now(), "network", result, delivered=outcome.delivered,
                    quarantined=outcome.quarantined, left=outcome.left,
                    detail=outcome.error or "")
@@ -209,6 +237,7 @@ def _send(db, settings, batch, post, sleep, rng, now, outcome, progress, queue) 
                 retry_after = answer.retry_after
             else:
                 delivered, quarantined = store.apply_acknowledgements(db, acks, now())
+                outcome.later += sum(status == protocol.LATER for status, _ in acks.values())
                 outcome.delivered += delivered
                 outcome.quarantined += quarantined
                 progress(len(batch))

@@ -2,10 +2,12 @@
 
 Exit statuses of `kiosk sync`: 0 every record sent (or, with --to-file/--receipt, the
 file written or applied), 1 some records left for the next run, 2 misconfigured, token
-refused, or a receipt that is not for this kiosk.
+refused, a receipt that is not for this kiosk, or a clock too wrong to trust
+(kiosk/clock.py: the records are held, nothing is sent).
 """
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,6 +62,8 @@ def sync_command(to_file, receipt):
     except sync.Misconfigured as exc:
         _fail(str(exc), 2)
     db = _kiosk_db()
+    if not receipt:
+        _hold_if_the_clock_is_wrong(db, settings, ask_hub=not to_file)
     if to_file:
         try:
             path, count = transfer.export_to_file(db, to_file, settings.token,
@@ -77,6 +81,7 @@ def sync_command(to_file, receipt):
                                                             settings.token, _now())
         except BadFile as exc:
             _fail(f"{receipt}: {exc}; nothing changed", 2)
+        _note_receipt_time(db, receipt)
         click.echo(f"Receipt applied: {delivered} records acknowledged, "
                    f"{quarantined} quarantined, {store.count_unsent(db)} still unsent.")
         return
@@ -88,12 +93,44 @@ def sync_command(to_file, receipt):
         outcome = sync.run(db, settings, progress=bar.update)
     db.close()
     click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
-               f"{outcome.left} left for the next sync.")
+               f"{outcome.left} left for the next sync"
+               + (f" ({outcome.later} dated after the hub's current week)." if outcome.later
+                  else "."))
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:
         click.echo(f"Error: {outcome.error}", err=True)
     sys.exit(outcome.exit_status)
+
+
+def _hold_if_the_clock_is_wrong(db, settings, *, ask_hub: bool) -> None:
+    """Exit 2, sending nothing, while the kiosk's clock is implausible (kiosk/clock.py);
+    a network sync first asks the hub its time, the best evidence there is."""
+    from . import clock, sync
+
+    told = sync.hub_time(settings) if ask_hub else None
+    if told is not None:
+        store.note_hub_time(db, "network", told, _now())
+    now = _now()
+    why = clock.problem(now, store.latest_hub_time(db))
+    if why is None:
+        return
+    store.log_sync(db, now, "file" if not ask_hub else "network", "error",
+                   left=store.count_unsent(db), detail=f"clock implausible: {why}")
+    db.close()
+    _fail(f"this kiosk's clock is implausible: {why}. Nothing was sent: the records are "
+          "held until the clock is set (e.g. `timedatectl set-ntp true`); see `kiosk status`.",
+          2)
+
+
+def _note_receipt_time(db, receipt: Path) -> None:
+    """A receipt applied: its import time is a time the hub's clock has seen."""
+    try:
+        imported = datetime.fromisoformat(json.loads(receipt.read_bytes())["imported_at"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if imported.tzinfo is not None:
+        store.note_hub_time(db, "receipt", imported, _now())
 
 
 def _local(url: str) -> bool:
@@ -103,13 +140,17 @@ def _local(url: str) -> bool:
 @click.command("status")
 @with_appcontext
 def status_command():
-    """Records pending, awaiting a receipt, quarantined; last success and last error."""
+    """Records pending, awaiting a receipt, quarantined; last success and last error;
+    whether the clock is plausible."""
+    from . import clock
+
     db = _kiosk_db()
     counts = store.outbox_counts(db)
     success = store.last_sync(db, ("ok",), ("network", "receipt"))
-    failure = store.last_sync(db, ("error", "partial"), ("network",))
+    failure = store.last_sync(db, ("error", "partial"), ("network", "file"))
     exported = store.last_sync(db, ("ok",), ("file",))
     quarantined = store.quarantined_records(db)
+    latest = store.latest_hub_time(db)
     db.close()
     click.echo(f"Pending:            {counts['pending']}")
     click.echo(f"Awaiting receipt:   {counts['exported']}  (written to a USB file)")
@@ -118,6 +159,7 @@ def status_command():
     click.echo(f"Last success:       {_describe(success)}")
     click.echo(f"Last error:         {_describe(failure)}")
     click.echo(f"Last USB export:    {_describe(exported)}")
+    click.echo(f"Clock:              {clock.describe(_now(), latest)}")
     for row in quarantined:
         click.echo(f"  quarantined {row['id']} ({row['quarantined_at'][:19]}): "
                    f"{row['quarantine_reason']}")

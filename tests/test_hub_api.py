@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -58,7 +58,8 @@ def test_each_item_gets_its_own_status(hub):
     assert "week" in results[2]["reason"]
     assert "comment" in results[3]["reason"] or "additional" in results[3]["reason"]
     assert "content_hash" in results[4]["reason"]
-    assert second.json["counts"] == {"stored": 0, "already": 1, "conflict": 1, "invalid": 3}
+    assert second.json["counts"] == {"stored": 0, "already": 1, "conflict": 1, "invalid": 3,
+                                    "later": 0}
     held = hub_counts(app.config["DATABASE"])
     assert len(held["ids"]) == 3 and held["tally_all"] == 3
     assert held["hashes"][batch[1]["id"]] == batch[1]["content_hash"]  # the original stays
@@ -172,7 +173,7 @@ def test_the_openapi_document_describes_the_api(hub):
     doc = app.test_client().get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.1")
     post_op = doc["paths"]["/api/v1/records"]["post"]
-    assert set(post_op["responses"]) == {"200", "400", "401", "413"}
+    assert set(post_op["responses"]) == {"200", "400", "401", "413", "503"}
     assert doc["components"]["schemas"]["Batch"]["properties"]["records"]["maxItems"] == 50
     assert set(doc["components"]["schemas"]["Item"]["properties"]["payload"]["required"]) \
         == set(anonymise.ALLOWED_FIELDS)
@@ -180,11 +181,13 @@ def test_the_openapi_document_describes_the_api(hub):
 
 def test_a_kiosk_record_is_valid_for_the_hub():
     from kiosk.hub.ingest import prepare
+    from kiosk.hub.weeks import Window
 
+    window = Window(date(2025, 1, 1), date(2026, 11, 30))
     for item in items(30, seed=3):
-        row, why = prepare(item)
+        row, why = prepare(item, window)
         assert why is None and row[0] == item["id"] and row[2] == item["content_hash"]
-    assert prepare({"id": str(uuid.uuid4()), "payload": {}})[0] is None
+    assert prepare({"id": str(uuid.uuid4()), "payload": {}}, window)[0] is None
 
 
 def test_hub_pages_outside_the_api_keep_their_own_error_handling(hub):

@@ -1,7 +1,8 @@
 """The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/openapi.json``.
 
 Checks run in this order, and each refusal stores nothing: the device token (401), the
-size (413), the JSON (400), the batch shape (400, or 413 for too many records). A
+size (413), both from the headers alone (`kiosk serve` makes them before reading the
+body), then the JSON (400), the batch shape (400, or 413 for too many records). A
 batch that passes is answered 200 with one status per item.
 """
 from __future__ import annotations
@@ -13,10 +14,11 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..db import get_db
-from ..protocol import API, token_hash
-from . import ingest, openapi, store
+from ..protocol import API, device_of_token, token_hash
+from . import events, ingest, openapi, store, weeks
 
 bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
+RECORDS_PATH = "/api/v1/records"
 
 
 def _error(status: int, message: str, **headers):
@@ -26,22 +28,39 @@ def _error(status: int, message: str, **headers):
     return response
 
 
-def _device():
-    """The active device whose token authorises this request, or None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return store.active_device_by_token_hash(get_db(), token_hash(token.strip()))
+def authorise(authorization: str, length: int | None, address: str):
+    """``(device, None)`` for an upload the headers allow, else ``(None, refusal)``: 401
+    without an active device's token, 413 for a Content-Length over the limit.
+
+    Needs only the headers: `kiosk serve` runs it before reading the body (see
+    kiosk/serving.py), and the view runs it again. A token that names no active device
+    (unknown, revoked) is logged with its device number and the address, never itself.
+    """
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    device = None
+    if scheme.lower() == "bearer" and token:
+        device = store.active_device_by_token_hash(get_db(), token_hash(token))
+        if device is None:
+            events.log("token_refused", device=device_of_token(token), address=address)
+    if device is None:
+        return None, _error(401, "missing, unknown or revoked device token",
+                            **{"WWW-Authenticate": 'Bearer realm="kiosk-hub"'})
+    limit = int(current_app.config["HUB_MAX_BATCH_BYTES"])
+    if length is not None and length > limit:
+        return None, _error(413, f"at most {limit} bytes per batch")
+    return device, None
 
 
 @bp.post("/records")
 def post_records():
     """Store a batch; answer one status per item (see the OpenAPI document)."""
-    device = _device()
-    if device is None:
-        return _error(401, "missing, unknown or revoked device token",
-                      **{"WWW-Authenticate": 'Bearer realm="kiosk-hub"'})
+    device, refusal = authorise(request.headers.get("Authorization", ""),
+                                request.content_length, request.remote_addr or "")
+    if refusal is not None:
+        return refusal
     cfg = current_app.config
+    # A body without Content-Length (chunked) is measured as it is read.
     request.max_content_length = int(cfg["HUB_MAX_BATCH_BYTES"])
     raw = request.get_data(cache=False)  # 413 raised here when too big
     try:
@@ -53,7 +72,11 @@ def post_records():
         return _error(400, 'expected {"records": [...]} with at least one record')
     if len(records) > int(cfg["HUB_MAX_BATCH_RECORDS"]):
         return _error(413, f"at most {cfg['HUB_MAX_BATCH_RECORDS']} records per batch")
-    results = ingest.receive(get_db(), device, records, datetime.now(timezone.utc))
+    now, start = datetime.now(timezone.utc), weeks.service_start(cfg["HUB_SERVICE_START"])
+    if now.date() < start:  # every week would look "later", or be refused: store nothing
+        return _error(503, f"the hub's clock ({now:%Y-%m-%d}) is before its start of "
+                           f"service ({start})", **{"Retry-After": "3600"})
+    results = ingest.receive(get_db(), device, records, now, start)
     return jsonify(api=API, results=results, counts=ingest.summary(results))
 
 

@@ -25,6 +25,17 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _window():
+    """The weeks the hub takes in and shows (kiosk.hub.weeks), up to today; refuses a
+    malformed start of service or a hub clock before it."""
+    from .weeks import Window, service_start
+
+    try:
+        return Window(service_start(current_app.config["HUB_SERVICE_START"]), _now().date())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def hub_db(*, current: bool = True):
     """The hub's database; refuses a kiosk configuration or one that needs `hub init`."""
     from .schema import MIGRATIONS
@@ -123,10 +134,11 @@ def import_command(file, receipt):
     from ..transfer import write_json
     from .transfer import import_file
 
+    now, window = _now(), _window()
     db = hub_db()
     try:
-        outcome = import_file(db, file.read_bytes(), _now(),
-                              int(current_app.config["HUB_MAX_BATCH_RECORDS"]))
+        outcome = import_file(db, file.read_bytes(), now,
+                              int(current_app.config["HUB_MAX_BATCH_RECORDS"]), window.start)
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"{file}:{exc.lineno}: not JSON ({exc.msg})")
     except BadFile as exc:
@@ -239,22 +251,27 @@ def export_command(output, first, last):
 
     if first and last and first > last:
         raise click.BadParameter("--from is after --to")
-    now = datetime.now(timezone.utc)
+    now, window = datetime.now(timezone.utc), _window()
     output = output or Path(current_app.config["EXPORT_DIR"]) / f"opendata-{now:%Y%m%d-%H%M%S}"
     names = load_epci(EPCI_FILE)
+    for option, asked, bound in (("--from", first, window.first), ("--to", last, window.last)):
+        if asked and not window.holds(asked):
+            click.echo(f"{option} {asked} is outside the weeks of service "
+                       f"({window.first} to {window.last}): {bound} is used.", err=True)
     db = hub_db()
     try:
         with reports.snapshot(db):
-            bounds = reports.week_range(db) or (None, None)
-            first, last = first or bounds[0], last or bounds[1]
-            breakdown = reports.counts_by_epci(db, "residence", first, last)
+            bounds = reports.week_range(db, window) or (None, None)
+            span = reports.readable(db, window, first or bounds[0], last or bounds[1])
+            breakdown = reports.counts_by_epci(db, "residence", span)
             weekly = Counter({(week, site): n for (week, site, _), n
-                              in reports.weekly(db, "site", first, last).items()})
+                              in reports.weekly(db, "site", span).items()})
     finally:
         db.close()
+    first, last = span.first, span.last
     questionnaire = questionnaire_for(current_app._get_current_object())
     layout = opendata.Layout(
-        weeks=stats.weeks_between(first, last) if first and last else [],
+        weeks=span.weeks(),
         site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
         residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
         variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown},

@@ -20,6 +20,7 @@ from ..web import local_path
 from . import overview, staff, stats
 from .epci import load_epci
 from .i18n import h_
+from .weeks import Window, service_start
 
 bp = Blueprint("hub", __name__)
 
@@ -137,8 +138,12 @@ def index():
     """The dashboard for the period and territory of the query string."""
     names = epci_names()
     filters, errors = read_filters(request.args, names)
-    page = overview.build(get_db(), get_questionnaire(), names, filters, now=now(),
-                          silent_days=int(current_app.config["HUB_SILENT_DAYS"]),
-                          language_name=language_name)
+    moment, cfg = now(), current_app.config
+    start = service_start(cfg["HUB_SERVICE_START"])
+    # A hub clock before the start of service shows no week rather than an error page.
+    window = Window(start, max(start, moment.date()))
+    page = overview.build(get_db(), get_questionnaire(), names, filters, now=moment,
+                          silent_days=int(cfg["HUB_SILENT_DAYS"]),
+                          language_name=language_name, window=window)
     return render_template("hub/dashboard.html", page=page, errors=errors, epci_names=names,
                            silent_days=current_app.config["HUB_SILENT_DAYS"])

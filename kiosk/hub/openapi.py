@@ -112,7 +112,12 @@ def document(max_records: int, max_bytes: int) -> dict:
                 "summary": "Store a batch of records (idempotent by record id)",
                 "description": f"At most {max_records} records and {max_bytes} bytes. "
                                "stored: new; already: same id and content hash; conflict: "
-                               "same id, other content; invalid: see reason.",
+                               "same id, other content; invalid: see reason (a week that "
+                               "does not exist, or before the start of service, is "
+                               "invalid); later: a week after the hub's current week, "
+                               "neither stored nor refused: send it again later. The token "
+                               "and the size are checked on the headers, before the body "
+                               "is read.",
                 "security": [{"deviceToken": []}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Batch"}}}},
@@ -123,6 +128,8 @@ def document(max_records: int, max_bytes: int) -> dict:
                     "400": _error("Malformed JSON, or not a batch"),
                     "401": _error("Missing, unknown or revoked device token"),
                     "413": _error("Too many records or too many bytes"),
+                    "503": _error("The hub's clock is before its start of service: "
+                                  "nothing stored, retry later"),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

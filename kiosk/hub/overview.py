@@ -12,9 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import reports, stats
+from . import reports
 from .sections import ILLECTRONISM, Figures, Kiosk, Row, Section, kiosks
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
+from .weeks import Window
 
 
 @dataclass(frozen=True)
@@ -94,17 +95,19 @@ def _add_partitions(tables: Tables, per: dict[str, Counter], filters: Filters) -
 
 
 def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, now: datetime,
-          silent_days: int, language_name) -> Page:
-    """The dashboard for ``filters``: read in one snapshot, suppressed as one."""
+          silent_days: int, language_name, window: Window) -> Page:
+    """The dashboard for ``filters``: read in one snapshot, suppressed as one; only the
+    weeks of ``window`` (the service's, kiosk.hub.weeks) are read."""
     with reports.snapshot(db):
-        first, last = period(filters, reports.week_range(db))
-        by_epci = reports.counts_by_epci(db, filters.axis, first, last)
-        weekly = reports.weekly(db, filters.axis, first, last, filters.epci)
-        by_device = reports.by_device(db, first, last)
+        span = reports.readable(db, window, *period(filters, reports.week_range(db, window)))
+        by_epci = reports.counts_by_epci(db, filters.axis, span)
+        weekly = reports.weekly(db, filters.axis, span, filters.epci)
+        by_device = reports.by_device(db, span)
         devices = reports.devices(db)
+    first, last = span.first, span.last
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name)
     columns = epci_order({code for _, _, code in by_epci} | set(epci_names), epci_names)
-    weeks = stats.weeks_between(first, last) if first and last and first <= last else []
+    weeks = span.weeks()
     per = _partitions(by_device, devices, filters)
 
     tables, total = Tables(), population_key("all", ALL)

@@ -2,13 +2,17 @@
 
 Every count comes from the tally and its two roll-ups (by site EPCI, by residence
 EPCI), never from row-level records: the figures survive ``kiosk hub purge`` and cost
-the same whatever the number of records. The write side is kiosk.hub.store.
+the same whatever the number of records. They read only the weeks of service
+(kiosk.hub.weeks), whatever the counts hold. The write side is kiosk.hub.store.
 """
 from __future__ import annotations
 
 import contextlib
 from collections import Counter
 from dataclasses import dataclass
+
+from . import stats
+from .weeks import Window, unreadable
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
@@ -25,54 +29,91 @@ def snapshot(db):
         db.conn.execute("ROLLBACK")
 
 
-def _where(first: str | None, last: str | None, epci_column: str | None = None,
+@dataclass(frozen=True)
+class Period:
+    """The weeks a page or an export reads: ``first``..``last`` (None: no week at all),
+    less ``skip``, the stored weeks inside that text range that are not weeks of service
+    (2025-W53 sorts between 2025-W52 and 2026-W01)."""
+
+    first: str | None
+    last: str | None
+    skip: tuple[str, ...] = ()
+
+    def weeks(self) -> list[str]:
+        """Every ISO week of the period, in order."""
+        if not (self.first and self.last and self.first <= self.last):
+            return []
+        return stats.weeks_between(self.first, self.last)
+
+
+def stored_weeks(db) -> list[str]:
+    """Every week the counts hold, real or not (a few hundred rows of a roll-up)."""
+    return [row[0] for row in db.execute("SELECT DISTINCT week FROM tally_site "
+                                         "WHERE dimension = 'all' AND value = ''")]
+
+
+def week_range(db, window: Window) -> tuple[str, str] | None:
+    """The first and last week of service with a diagnostic (None when there is none).
+    Weeks an older release let in (not real, before the service, in the future) are
+    ignored: they would stretch the period over thousands of weeks, or past year 9999."""
+    return window.span(stored_weeks(db))
+
+
+def readable(db, window: Window, first: str | None, last: str | None) -> Period:
+    """The weeks ``first``..``last`` clipped to the window, minus the stored weeks
+    in that range the window does not hold; an empty Period if either is None."""
+    if not (first and last):
+        return Period(None, None)
+    first, last = window.clip(first, last)
+    if first > last:
+        return Period(None, None)
+    return Period(first, last, tuple(unreadable(stored_weeks(db), first, last, window)))
+
+
+def _where(period: Period, epci_column: str | None = None,
            epci: str | None = None) -> tuple[str, list]:
-    clauses, params = [], []
-    if first:
-        clauses.append("week >= ?")
-        params.append(first)
-    if last:
-        clauses.append("week <= ?")
-        params.append(last)
+    clauses = ["week >= ?", "week <= ?"]
+    params = [period.first, period.last]
+    if period.skip:
+        clauses.append(f"week NOT IN ({', '.join('?' for _ in period.skip)})")
+        params += period.skip
     if epci is not None:
         clauses.append(f"{epci_column} = ?")
         params.append(epci)
-    return (" AND " + " AND ".join(clauses)) if clauses else "", params
+    return " AND " + " AND ".join(clauses), params
 
 
-def week_range(db) -> tuple[str, str] | None:
-    """The first and last ISO week with a diagnostic (None when the tally is empty)."""
-    row = db.execute("SELECT MIN(week), MAX(week) FROM tally_site "
-                     "WHERE dimension = 'all' AND value = ''").fetchone()
-    return (row[0], row[1]) if row[0] else None
-
-
-def counts_by_epci(db, axis: str, first: str | None = None, last: str | None = None,
-                   epci: str | None = None) -> Counter:
-    """(dimension, value, EPCI) -> diagnostics over the weeks ``first``..``last``,
-    the EPCI on ``axis`` ("site" or "residence"), optionally that one EPCI only."""
+def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Counter:
+    """(dimension, value, EPCI) -> diagnostics over the weeks of ``period``, the EPCI
+    on ``axis`` ("site" or "residence"), optionally that one EPCI only."""
+    if period.first is None:
+        return Counter()
     table, column = AXES[axis]
-    where, params = _where(first, last, column, epci)
+    where, params = _where(period, column, epci)
     rows = db.execute(f"SELECT dimension, value, {column}, SUM(n) FROM {table} "
                       f"WHERE 1 = 1{where} GROUP BY dimension, value, {column}", params)
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
-def weekly(db, axis: str, first: str | None = None, last: str | None = None,
-           epci: str | None = None, dimension: str = "all") -> Counter:
+def weekly(db, axis: str, period: Period, epci: str | None = None,
+           dimension: str = "all") -> Counter:
     """(week, EPCI, value) -> diagnostics for one dimension ("all" by default)."""
+    if period.first is None:
+        return Counter()
     table, column = AXES[axis]
-    where, params = _where(first, last, column, epci)
+    where, params = _where(period, column, epci)
     rows = db.execute(f"SELECT week, {column}, value, SUM(n) FROM {table} "
                       f"WHERE dimension = ?{where} GROUP BY week, {column}, value",
                       [dimension, *params])
     return Counter({(week, code, value): n for week, code, value, n in rows})
 
 
-def by_device(db, first: str | None = None, last: str | None = None) -> Counter:
+def by_device(db, period: Period) -> Counter:
     """(device id, site EPCI, residence EPCI) -> diagnostics over the weeks: the only
     query on the tally itself (the roll-ups have no device), on its "all" rows."""
-    where, params = _where(first, last)
+    if period.first is None:
+        return Counter()
+    where, params = _where(period)
     rows = db.execute("SELECT device_id, site_epci, residence_epci, SUM(n) FROM tally "
                       f"WHERE dimension = 'all' AND value = ''{where} "
                       "GROUP BY device_id, site_epci, residence_epci", params)

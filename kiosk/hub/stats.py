@@ -61,7 +61,7 @@ def parse_week(text: str) -> str:
         date.fromisocalendar(year, week, 1)
     except ValueError:
         raise ValueError(f"{year} has no ISO week {week}") from None
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def week_start(week: str) -> date:
@@ -78,7 +78,7 @@ def week_end(week: str) -> date:
 def week_of(day: date) -> str:
     """The ISO week a day falls in."""
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def weeks_between(first: str, last: str) -> list[str]:

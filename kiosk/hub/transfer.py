@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ..protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
 from . import ingest, store
@@ -17,14 +17,14 @@ class Imported:
     receipt: dict
 
 
-def import_file(db, raw: bytes, now: datetime, chunk: int) -> Imported:
+def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Imported:
     """Store the records of a records file (``raw`` bytes) and build its signed receipt.
 
     The device is the one the file names, and the file must carry that device's
     signature (HMAC keyed by its token hash): a file from an unknown or revoked
     device, or altered on the way, raises BadFile and stores nothing. Records go
     through :func:`ingest.receive` in chunks of ``chunk``, so importing the same file
-    twice stores nothing the second time.
+    twice stores nothing the second time. ``start`` is the start of service.
     """
     try:
         document = check_file(json.loads(raw), RECORDS_FORMAT)
@@ -39,9 +39,9 @@ def import_file(db, raw: bytes, now: datetime, chunk: int) -> Imported:
         raise BadFile(f"the signature does not match device {device['id']}'s token "
                       "(a file altered, or made by another kiosk)")
     records, results = document["records"], []
-    for start in range(0, len(records), chunk):
-        part = ingest.receive(db, device, records[start:start + chunk], now)
-        results += [dict(r, index=r["index"] + start) for r in part]
+    for first in range(0, len(records), chunk):
+        part = ingest.receive(db, device, records[first:first + chunk], now, start)
+        results += [dict(r, index=r["index"] + first) for r in part]
     receipt = receipt_file(
         device["id"], [{k: r[k] for k in ("id", "status", "reason") if k in r}
                        for r in results if r["id"] is not None],
