@@ -6,6 +6,9 @@
   captive portal's HTML page with status 200 is not one.
 - A USB transfer: the kiosk writes a *records file* (its device id, the records, an HMAC);
   ``kiosk hub import`` answers with a *receipt file* (the per-item statuses, an HMAC).
+- A *hub message* (hub -> one kiosk, e.g. the mediators' roster): a signed envelope
+  ``{"format", "device", "kind", "version", "issued_at", "body", "signature"}`` that
+  the kiosk checks with :func:`read_hub_message` before using its body.
 
 Both files are signed with HMAC-SHA256 keyed by the SHA-256 of the device's token: the
 kiosk knows the token, the hub keeps only that hash, so each side can check the other's
@@ -21,6 +24,7 @@ from typing import Iterable, Mapping
 API = "kiosk-hub/1"
 RECORDS_FORMAT = "kiosk-records/1"
 RECEIPT_FORMAT = "kiosk-receipt/1"
+MESSAGE_FORMAT = "kiosk-hub-message/1"
 
 STORED, ALREADY, CONFLICT, INVALID = "stored", "already", "conflict", "invalid"
 STATUSES = (STORED, ALREADY, CONFLICT, INVALID)
@@ -135,10 +139,14 @@ def records_file(device: int, records: Iterable[Mapping], key_hash: str, *,
 
 
 def receipt_file(device: int, results: list[dict], key_hash: str, *, imported_at: str,
-                 source_sha256: str) -> dict:
-    """The signed receipt ``kiosk hub import`` writes for the kiosk."""
-    return sign({"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
-                 "source_sha256": source_sha256, "results": results}, key_hash)
+                 source_sha256: str, accepts: Mapping | None = None) -> dict:
+    """The signed receipt ``kiosk hub import`` writes for the kiosk, with the record
+    versions the hub accepts (``accepts``: the kiosk writes only those next time)."""
+    document = {"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
+                "source_sha256": source_sha256, "results": results}
+    if accepts is not None:
+        document["accepts"] = dict(accepts)
+    return sign(document, key_hash)
 
 
 def check_file(document, expected_format: str) -> dict:
@@ -166,3 +174,34 @@ def read_receipt(document, token: str) -> dict[str, tuple[str, str | None]]:
                 and result.get("status") in STATUSES:
             acks[result["id"]] = (result["status"], result.get("reason"))
     return acks
+
+
+def hub_message(device: int, kind: str, body: Mapping, key_hash: str, *, issued_at: str,
+                version: int = 1) -> dict:
+    """A signed message from the hub to the kiosk ``device`` (keyed like the files).
+
+    ``kind`` names what the body is (e.g. "roster"), ``version`` its layout, so a kiosk
+    can refuse a layout newer than it understands; ``issued_at`` lets it keep the newest.
+    """
+    return sign({"format": MESSAGE_FORMAT, "device": device, "kind": kind,
+                 "version": version, "issued_at": issued_at, "body": dict(body)}, key_hash)
+
+
+def read_hub_message(document, token: str, understood: Mapping[str, Iterable[int]]) -> dict:
+    """The verified message (its ``kind``, ``version``, ``issued_at``, ``body``) meant
+    for the kiosk holding ``token``; raises BadFile for anything else: another
+    format, another kiosk's, altered, or a kind or version not in ``understood``."""
+    if not isinstance(document, dict) or document.get("format") != MESSAGE_FORMAT:
+        raise BadFile(f"not a {MESSAGE_FORMAT} message")
+    if document.get("device") != device_of_token(token):
+        raise BadFile(f"this message is for device {document.get('device')}, not this kiosk")
+    if not signature_ok(document, token_hash(token)):
+        raise BadFile("the message's signature does not match this kiosk's token")
+    kind, version = document.get("kind"), document.get("version")
+    if not isinstance(kind, str) or version not in tuple(understood.get(kind, ())):
+        raise BadFile(f"a {kind!r} message of version {version!r}: this kiosk does not "
+                      "understand it (upgrade the kiosk)")
+    if not isinstance(document.get("body"), dict) or not isinstance(
+            document.get("issued_at"), str):
+        raise BadFile("the message has no body or no date")
+    return {k: document[k] for k in ("kind", "version", "issued_at", "body")}

@@ -1,5 +1,10 @@
 """Outbox -> hub over HTTP(S): batches, retries with backoff and jitter, acknowledgements.
 
+A run first asks the hub which record versions it accepts (``GET /api/v1/contract``;
+a first-release hub answers 404 and accepts diagnostic version 1 only) and sends only
+those: a record of a version the hub does not know yet waits, pending, for the hub's
+upgrade; it is never sent to be refused, so never quarantined for it.
+
 Records travel exactly as they were frozen at completion. A record leaves the unsent
 states only when the hub's structured acknowledgement names it: stored or already had
 -> sent; conflict or invalid -> quarantined (never retried). Anything else (no answer,
@@ -21,9 +26,10 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import protocol, store
+from . import contract, protocol, store
 
 API_PATH = "/api/v1/records"
+CONTRACT_PATH = "/api/v1/contract"
 
 
 class Misconfigured(Exception):
@@ -86,6 +92,7 @@ class Outcome:
     delivered: int = 0
     quarantined: int = 0
     left: int = 0
+    waiting: int = 0  # of versions the hub does not accept yet: not counted in left
     error: str | None = None
     refused: bool = False
 
@@ -111,14 +118,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def http_post(settings: Settings, body: bytes) -> Answer:
     """POST one batch; network failures raise OSError or http.client.HTTPException."""
+    return _request(settings, API_PATH, body)
+
+
+def http_get(settings: Settings, path: str) -> Answer:
+    """GET one of the hub's documents (e.g. CONTRACT_PATH)."""
+    return _request(settings, path, None)
+
+
+def _request(settings: Settings, path: str, body: bytes | None) -> Answer:
     context = ssl.create_default_context(cafile=settings.ca_file or None)
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
                                          _NoRedirect())
-    request = urllib.request.Request(settings.url + API_PATH, data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "Accept": "application/json",
-                                              "Authorization": f"Bearer {settings.token}",
-                                              "User-Agent": "kiosk-sync/1"})
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {settings.token}",
+               "User-Agent": "kiosk-sync/1"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(settings.url + path, data=body,
+                                     method="GET" if body is None else "POST", headers=headers)
     try:
         with opener.open(request, timeout=settings.timeout) as response:
             return _answer(response.status, response.headers, response.read())
@@ -133,18 +150,74 @@ def _answer(status, headers, body) -> Answer:
                   float(retry_after) if retry_after.strip().isdigit() else None)
 
 
-def readable_unsent(db, now: Callable[[], datetime]) -> list[dict]:
+def readable_unsent(db, now: Callable[[], datetime], accepted: dict | None = None
+                    ) -> list[dict]:
     """The unsent records, each payload checked as JSON; one the kiosk itself cannot
-    read (damaged on disk) is quarantined rather than blocking every batch after it."""
+    read (damaged on disk) is quarantined rather than blocking every batch after it.
+
+    With ``accepted`` (``kind -> versions``, see kiosk/contract.py), only the records
+    of a version the hub accepts: the others wait for its upgrade.
+    """
     records = []
     for record in store.unsent_records(db):
         try:
-            json.loads(record["payload"])
+            payload = json.loads(record["payload"])
         except (TypeError, ValueError):
             store.quarantine_record(db, record["id"], "unreadable on the kiosk", now())
             continue
-        records.append(record)
+        if accepted is None or (isinstance(payload, dict)
+                                and contract.is_accepted(payload, accepted)):
+            records.append(record)
     return records
+
+
+def waiting_for_upgrade(db) -> int | None:
+    """How many unsent records are of a version the hub (as last heard) does not accept
+    yet; None when the kiosk has not heard what its hub accepts."""
+    accepted = store.hub_accepts(db)
+    if accepted is None:
+        return None
+    waiting = 0
+    for record in store.unsent_records(db):
+        try:
+            payload = json.loads(record["payload"])
+        except (TypeError, ValueError):
+            continue
+        waiting += isinstance(payload, dict) and not contract.is_accepted(payload, accepted)
+    return waiting
+
+
+def ask_contract(settings: Settings, get, sleep, rng) -> tuple[dict | None, str | None]:
+    """``(accepted versions, None)`` from the hub, or ``(None, error)`` after every
+    attempt failed. A first-release hub has no such path: its JSON 404 means LEGACY."""
+    error = None
+    for attempt in range(settings.attempts):
+        try:
+            answer = get(settings, CONTRACT_PATH)
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"no answer from the hub ({type(exc).__name__}: {exc})"
+        else:
+            document = _hub_json(answer)
+            if document is not None and answer.status == 200:
+                return contract.accepts(document.get("accepts")), None
+            if document is not None and answer.status == 404:
+                return dict(contract.LEGACY), None
+            error = f"not the hub's contract (HTTP {answer.status})"
+        if attempt + 1 < settings.attempts:
+            sleep(backoff(attempt, settings.base, settings.ceiling, rng))
+    return None, f"{error} after {settings.attempts} attempts"
+
+
+def _hub_json(answer: Answer) -> dict | None:
+    """The hub's JSON document in ``answer`` (one naming the API), else None."""
+    if answer.content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    try:
+        document = json.loads(answer.body)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) and document.get("api") == protocol.API \
+        else None
 
 
 def _utcnow() -> datetime:
@@ -152,7 +225,7 @@ def _utcnow() -> datetime:
 
 
 def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = http_post,
-        sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+        get: Callable[[Settings, str], Answer] = http_get, sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
         now: Callable[[], datetime] = _utcnow,
         progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Send every unsent record in batches; return what happened (also in the sync log).
@@ -163,7 +236,10 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
     """
     rng = rng or random.Random()
     outcome = Outcome()
-    records = readable_unsent(db, now)
+    accepted, outcome.error = ask_contract(settings, get, sleep, rng)
+    if accepted is not None:
+        store.set_hub_accepts(db, accepted, now(), "network")
+    records = readable_unsent(db, now, accepted) if accepted is not None else []
     size = settings.batch_size
     queue = deque(records[i:i + size] for i in range(0, len(records), size))
     while queue and outcome.error is None:
@@ -171,7 +247,8 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
         error = _send(db, settings, batch, post, sleep, rng, now, outcome, progress, queue)
         if error:
             outcome.error = error
-    outcome.left = store.count_unsent(db)
+    outcome.waiting = waiting_for_upgrade(db) or 0
+    outcome.left = store.count_unsent(db) - outcome.waiting
     if outcome.error:
         result = "error"
     else:

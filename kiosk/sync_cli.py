@@ -81,7 +81,9 @@ def sync_command(to_file, receipt):
         outcome = sync.run(db, settings, progress=bar.update)
     db.close()
     click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
-               f"{outcome.left} left for the next sync.")
+               f"{outcome.left} left for the next sync."
+               + (f" {outcome.waiting} wait for the hub to be upgraded (a newer record "
+                  "version than it accepts)." if outcome.waiting else ""))
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:
@@ -97,8 +99,11 @@ def _local(url: str) -> bool:
 @with_appcontext
 def status_command():
     """Records pending, awaiting a receipt, quarantined; last success and last error."""
+    from .sync import waiting_for_upgrade
+
     db = _kiosk_db()
     counts = store.outbox_counts(db)
+    waiting = waiting_for_upgrade(db)
     success = store.last_sync(db, ("ok",), ("network", "receipt"))
     failure = store.last_sync(db, ("error", "partial"), ("network",))
     exported = store.last_sync(db, ("ok",), ("file",))
@@ -106,6 +111,10 @@ def status_command():
     db.close()
     click.echo(f"Pending:            {counts['pending']}")
     click.echo(f"Awaiting receipt:   {counts['exported']}  (written to a USB file)")
+    click.echo("Waiting for a hub upgrade: " + (
+        "unknown until the first sync or receipt" if waiting is None else
+        f"{waiting}  (of the unsent: newer than the hub accepts; kept, sent once it "
+        "is upgraded)"))
     click.echo(f"Quarantined:        {counts['quarantined']}")
     click.echo(f"Sent:               {counts['sent']}")
     click.echo(f"Last success:       {_describe(success)}")

@@ -13,7 +13,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from . import protocol, store
+from . import contract, protocol, store
 from .sync import readable_unsent
 
 
@@ -44,7 +44,9 @@ def export_to_file(db, path: Path, token: str, *, site_code: str, site_commune: 
     """Write the unsent records to ``path`` (a folder: a new file in it) and mark them
     exported. Returns (file written, number of records)."""
     device = protocol.device_of_token(token)
-    records = readable_unsent(db, lambda: now)
+    # Only the versions the hub accepts, once a receipt said which; before that, all
+    # (apply_receipt keeps pending what a hub refuses for being too new).
+    records = readable_unsent(db, lambda: now, store.hub_accepts(db))
     if path.is_dir():
         path = path / records_file_name(device, now)
     document = protocol.records_file(device, records, protocol.token_hash(token),
@@ -67,7 +69,28 @@ def apply_receipt(db, raw: bytes, token: str, now: datetime) -> tuple[int, int]:
     except (ValueError, RecursionError) as exc:
         raise protocol.BadFile(f"not JSON ({exc})") from None
     acks = protocol.read_receipt(document, token)
+    accepted = contract.accepts(document.get("accepts"))  # signed with the rest
+    store.set_hub_accepts(db, accepted, now, "receipt")
+    acks = _keep_too_new(db, acks, accepted)
     delivered, quarantined = store.apply_acknowledgements(db, acks, now)
     store.log_sync(db, now, "receipt", "ok", delivered=delivered, quarantined=quarantined,
                    left=store.count_unsent(db))
     return delivered, quarantined
+
+
+def _keep_too_new(db, acks: dict, accepted: dict) -> dict:
+    """``acks`` without the refusals of records whose version the hub does not accept:
+    written before the kiosk knew what its hub takes, they wait for its upgrade rather
+    than being quarantined for ever."""
+    too_new = {r["id"] for r in store.unsent_records(db)
+               if r["id"] in acks and not _accepted(r["payload"], accepted)}
+    return {rid: ack for rid, ack in acks.items()
+            if not (rid in too_new and ack[0] in protocol.REFUSED)}
+
+
+def _accepted(payload: str, accepted: dict) -> bool:
+    try:
+        document = json.loads(payload)
+    except (TypeError, ValueError):
+        return True  # unreadable: the hub's verdict stands
+    return not isinstance(document, dict) or contract.is_accepted(document, accepted)

@@ -59,8 +59,11 @@ def test_records_api_never_fails_on_generated_batches(hub, mode):
         assert stored > 0             # generated records did reach the storage and the tally
 
 
-def test_the_document_is_valid_openapi_and_describes_both_paths(hub):
+def test_the_document_is_valid_openapi_and_describes_every_path(hub):
     _, _, schema = hub               # from_wsgi refuses a document that is not OpenAPI
-    assert sorted(schema.keys()) == ["/api/v1/openapi.json", "/api/v1/records"]
+    assert sorted(schema.keys()) == ["/api/v1/contract", "/api/v1/openapi.json",
+                                     "/api/v1/records"]
+    # The contract answers as documented.
+    schema["/api/v1/contract"]["GET"].Case().call_and_validate(checks=CHECKS)
     operation = schema["/api/v1/records"]["POST"]
     assert operation.definition.raw["security"] == [{"deviceToken": []}]

@@ -1,4 +1,5 @@
-"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/openapi.json``.
+"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/contract``
+(the record versions accepted), ``GET /api/v1/openapi.json``.
 
 Checks run in this order, and each refusal stores nothing: the device token (401), the
 size (413), the JSON (400), the batch shape (400, or 413 for too many records). A
@@ -12,6 +13,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import contract
 from ..db import get_db
 from ..protocol import API, token_hash
 from . import ingest, openapi, store
@@ -54,7 +56,14 @@ def post_records():
     if len(records) > int(cfg["HUB_MAX_BATCH_RECORDS"]):
         return _error(413, f"at most {cfg['HUB_MAX_BATCH_RECORDS']} records per batch")
     results = ingest.receive(get_db(), device, records, datetime.now(timezone.utc))
-    return jsonify(api=API, results=results, counts=ingest.summary(results))
+    return jsonify(api=API, results=results, counts=ingest.summary(results),
+                   accepts=contract.advertisement())
+
+
+@bp.get("/contract")
+def contract_document():
+    """The record kinds and versions this hub accepts (a kiosk asks before sending)."""
+    return jsonify(api=API, accepts=contract.advertisement())
 
 
 @bp.get("/openapi.json")

@@ -45,7 +45,8 @@ def init_command():
     from .schema import MIGRATIONS
 
     db = hub_db(current=False)
-    applied = migrations.migrate(db, MIGRATIONS)
+    applied = migrations.migrate(db, MIGRATIONS,
+                                 report=lambda path: click.echo(f"Backup: {path}"))
     db.close()
     click.echo(f"Hub database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))

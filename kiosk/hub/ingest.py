@@ -11,14 +11,30 @@ from datetime import datetime
 
 import fastjsonschema
 
-from .. import anonymise
+from .. import anonymise, contract
 from ..db import write_transaction
 from ..protocol import INVALID, STATUSES
 from . import openapi, store, tally
 
-# Compiled once: fastjsonschema turns the schema into Python code, about thirty times
-# faster than an interpreting validator, which keeps ingestion near raw insert speed.
-_check_item = fastjsonschema.compile(openapi.ITEM)
+# Compiled once per accepted record version: fastjsonschema turns the schema into Python
+# code, about thirty times faster than an interpreting validator, which keeps ingestion
+# near raw insert speed. The item is checked against the version its payload declares.
+_CHECKS = {(kind, version): fastjsonschema.compile(openapi.item_schema(
+               contract.payload_schema(kind, version)))
+           for kind, versions in contract.ACCEPTED.items() for version in versions}
+_check_shape = fastjsonschema.compile(openapi.item_schema({"type": "object"}))
+
+
+def _check_item(item) -> None:
+    """Raise JsonSchemaValueException unless ``item`` is a record of an accepted version."""
+    _check_shape(item)
+    check = _CHECKS.get(contract.version_of(item["payload"]))
+    if check is None:
+        kind, version = contract.version_of(item["payload"])
+        raise fastjsonschema.JsonSchemaValueException(
+            f"record kind {kind!r} version {version!r} is not one this hub accepts "
+            f"(GET /api/v1/contract)")
+    check(item)
 
 
 def prepare(item) -> tuple[tuple | None, str | None]:

@@ -10,6 +10,12 @@ import contextlib
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import contract
+
+# Every figure is of one frame (what is measured): two frames never add up. The
+# dashboard and the open data show the current one.
+FRAME = contract.CURRENT_FRAMES[contract.DIAGNOSTIC]
+
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
 
@@ -27,7 +33,7 @@ def snapshot(db):
 
 def _where(first: str | None, last: str | None, epci_column: str | None = None,
            epci: str | None = None) -> tuple[str, list]:
-    clauses, params = [], []
+    clauses, params = ["frame = ?"], [FRAME]
     if first:
         clauses.append("week >= ?")
         params.append(first)
@@ -37,13 +43,14 @@ def _where(first: str | None, last: str | None, epci_column: str | None = None,
     if epci is not None:
         clauses.append(f"{epci_column} = ?")
         params.append(epci)
-    return (" AND " + " AND ".join(clauses)) if clauses else "", params
+    return " AND " + " AND ".join(clauses), params
 
 
 def week_range(db) -> tuple[str, str] | None:
     """The first and last ISO week with a diagnostic (None when the tally is empty)."""
     row = db.execute("SELECT MIN(week), MAX(week) FROM tally_site "
-                     "WHERE dimension = 'all' AND value = ''").fetchone()
+                     "WHERE frame = ? AND dimension = 'all' AND value = ''",
+                     [FRAME]).fetchone()
     return (row[0], row[1]) if row[0] else None
 
 

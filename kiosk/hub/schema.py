@@ -87,3 +87,30 @@ def h004_purged_records(db):
     # lost receipt, an old USB file): its id alone tells the hub it was already counted,
     # so the tally never counts it twice. A random UUID reveals nothing about anyone.
     db["purged_records"].create({"id": str}, pk="id")
+
+
+@migration
+def h007_wire_contract(db):
+    # The frame (kiosk/contract.py): what a count measures. A new questionnaire that
+    # measures something else is a new frame, and counts of two frames must never be
+    # added together, so the frame becomes a key of the tally and of both roll-ups.
+    # Every count made so far is of frame "1" (records of version 1 name no frame).
+    # SQLite cannot change a primary key: each table is rebuilt with the frame first.
+    db.execute("CREATE TABLE tally_framed (frame TEXT NOT NULL, dimension TEXT NOT NULL, "
+               "value TEXT NOT NULL, week TEXT NOT NULL, device_id INTEGER NOT NULL, "
+               "site_epci TEXT NOT NULL, residence_epci TEXT NOT NULL, n INTEGER NOT NULL, "
+               "PRIMARY KEY (frame, dimension, value, week, device_id, site_epci, "
+               "residence_epci))")
+    db.execute("INSERT INTO tally_framed SELECT '1', dimension, value, week, device_id, "
+               "site_epci, residence_epci, n FROM tally")
+    db.execute("DROP TABLE tally")
+    db.execute("ALTER TABLE tally_framed RENAME TO tally")
+    for table, epci in (("tally_site", "site_epci"), ("tally_residence", "residence_epci")):
+        db.execute(f"CREATE TABLE {table}_framed (frame TEXT NOT NULL, dimension TEXT NOT NULL, "
+                   f"value TEXT NOT NULL, {epci} TEXT NOT NULL, week TEXT NOT NULL, "
+                   f"n INTEGER NOT NULL, PRIMARY KEY (frame, dimension, value, {epci}, week)) "
+                   f"WITHOUT ROWID")
+        db.execute(f"INSERT INTO {table}_framed SELECT '1', dimension, value, {epci}, week, n "
+                   f"FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_framed RENAME TO {table}")
