@@ -60,17 +60,22 @@ def batch_body(records: Iterable[Mapping]) -> bytes:
     (the caller has checked it parses): sent byte for byte as it was hashed, and no
     decode/encode round trip per record.
     """
-    parts = ['{"id":%s,"content_hash":%s,"payload":%s}'
-             % (json.dumps(r["id"]), json.dumps(r["content_hash"]), r["payload"])
+    parts = ['{"id":%s,"content_hash":%s,%s"payload":%s}'
+             % (json.dumps(r["id"]), json.dumps(r["content_hash"]),
+                '"mac":%s,' % json.dumps(r["mac"]) if r.get("mac") else "", r["payload"])
              for r in records]
     return ('{"records":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
 def item(record: Mapping) -> dict:
-    """One record as it travels: id, the hash frozen with it, the payload as an object."""
+    """One record as it travels: id, the hash frozen with it, its MAC when it has one
+    (:func:`record_mac`), the payload as an object."""
     payload = record["payload"]
-    return {"id": record["id"], "content_hash": record["content_hash"],
-            "payload": json.loads(payload) if isinstance(payload, str) else payload}
+    travelling = {"id": record["id"], "content_hash": record["content_hash"]}
+    if record.get("mac"):
+        travelling["mac"] = record["mac"]
+    travelling["payload"] = json.loads(payload) if isinstance(payload, str) else payload
+    return travelling
 
 
 def parse_acknowledgement(status: int, content_type: str, body: bytes,
@@ -104,6 +109,15 @@ def parse_acknowledgement(status: int, content_type: str, body: bytes,
             reason = result.get("reason")
             acks[rid] = (status_, str(reason)[:500] if reason is not None else None)
     return acks
+
+
+def record_mac(device: int, record_id: str, content_hash: str, key_hash: str) -> str:
+    """The MAC binding one record to its device: HMAC-SHA256, keyed like the files by the
+    SHA-256 of the device's token, over the device id, the record id and the payload's
+    hash. Another kiosk cannot make it, so a copy of the record posted with another
+    token does not verify for that token."""
+    message = canonical({"device": device, "id": record_id, "content_hash": content_hash})
+    return hmac.new(key_hash.encode("ascii"), message, hashlib.sha256).hexdigest()
 
 
 def canonical(document: Mapping) -> bytes:

@@ -165,10 +165,27 @@ def readable_unsent(db, now: Callable[[], datetime], accepted: dict | None = Non
         except (TypeError, ValueError):
             store.quarantine_record(db, record["id"], "unreadable on the kiosk", now())
             continue
-        if accepted is None or (isinstance(payload, dict)
-                                and contract.is_accepted(payload, accepted)):
-            records.append(record)
+        if not isinstance(payload, dict):
+            payload = {}
+        if accepted is None or contract.is_accepted(payload, accepted):
+            records.append(dict(record, version=contract.version_of(payload)))
     return records
+
+
+def bind(records: list[dict], token: str, accepted: dict | None) -> list[dict]:
+    """The records, each with the MAC that binds it to this device (protocol.record_mac).
+
+    Made at send time from the current token, for records frozen before MACs existed
+    as for new ones: the MAC needs only the token's hash, and a kiosk given a new token
+    (`kiosk hub device replace`) keeps its records verifiable. A first-release hub
+    refuses any unknown key in an item, so a version 1 record goes without a MAC to a
+    hub not known to take one (its version 2 records are kept back anyway).
+    """
+    device, key = protocol.device_of_token(token), protocol.token_hash(token)
+    takes_mac = accepted is not None and accepted != contract.LEGACY
+    return [dict(r, mac=protocol.record_mac(device, r["id"], r["content_hash"], key))
+            if takes_mac or r["version"] != (contract.DIAGNOSTIC, 1) else r
+            for r in records]
 
 
 def waiting_for_upgrade(db) -> int | None:
@@ -239,7 +256,8 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
     accepted, outcome.error = ask_contract(settings, get, sleep, rng)
     if accepted is not None:
         store.set_hub_accepts(db, accepted, now(), "network")
-    records = readable_unsent(db, now, accepted) if accepted is not None else []
+    records = bind(readable_unsent(db, now, accepted), settings.token, accepted) \
+        if accepted is not None else []
     size = settings.batch_size
     queue = deque(records[i:i + size] for i in range(0, len(records), size))
     while queue and outcome.error is None:

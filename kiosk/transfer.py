@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import contract, protocol, store
-from .sync import readable_unsent
+from .sync import bind, readable_unsent
 
 
 def write_json(path: Path, document: dict) -> None:
@@ -46,7 +46,8 @@ def export_to_file(db, path: Path, token: str, *, site_code: str, site_commune: 
     device = protocol.device_of_token(token)
     # Only the versions the hub accepts, once a receipt said which; before that, all
     # (apply_receipt keeps pending what a hub refuses for being too new).
-    records = readable_unsent(db, lambda: now, store.hub_accepts(db))
+    accepted = store.hub_accepts(db)
+    records = bind(readable_unsent(db, lambda: now, accepted), token, accepted)
     if path.is_dir():
         path = path / records_file_name(device, now)
     document = protocol.records_file(device, records, protocol.token_hash(token),

@@ -97,6 +97,31 @@ def device_list():
                    f"{d['records_received']:>8}  {state}")
 
 
+@device_group.command("replace")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_replace(device_id):
+    """A kiosk PC replaced: a new token for the same device, the old one refused at once.
+
+    The records and counts stay the device's, and a copy of the old PC's database set
+    up with the new token resends nothing that counts twice (records are bound to the
+    device at send time, with whatever token it holds).
+    """
+    from . import events, store
+
+    db = hub_db()
+    with write_transaction(db):
+        token = store.replace_device_token(
+            db, device_id, lambda i: f"{i}.{secrets.token_urlsafe(32)}")
+    db.close()
+    if token is None:
+        raise click.ClickException(f"no device {device_id}")
+    events.log("device_token_replaced", device=device_id)
+    click.echo(f"Device {device_id}: new token; the old one is refused from now on.", err=True)
+    click.echo("Its token, shown only now; set it as KIOSK_HUB_TOKEN on the new PC:", err=True)
+    click.echo(token)
+
+
 @device_group.command("revoke")
 @click.argument("device_id", type=int)
 @with_appcontext

@@ -13,8 +13,8 @@ import fastjsonschema
 
 from .. import anonymise, contract
 from ..db import write_transaction
-from ..protocol import INVALID, STATUSES
-from . import openapi, store, tally
+from ..protocol import INVALID, STATUSES, record_mac
+from . import events, openapi, store, tally
 
 # Compiled once per accepted record version: fastjsonschema turns the schema into Python
 # code, about thirty times faster than an interpreting validator, which keeps ingestion
@@ -53,6 +53,23 @@ def prepare(item) -> tuple[tuple | None, str | None]:
     return (item["id"], payload["week"], digest, text), None
 
 
+def unbound(item: dict, row: tuple, device: dict) -> str | None:
+    """Why ``item`` (prepared as ``row``) is not bound to ``device``, or None when it is.
+
+    A record carries a MAC keyed by its own device's token hash (protocol.record_mac):
+    one copied from another kiosk (off a USB key, say) does not verify for the device
+    posting it, and is refused for that poster alone. First-release kiosks sent no MAC:
+    a version 1 record may come without one; from version 2 on it is required.
+    """
+    mac = item.get("mac")
+    if mac is None:
+        return None if item["payload"].get("schema_version") == 1 else \
+            "no MAC: a record of version 2 or later must carry its device's MAC"
+    if mac != record_mac(device["id"], row[0], row[2], device["token_hash"]):
+        return "the MAC does not verify for this device (a record of another kiosk?)"
+    return None
+
+
 def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
     """Store the valid ``items`` sent by ``device``; one result per item, in order.
 
@@ -64,6 +81,9 @@ def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
         rid = item.get("id") if isinstance(item, dict) else None
         result = {"index": index, "id": rid if isinstance(rid, str) else None}
         row, why = prepare(item)
+        if row is not None:
+            why = unbound(item, row, device)
+            row = None if why else row
         if row is None:
             result.update(status=INVALID, reason=why)
         else:
@@ -71,10 +91,13 @@ def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
             payloads.append(item["payload"])
         results.append(result)
     with write_transaction(db):
-        statuses = store.insert_records(db, device["id"], rows, now)
+        statuses, shared = store.insert_records(db, device["id"], rows, now)
         stored = [p for p, status in zip(payloads, statuses) if status == "stored"]
         store.add_tally(db, tally.counts(device, stored))
         store.touch_device(db, device["id"], now, len(stored))
+    if shared:  # a UUID never repeats by chance: a copy of one device's records
+        events.log("record_ids_on_two_devices", device=device["id"], records=len(shared),
+                   other_devices=sorted(set(shared.values())))
     pending = iter(statuses)
     for result in results:
         if "status" not in result:

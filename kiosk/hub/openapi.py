@@ -36,6 +36,11 @@ def item_schema(payload: dict) -> dict:
             "content_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
                              "description": "SHA-256 of the payload's canonical JSON, as "
                                             "frozen on the kiosk; when given it must match"},
+            "mac": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                    "description": "HMAC-SHA256 keyed by the SHA-256 of the device's token "
+                                   "over {device, id, content_hash} (canonical JSON): "
+                                   "binds the record to the device posting it. Required "
+                                   "from version 2 on; when given it must verify"},
             "payload": payload,
         },
     }

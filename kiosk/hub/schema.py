@@ -114,3 +114,29 @@ def h007_wire_contract(db):
                    f"FROM {table}")
         db.execute(f"DROP TABLE {table}")
         db.execute(f"ALTER TABLE {table}_framed RENAME TO {table}")
+
+
+@migration
+def h009_records_per_device(db):
+    # A record id was unique across the hub: a copy of one kiosk's records (readable on
+    # a USB key) posted first through another kiosk's token took their ids, and the
+    # genuine records were then refused as conflicts. Ids are now unique per device, and
+    # a purged id is remembered with its device (NULL: purged before, any device).
+    db.execute("CREATE TABLE records_per_device (device_id INTEGER NOT NULL "
+               "REFERENCES devices(id), id TEXT NOT NULL, received_at TEXT NOT NULL, "
+               "week TEXT NOT NULL, content_hash TEXT NOT NULL, payload TEXT NOT NULL, "
+               "PRIMARY KEY (device_id, id))")
+    db.execute("INSERT INTO records_per_device (device_id, id, received_at, week, "
+               "content_hash, payload) SELECT device_id, id, received_at, week, "
+               "content_hash, payload FROM records")
+    db.execute("DROP TABLE records")
+    db.execute("ALTER TABLE records_per_device RENAME TO records")
+    db.execute("CREATE INDEX idx_records_received_at ON records (received_at)")
+    db.execute("CREATE INDEX idx_records_id ON records (id)")  # the same id elsewhere
+    db.execute("CREATE TABLE purged_per_device (device_id INTEGER, id TEXT NOT NULL)")
+    db.execute("CREATE UNIQUE INDEX idx_purged_records_id_device "
+               "ON purged_per_device (id, device_id)")
+    db.execute("INSERT INTO purged_per_device (device_id, id) "
+               "SELECT NULL, id FROM purged_records")
+    db.execute("DROP TABLE purged_records")
+    db.execute("ALTER TABLE purged_per_device RENAME TO purged_records")
