@@ -140,15 +140,13 @@ def signature_ok(document: Mapping, key_hash: str) -> bool:
         sign(document, key_hash)["signature"], given)
 
 
-def records_file(device: int, records: Iterable[Mapping], key_hash: str, *,
-                 created_at: str, site_code: str = "", site_commune: str = "") -> dict:
-    """The signed document ``kiosk sync --to-file`` writes: who made it, and its records.
-
-    ``site_code`` and ``site_commune`` help a person recognise the file; the hub takes
-    the site from its own device table, never from these fields.
+def records_file(device: int, records: Iterable[Mapping], key_hash: str) -> dict:
+    """The signed document ``kiosk sync --to-file`` writes: the device id, its records
+    exactly as the records API receives them (:func:`item`), the format and the
+    signature. Nothing more: a USB key is the channel most easily lost, so it carries
+    no site code, no commune and no time (the hub knows the site from its device table).
     """
-    return sign({"format": RECORDS_FORMAT, "device": device, "created_at": created_at,
-                 "site_code": site_code, "site_commune": site_commune,
+    return sign({"format": RECORDS_FORMAT, "device": device,
                  "records": [item(r) for r in records]}, key_hash)
 
 

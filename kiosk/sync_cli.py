@@ -59,9 +59,7 @@ def sync_command(to_file, receipt):
         _fail(str(exc), 2)
     db = _kiosk_db()
     if to_file:
-        path, count = transfer.export_to_file(db, to_file, settings.token,
-                                              site_code=str(cfg["SITE_CODE"]),
-                                              site_commune=str(cfg["SITE_COMMUNE"]), now=_now())
+        path, count = transfer.export_to_file(db, to_file, settings.token, now=_now())
         click.echo(f"{count} records written to {path}; they await the hub's receipt.")
         return
     if receipt:

@@ -39,8 +39,7 @@ def records_file_name(device: int, now: datetime) -> str:
     return f"kiosk-{device}-{now.strftime('%Y%m%d-%H%M%S')}.records.json"
 
 
-def export_to_file(db, path: Path, token: str, *, site_code: str, site_commune: str,
-                   now: datetime) -> tuple[Path, int]:
+def export_to_file(db, path: Path, token: str, *, now: datetime) -> tuple[Path, int]:
     """Write the unsent records to ``path`` (a folder: a new file in it) and mark them
     exported. Returns (file written, number of records)."""
     device = protocol.device_of_token(token)
@@ -50,9 +49,7 @@ def export_to_file(db, path: Path, token: str, *, site_code: str, site_commune: 
     records = bind(readable_unsent(db, lambda: now, accepted), token, accepted)
     if path.is_dir():
         path = path / records_file_name(device, now)
-    document = protocol.records_file(device, records, protocol.token_hash(token),
-                                     created_at=now.isoformat(), site_code=site_code,
-                                     site_commune=site_commune)
+    document = protocol.records_file(device, records, protocol.token_hash(token))
     write_json(path, document)
     store.mark_exported(db, [r["id"] for r in records], now)
     store.log_sync(db, now, "file", "ok", left=len(records), detail=str(path))
