@@ -160,7 +160,7 @@ def test_a_usb_file_to_an_older_hub_quarantines_nothing(tmp_path, release1_hub):
 def test_a_first_release_record_posted_to_the_new_hub_is_stored(tmp_path):
     hub = make_hub(tmp_path / "hub")
     _, token = new_device(hub.config["DATABASE"])
-    old = sqlite3.connect(FIXTURES / "kiosk-release1.db")
+    old = sqlite3.connect(f"file:{FIXTURES / 'kiosk-release1.db'}?mode=ro", uri=True)
     old.row_factory = sqlite3.Row
     rows = [dict(r) for r in old.execute("select id, payload, content_hash from outbox "
                                          "where state = 'pending'")]
