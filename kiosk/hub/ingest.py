@@ -27,10 +27,11 @@ _check_shape = fastjsonschema.compile(openapi.item_schema({"type": "object"}))
 
 def _check_item(item) -> None:
     """Raise JsonSchemaValueException unless ``item`` is a record of an accepted version."""
-    _check_shape(item)
-    check = _CHECKS.get(contract.version_of(item["payload"]))
+    payload = item.get("payload") if isinstance(item, dict) else None
+    check = _CHECKS.get(contract.version_of(payload)) if isinstance(payload, dict) else None
     if check is None:
-        kind, version = contract.version_of(item["payload"])
+        _check_shape(item)  # what is wrong with the item itself, if anything
+        kind, version = contract.version_of(payload)
         raise fastjsonschema.JsonSchemaValueException(
             f"record kind {kind!r} version {version!r} is not one this hub accepts "
             f"(GET /api/v1/contract)")
