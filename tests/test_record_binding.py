@@ -70,9 +70,12 @@ def import_genuine(hub, bus, records_file, ids):
     assert set(outbox_states(bus.config["DATABASE"]).values()) == {"sent"}
 
 
-def test_an_altered_copy_posted_with_another_token_takes_nothing(bus_and_other):
+def test_an_altered_copy_posted_with_another_token_takes_nothing(bus_and_other, monkeypatch):
     hub, bus, ids, other_token, records_file = bus_and_other
+    logged = []
+    monkeypatch.setattr(events, "log", lambda event, **fields: logged.append((event, fields)))
     attack = post(hub, altered_copy(records_file), other_token)
+    assert ("records_not_bound_to_device", {"device": 2, "records": 12}) in logged
     assert attack.status_code == 200
     # Bound to the bus by their MACs: invalid for the kiosk that posted them, and only there.
     assert {r["status"] for r in attack.json["results"]} == {"invalid"}

@@ -202,3 +202,20 @@ def test_an_empty_database_needs_no_backup(tmp_path):
     migrations.migrate(db)
     db.close()
     assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_hub_init_backs_up_a_hub_database_before_migrating_it(tmp_path):
+    from kiosk.hub import schema
+
+    path = tmp_path / "hub.db"
+    db = connect(path)
+    migrations.migrate(db, [fn for fn in schema.MIGRATIONS if fn.__name__ < "h005"])
+    db.close()
+    hub = create_app({"TESTING": True, "ROLE": "hub", "DATABASE": str(path),
+                      "SECRET_KEY": "test-secret"})
+    upgraded = run(hub, "hub", "init")
+    assert upgraded.exit_code == 0, upgraded.output
+    [backup] = tmp_path.glob("hub.db.*.before-h*.bak")
+    assert f"Backup: {backup}" in upgraded.output
+    assert "Backup" not in run(hub, "hub", "init").output   # nothing pending, no copy
+    assert len(list(tmp_path.glob("*.bak"))) == 1

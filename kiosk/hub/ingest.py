@@ -77,7 +77,7 @@ def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
     A result is ``{"index", "id", "status"}`` plus ``reason`` for an invalid item.
     Stored records, their counts and the device's last-seen time commit together.
     """
-    results, rows, payloads = [], [], []
+    results, rows, payloads, unbound_count = [], [], [], 0
     for index, item in enumerate(items):
         rid = item.get("id") if isinstance(item, dict) else None
         result = {"index": index, "id": rid if isinstance(rid, str) else None}
@@ -85,6 +85,7 @@ def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
         if row is not None:
             why = unbound(item, row, device)
             row = None if why else row
+            unbound_count += why is not None
         if row is None:
             result.update(status=INVALID, reason=why)
         else:
@@ -96,6 +97,8 @@ def receive(db, device: dict, items: list, now: datetime) -> list[dict]:
         stored = [p for p, status in zip(payloads, statuses) if status == "stored"]
         store.add_tally(db, tally.counts(device, stored))
         store.touch_device(db, device["id"], now, len(stored))
+    if unbound_count:  # another kiosk's records, or a kiosk that lost its key
+        events.log("records_not_bound_to_device", device=device["id"], records=unbound_count)
     if shared:  # a UUID never repeats by chance: a copy of one device's records
         events.log("record_ids_on_two_devices", device=device["id"], records=len(shared),
                    other_devices=sorted(set(shared.values())))
