@@ -288,7 +288,8 @@ def hub_accepts(db) -> dict | None:
     """The record versions the hub last said it accepts (``kind -> [versions]``), or
     None when the kiosk has not heard from it yet."""
     row = db.execute("select accepts from hub_contract where id = 1").fetchone()
-    return json.loads(row[0]) if row else None
+    return {kind: tuple(versions) for kind, versions in json.loads(row[0]).items()} \
+        if row else None
 
 
 def set_hub_accepts(db, accepts: dict, now: datetime, source: str) -> None:
