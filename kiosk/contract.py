@@ -168,6 +168,15 @@ def is_accepted(payload: Mapping, accepted: Mapping[str, tuple[int, ...]]) -> bo
     return version in accepted.get(kind, ())
 
 
+def takes_mac(accepted: Mapping[str, tuple[int, ...]] | None) -> bool:
+    """True when a hub accepting ``accepted`` takes records bound by a MAC: every hub
+    after the first release (which accepted diagnostic version 1 only, and refused any
+    key it did not know in an item). None: a hub not heard from yet."""
+    return accepted is not None and any(
+        (kind, version) != (DIAGNOSTIC, 1)
+        for kind, versions in accepted.items() for version in versions)
+
+
 def advertisement() -> dict[str, list[int]]:
     """What this hub says it accepts (JSON-ready)."""
     return {kind: list(versions) for kind, versions in ACCEPTED.items()}

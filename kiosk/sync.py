@@ -182,7 +182,7 @@ def bind(records: list[dict], token: str, accepted: dict | None) -> list[dict]:
     hub not known to take one (its version 2 records are kept back anyway).
     """
     device, key = protocol.device_of_token(token), protocol.token_hash(token)
-    takes_mac = accepted is not None and accepted != contract.LEGACY
+    takes_mac = contract.takes_mac(accepted)
     return [dict(r, mac=protocol.record_mac(device, r["id"], r["content_hash"], key))
             if takes_mac or r["version"] != (contract.DIAGNOSTIC, 1) else r
             for r in records]

@@ -79,6 +79,9 @@ def test_what_a_hub_advertises_is_read_safely():
         "diagnostic": (1, 2), "screening": (1,)}
     for nonsense in (None, [], {"diagnostic": "1"}, {"diagnostic": [True]}):
         assert contract.accepts(nonsense) == {"diagnostic": (1,)}
+    assert not contract.takes_mac(contract.LEGACY) and not contract.takes_mac(None)
+    assert not contract.takes_mac({"diagnostic": [1]})
+    assert contract.takes_mac(contract.ACCEPTED)
     assert contract.is_accepted({"schema_version": 1}, contract.LEGACY)
     assert not contract.is_accepted({"kind": "diagnostic", "schema_version": 2},
                                     contract.LEGACY)
