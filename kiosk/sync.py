@@ -194,14 +194,17 @@ def waiting_for_upgrade(db) -> int | None:
     accepted = store.hub_accepts(db)
     if accepted is None:
         return None
-    waiting = 0
-    for record in store.unsent_records(db):
-        try:
-            payload = json.loads(record["payload"])
-        except (TypeError, ValueError):
-            continue
-        waiting += isinstance(payload, dict) and not contract.is_accepted(payload, accepted)
-    return waiting
+    return sum(too_new(record["payload"], accepted) for record in store.unsent_records(db))
+
+
+def too_new(payload: str, accepted: dict) -> bool:
+    """True when the frozen ``payload`` is a record of a version ``accepted`` lacks
+    (an unreadable one is not: it is the kiosk's own problem, not the hub's)."""
+    try:
+        document = json.loads(payload)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(document, dict) and not contract.is_accepted(document, accepted)
 
 
 def ask_contract(settings: Settings, get, sleep, rng) -> tuple[dict | None, str | None]:
@@ -242,7 +245,8 @@ def _utcnow() -> datetime:
 
 
 def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = http_post,
-        get: Callable[[Settings, str], Answer] = http_get, sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+        get: Callable[[Settings, str], Answer] = http_get,
+        sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
         now: Callable[[], datetime] = _utcnow,
         progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Send every unsent record in batches; return what happened (also in the sync log).

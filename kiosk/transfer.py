@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import contract, protocol, store
-from .sync import bind, readable_unsent
+from .sync import bind, readable_unsent, too_new
 
 
 def write_json(path: Path, document: dict) -> None:
@@ -80,15 +80,7 @@ def _keep_too_new(db, acks: dict, accepted: dict) -> dict:
     """``acks`` without the refusals of records whose version the hub does not accept:
     written before the kiosk knew what its hub takes, they wait for its upgrade rather
     than being quarantined for ever."""
-    too_new = {r["id"] for r in store.unsent_records(db)
-               if r["id"] in acks and not _accepted(r["payload"], accepted)}
+    waiting = {r["id"] for r in store.unsent_records(db)
+               if r["id"] in acks and too_new(r["payload"], accepted)}
     return {rid: ack for rid, ack in acks.items()
-            if not (rid in too_new and ack[0] in protocol.REFUSED)}
-
-
-def _accepted(payload: str, accepted: dict) -> bool:
-    try:
-        document = json.loads(payload)
-    except (TypeError, ValueError):
-        return True  # unreadable: the hub's verdict stands
-    return not isinstance(document, dict) or contract.is_accepted(document, accepted)
+            if not (rid in waiting and ack[0] in protocol.REFUSED)}
