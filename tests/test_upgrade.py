@@ -38,6 +38,17 @@ def release1_kiosk(folder: Path, **config):
                        "SITE_COMMUNE": "03183", **FAST_RETRIES, **config})
 
 
+def release1_pending_rows() -> list[dict]:
+    """The fixture's pending outbox rows, as the first release froze them."""
+    old = sqlite3.connect(f"file:{FIXTURES / 'kiosk-release1.db'}?mode=ro", uri=True)
+    old.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in old.execute("select id, payload, content_hash from outbox "
+                                             "where state = 'pending'")]
+    finally:
+        old.close()
+
+
 def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
@@ -168,11 +179,7 @@ def test_a_usb_file_to_an_older_hub_quarantines_nothing(tmp_path, release1_hub):
 def test_a_first_release_record_posted_to_the_new_hub_is_stored(tmp_path):
     hub = make_hub(tmp_path / "hub")
     _, token = new_device(hub.config["DATABASE"])
-    old = sqlite3.connect(f"file:{FIXTURES / 'kiosk-release1.db'}?mode=ro", uri=True)
-    old.row_factory = sqlite3.Row
-    rows = [dict(r) for r in old.execute("select id, payload, content_hash from outbox "
-                                         "where state = 'pending'")]
-    old.close()
+    rows = release1_pending_rows()
     answer = hub.test_client().post("/api/v1/records", data=protocol.batch_body(rows),
                                     content_type="application/json",
                                     headers={"Authorization": f"Bearer {token}"})
@@ -227,3 +234,22 @@ def test_hub_init_backs_up_a_hub_database_before_migrating_it(tmp_path):
     assert f"Backup: {backup}" in upgraded.output
     assert "Backup" not in run(hub, "hub", "init").output   # nothing pending, no copy
     assert len(list(tmp_path.glob("*.bak"))) == 1
+
+
+def test_a_first_release_usb_file_imports_into_the_new_hub(tmp_path):
+    hub = make_hub(tmp_path / "hub")
+    _, token = new_device(hub.config["DATABASE"])
+    rows = release1_pending_rows()
+    # The first release's file layout, with the fields it carried then.
+    document = protocol.sign({"format": "kiosk-records/1", "device": 1,
+                              "created_at": "2026-05-04T09:00:00+00:00", "site_code": "X",
+                              "site_commune": "03183",
+                              "records": [protocol.item(r) for r in rows]},
+                             protocol.token_hash(token))
+    path = tmp_path / "old.records.json"
+    path.write_text(json.dumps(document))
+    imported = run(hub, "hub", "import", str(path))
+    assert f"{RELEASE1_PENDING} stored, 0 already, 0 conflict, 0 invalid" in imported.output
+    receipt = json.loads(path.with_name("old.records.receipt.json").read_text())
+    # What a first-release kiosk checks of a receipt still holds (it ignores `accepts`).
+    assert protocol.read_receipt(receipt, token) == {r["id"]: ("stored", None) for r in rows}
