@@ -5,6 +5,7 @@ shipped, since kiosks in the field have already applied it.
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +14,10 @@ from typing import Callable
 from .db import write_transaction
 
 MIGRATIONS = []
+
+
+class BackupFailed(Exception):
+    """The copy made before migrating could not be written: no migration ran."""
 
 
 def migration(fn):
@@ -125,8 +130,8 @@ def migrate(db, migrations: list | None = None, *,
 def backup(db, before: str, now: datetime | None = None) -> Path | None:
     """Copy the database to ``<file>.<UTC time>.before-<migration>.bak`` beside it, with
     SQLite's online backup API (a consistent copy even while a kiosk page writes);
-    None for an in-memory database. Raises when the copy cannot be made (a full disk):
-    then no migration runs."""
+    None for an in-memory database. Raises BackupFailed when the copy cannot be made (a
+    full disk): then no migration runs."""
     file = next((row[2] for row in db.conn.execute("PRAGMA database_list")
                  if row[1] == "main"), "")
     if not file:
@@ -134,15 +139,21 @@ def backup(db, before: str, now: datetime | None = None) -> Path | None:
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
     source = Path(file)
     target = source.with_name(f"{source.name}.{stamp}.before-{before}.bak")
-    serial = 1
-    while target.exists():  # two upgrades within a second keep both copies
-        serial += 1
-        target = source.with_name(f"{source.name}.{stamp}-{serial}.before-{before}.bak")
-    copy = sqlite3.connect(target)
     try:
-        db.conn.backup(copy)
-    finally:
-        copy.close()
+        serial = 1
+        while target.exists():  # two upgrades within a second keep both copies
+            serial += 1
+            target = source.with_name(f"{source.name}.{stamp}-{serial}.before-{before}.bak")
+        copy = sqlite3.connect(target)
+        try:
+            db.conn.backup(copy)
+        finally:
+            copy.close()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)  # never leave half a copy that looks whole
+        raise BackupFailed(f"could not copy the database to {target} before migrating "
+                           f"({exc}); nothing was changed") from None
     return target
 
 

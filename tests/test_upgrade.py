@@ -253,3 +253,18 @@ def test_a_first_release_usb_file_imports_into_the_new_hub(tmp_path):
     receipt = json.loads(path.with_name("old.records.receipt.json").read_text())
     # What a first-release kiosk checks of a receipt still holds (it ignores `accepts`).
     assert protocol.read_receipt(receipt, token) == {r["id"]: ("stored", None) for r in rows}
+
+
+def test_no_migration_runs_when_the_backup_cannot_be_written(tmp_path):
+    # A file name so long that the copy's name goes past the file system's limit of 255:
+    # the copy fails for real, as on a full disk.
+    path = tmp_path / ("k" * 220 + ".db")
+    shutil.copy(FIXTURES / "kiosk-release1.db", path)
+    kiosk = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "t"})
+    result = run(kiosk, "init")
+    assert result.exit_code == 1 and "could not copy the database" in result.output
+    assert "nothing was changed" in result.output
+    db = connect(path)
+    assert migrations.pending(db)[0] == "m007_wire_contract"     # still the release's
+    db.close()
+    assert list(tmp_path.glob("*.bak")) == []

@@ -45,9 +45,13 @@ def init_command():
     from .schema import MIGRATIONS
 
     db = hub_db(current=False)
-    applied = migrations.migrate(db, MIGRATIONS,
-                                 report=lambda path: click.echo(f"Backup: {path}"))
-    db.close()
+    try:
+        applied = migrations.migrate(db, MIGRATIONS,
+                                     report=lambda path: click.echo(f"Backup: {path}"))
+    except migrations.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
     click.echo(f"Hub database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
 
