@@ -47,7 +47,7 @@ from kiosk import migrations  # noqa: E402
 from kiosk.db import connect, write_transaction  # noqa: E402
 from kiosk.hub import ingest, schema  # noqa: E402
 from kiosk.hub import store as hub_store  # noqa: E402
-from kiosk.protocol import item  # noqa: E402
+from kiosk.protocol import item, record_mac, token_hash  # noqa: E402
 from tests.sample_records import make_records  # noqa: E402
 
 TARGET_SHARE, TARGET_LOOPBACK_S = 0.25, 5.0
@@ -184,7 +184,10 @@ def main() -> int:
     # In the order a kiosk sends them: its outbox is read oldest first, so one batch
     # holds diagnostics of a few consecutive weeks, not a random draw over months.
     records = sorted(make_records(count, seed=2026), key=lambda r: r[2].outbox["created_at"])
-    items = [item(r.outbox) for _, _, r in records]
+    # Bound to the bench's device (id 1) as a kiosk binds them when it sends.
+    key = token_hash("1.bench-token-1")
+    items = [item(dict(r.outbox, mac=record_mac(1, r.outbox["id"], r.outbox["content_hash"],
+                                                key))) for _, _, r in records]
     # The bench holds every record in memory, a hub process does not: without this, the
     # cyclic garbage collector walks those objects again and again during the timed parts.
     gc.collect()

@@ -21,6 +21,7 @@ import yaml
 from kiosk import migrations
 from kiosk.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
+from kiosk.hub.reports import FRAME  # the frame the dashboard shows
 
 ROOT = Path(__file__).resolve().parent.parent
 EPCI = ["200071082", "200071140", "200071363", "200071512", "200071470", "200071884",
@@ -96,7 +97,7 @@ def fill(path: Path, records: int, devices: int = 30, week_count: int = 60,
         for _ in range(count):
             roll = rng.random()
             residence = site_epci if roll < 0.6 else ("" if roll < 0.8 else rng.choice(others))
-            base = (rng.choice(all_weeks), device, site_epci, residence)
+            base = (rng.choice(all_weeks), device, site_epci, residence, FRAME)
             for dimension, value in pool[rng.randrange(POOL)]:
                 increments[(dimension, value) + base] += 1
         with write_transaction(db):

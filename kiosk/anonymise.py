@@ -12,13 +12,11 @@ import json
 from datetime import datetime
 from typing import Callable, Mapping
 
-SCHEMA_VERSION = 1
+from . import contract
 
-ALLOWED_FIELDS = (
-    "schema_version", "questionnaire_id", "questionnaire_version", "site_epci",
-    "residence_epci", "week", "mode", "language", "age_band", "situation", "levels",
-    "indicators", "profile", "needs", "offers", "complete", "last_screen",
-)
+# The allow-list, from the one definition of the wire contract (kiosk/contract.py).
+SCHEMA_VERSION = contract.CURRENT[contract.DIAGNOSTIC]
+ALLOWED_FIELDS = contract.allowed_fields(contract.DIAGNOSTIC)
 
 
 def iso_week(moment: datetime) -> str:
@@ -27,42 +25,45 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _clean(field: contract.Field, value, allowed: set):
+    """A value kept only as far as its vocabulary allows (the field's shape says how)."""
+    if field.shape == "levels":
+        return {area: int(level) for area, level in (value or {}).items()
+                if area in allowed and level in contract.LEVELS}
+    if field.shape == "flags":
+        return {key: bool(flag) for key, flag in (value or {}).items() if key in allowed}
+    if field.shape == "codes":
+        return [code for code in value or () if code in allowed]
+    return value if value in allowed else None
+
+
 def anonymise(result: Mapping, *, site_commune: str | None,
               epci_of: Callable[[str], str | None], vocabulary: Mapping[str, set]) -> dict:
-    """Build the anonymised payload of ``result``.
+    """Build the anonymised payload of ``result`` (a diagnostic of the current version).
 
     ``result`` is a local result (it may hold a commune, an exact time, anything);
     ``epci_of`` maps an INSEE commune code to its EPCI SIREN; ``vocabulary`` gives the
-    allowed values of ``age_band``, ``situation``, ``mode``, ``language``, ``areas``,
-    ``profiles``, ``needs``, ``offers``, ``screens`` and ``indicators``. A value outside
-    its vocabulary becomes None (or is dropped from a list).
+    allowed values of each vocabulary the contract names (``age_band``, ``situation``,
+    ``language``, ``areas``, ``profiles``, ``needs``, ``offers``, ``screens``,
+    ``indicators``; ``mode`` defaults to the contract's). A value outside its
+    vocabulary becomes None (or is dropped from a list or mapping).
     """
-    def known(key, value):
-        return value if value in vocabulary[key] else None
-
+    vocabulary = {"mode": set(contract.MODES), **vocabulary}
     commune = result.get("commune")
-    payload = {
+    fixed = {
+        "kind": contract.DIAGNOSTIC,
         "schema_version": SCHEMA_VERSION,
+        "frame": contract.CURRENT_FRAMES[contract.DIAGNOSTIC],
         "questionnaire_id": str(result["questionnaire_id"]),
         "questionnaire_version": str(result["questionnaire_version"]),
         "site_epci": epci_of(site_commune) if site_commune else None,
         "residence_epci": epci_of(commune) if isinstance(commune, str) else None,
         "week": iso_week(datetime.fromisoformat(result["finished_at"])),
-        "mode": known("mode", result.get("mode")),
-        "language": known("language", result.get("language")),
-        "age_band": known("age_band", result.get("age_band")),
-        "situation": known("situation", result.get("situation")),
-        "levels": {area: int(level) for area, level in (result.get("levels") or {}).items()
-                   if area in vocabulary["areas"] and level in (0, 1, 2)},
-        "indicators": {key: bool(value) for key, value in (result.get("indicators") or {}).items()
-                       if key in vocabulary["indicators"]},
-        "profile": known("profiles", result.get("profile")),
-        "needs": [n for n in result.get("needs") or () if n in vocabulary["needs"]],
-        "offers": [o for o in result.get("offers") or () if o in vocabulary["offers"]],
         "complete": bool(result.get("complete")),
-        "last_screen": known("screens", result.get("last_screen")),
     }
-    assert tuple(payload) == ALLOWED_FIELDS  # the allow-list above is the contract
+    payload = {f.name: fixed[f.name] if f.shape == "fixed"
+               else _clean(f, result.get(f.name), vocabulary[f.vocabulary])
+               for f in contract.fields(contract.DIAGNOSTIC)}
     return payload
 
 

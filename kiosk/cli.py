@@ -55,8 +55,12 @@ def _require_current_db(db) -> None:
 def init_command():
     """Create the database, or bring it up to date."""
     db = _db()
-    applied = migrations.migrate(db)
-    db.close()
+    try:
+        applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
+    except migrations.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
     click.echo(f"Database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
 

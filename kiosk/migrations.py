@@ -5,11 +5,19 @@ shipped, since kiosks in the field have already applied it.
 """
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
 
 from .db import write_transaction
 
 MIGRATIONS = []
+
+
+class BackupFailed(Exception):
+    """The copy made before migrating could not be written: no migration ran."""
 
 
 def migration(fn):
@@ -90,15 +98,33 @@ def m005_clock(db):
                            pk="channel", not_null={"hub_time", "kiosk_time"})
 
 
-def migrate(db, migrations: list | None = None) -> list[str]:
+@migration
+def m007_wire_contract(db):
+    # What the hub said it accepts (kiosk/contract.py), learned from GET /api/v1/contract
+    # or a USB receipt: `kiosk sync` sends only those record versions, `kiosk status`
+    # counts the others as waiting for a hub upgrade. One row; absent until learned.
+    db["hub_contract"].create({"id": int, "accepts": str, "learned_at": str, "source": str},
+                              pk="id", not_null={"accepts", "learned_at", "source"})
+
+
+def migrate(db, migrations: list | None = None, *,
+            report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
 
-    ``migrations`` defaults to the kiosk's; the hub passes its own list.
+    ``migrations`` defaults to the kiosk's; the hub passes its own list. Before the
+    first one, a database that already holds data is copied beside itself
+    (:func:`backup`; ``report`` is told where): a migration that fails rolls back on
+    its own, and one that succeeds but proves wrong can still be undone from the copy.
     """
     migrations = MIGRATIONS if migrations is None else migrations
     if "_migrations" not in db.table_names():
         db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
+    todo = [fn.__name__ for fn in migrations if fn.__name__ not in done]
+    if todo and done:  # a new, empty database has nothing to lose
+        copy = backup(db, todo[0])
+        if copy is not None:
+            report(copy)
     applied = []
     for fn in migrations:
         if fn.__name__ in done:
@@ -109,6 +135,36 @@ def migrate(db, migrations: list | None = None) -> list[str]:
                                       "applied_at": datetime.now(timezone.utc).isoformat()})
         applied.append(fn.__name__)
     return applied
+
+
+def backup(db, before: str, now: datetime | None = None) -> Path | None:
+    """Copy the database to ``<file>.<UTC time>.before-<migration>.bak`` beside it, with
+    SQLite's online backup API (a consistent copy even while a kiosk page writes);
+    None for an in-memory database. Raises BackupFailed when the copy cannot be made (a
+    full disk): then no migration runs."""
+    file = next((row[2] for row in db.conn.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+    if not file:
+        return None
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    source = Path(file)
+    target = source.with_name(f"{source.name}.{stamp}.before-{before}.bak")
+    try:
+        serial = 1
+        while target.exists():  # two upgrades within a second keep both copies
+            serial += 1
+            target = source.with_name(f"{source.name}.{stamp}-{serial}.before-{before}.bak")
+        copy = sqlite3.connect(target)
+        try:
+            db.conn.backup(copy)
+        finally:
+            copy.close()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)  # never leave half a copy that looks whole
+        raise BackupFailed(f"could not copy the database to {target} before migrating "
+                           f"({exc}); nothing was changed") from None
+    return target
 
 
 def pending(db, migrations: list | None = None) -> list[str]:

@@ -6,6 +6,9 @@
   captive portal's HTML page with status 200 is not one.
 - A USB transfer: the kiosk writes a *records file* (its device id, the records, an HMAC);
   ``kiosk hub import`` answers with a *receipt file* (the per-item statuses, an HMAC).
+- A *hub message* (hub -> one kiosk, e.g. the mediators' roster): a signed envelope
+  ``{"format", "device", "kind", "version", "issued_at", "body", "signature"}`` that
+  the kiosk checks with :func:`read_hub_message` before using its body.
 
 Both files are signed with HMAC-SHA256 keyed by the SHA-256 of the device's token: the
 kiosk knows the token, the hub keeps only that hash, so each side can check the other's
@@ -21,6 +24,7 @@ from typing import Iterable, Mapping
 API = "kiosk-hub/1"
 RECORDS_FORMAT = "kiosk-records/1"
 RECEIPT_FORMAT = "kiosk-receipt/1"
+MESSAGE_FORMAT = "kiosk-hub-message/1"
 
 STORED, ALREADY, CONFLICT, INVALID = "stored", "already", "conflict", "invalid"
 # Not now: the record's week is after the hub's current week. Neither delivered nor
@@ -59,17 +63,22 @@ def batch_body(records: Iterable[Mapping]) -> bytes:
     (the caller has checked it parses): sent byte for byte as it was hashed, and no
     decode/encode round trip per record.
     """
-    parts = ['{"id":%s,"content_hash":%s,"payload":%s}'
-             % (json.dumps(r["id"]), json.dumps(r["content_hash"]), r["payload"])
+    parts = ['{"id":%s,"content_hash":%s,%s"payload":%s}'
+             % (json.dumps(r["id"]), json.dumps(r["content_hash"]),
+                '"mac":%s,' % json.dumps(r["mac"]) if r.get("mac") else "", r["payload"])
              for r in records]
     return ('{"records":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
 def item(record: Mapping) -> dict:
-    """One record as it travels: id, the hash frozen with it, the payload as an object."""
+    """One record as it travels: id, the hash frozen with it, its MAC when it has one
+    (:func:`record_mac`), the payload as an object."""
     payload = record["payload"]
-    return {"id": record["id"], "content_hash": record["content_hash"],
-            "payload": json.loads(payload) if isinstance(payload, str) else payload}
+    travelling = {"id": record["id"], "content_hash": record["content_hash"]}
+    if record.get("mac"):
+        travelling["mac"] = record["mac"]
+    travelling["payload"] = json.loads(payload) if isinstance(payload, str) else payload
+    return travelling
 
 
 def parse_acknowledgement(status: int, content_type: str, body: bytes,
@@ -105,10 +114,23 @@ def parse_acknowledgement(status: int, content_type: str, body: bytes,
     return acks
 
 
+def record_mac(device: int, record_id: str, content_hash: str, key_hash: str) -> str:
+    """The MAC binding one record to its device: HMAC-SHA256, keyed like the files by the
+    SHA-256 of the device's token, over the device id, the record id and the payload's
+    hash. Another kiosk cannot make it, so a copy of the record posted with another
+    token does not verify for that token."""
+    message = _CANONICAL.encode({"content_hash": content_hash, "device": device,
+                                 "id": record_id}).encode("utf-8")
+    return hmac.new(key_hash.encode("ascii"), message, hashlib.sha256).hexdigest()
+
+
+# One encoder: json.dumps with options builds a new one per call, a cost paid per record.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical(document: Mapping) -> bytes:
     """Canonical JSON bytes of a document (what is signed)."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    return _CANONICAL.encode(document).encode("utf-8")
 
 
 def sign(document: Mapping, key_hash: str) -> dict:
@@ -125,23 +147,25 @@ def signature_ok(document: Mapping, key_hash: str) -> bool:
         sign(document, key_hash)["signature"], given)
 
 
-def records_file(device: int, records: Iterable[Mapping], key_hash: str, *,
-                 created_at: str, site_code: str = "", site_commune: str = "") -> dict:
-    """The signed document ``kiosk sync --to-file`` writes: who made it, and its records.
-
-    ``site_code`` and ``site_commune`` help a person recognise the file; the hub takes
-    the site from its own device table, never from these fields.
+def records_file(device: int, records: Iterable[Mapping], key_hash: str) -> dict:
+    """The signed document ``kiosk sync --to-file`` writes: the device id, its records
+    exactly as the records API receives them (:func:`item`), the format and the
+    signature. Nothing more: a USB key is the channel most easily lost, so it carries
+    no site code, no commune and no time (the hub knows the site from its device table).
     """
-    return sign({"format": RECORDS_FORMAT, "device": device, "created_at": created_at,
-                 "site_code": site_code, "site_commune": site_commune,
+    return sign({"format": RECORDS_FORMAT, "device": device,
                  "records": [item(r) for r in records]}, key_hash)
 
 
 def receipt_file(device: int, results: list[dict], key_hash: str, *, imported_at: str,
-                 source_sha256: str) -> dict:
-    """The signed receipt ``kiosk hub import`` writes for the kiosk."""
-    return sign({"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
-                 "source_sha256": source_sha256, "results": results}, key_hash)
+                 source_sha256: str, accepts: Mapping | None = None) -> dict:
+    """The signed receipt ``kiosk hub import`` writes for the kiosk, with the record
+    versions the hub accepts (``accepts``: the kiosk writes only those next time)."""
+    document = {"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
+                "source_sha256": source_sha256, "results": results}
+    if accepts is not None:
+        document["accepts"] = dict(accepts)
+    return sign(document, key_hash)
 
 
 def check_file(document, expected_format: str) -> dict:
@@ -169,3 +193,34 @@ def read_receipt(document, token: str) -> dict[str, tuple[str, str | None]]:
                 and result.get("status") in STATUSES:
             acks[result["id"]] = (result["status"], result.get("reason"))
     return acks
+
+
+def hub_message(device: int, kind: str, body: Mapping, key_hash: str, *, issued_at: str,
+                version: int = 1) -> dict:
+    """A signed message from the hub to the kiosk ``device`` (keyed like the files).
+
+    ``kind`` names what the body is (e.g. "roster"), ``version`` its layout, so a kiosk
+    can refuse a layout newer than it understands; ``issued_at`` lets it keep the newest.
+    """
+    return sign({"format": MESSAGE_FORMAT, "device": device, "kind": kind,
+                 "version": version, "issued_at": issued_at, "body": dict(body)}, key_hash)
+
+
+def read_hub_message(document, token: str, understood: Mapping[str, Iterable[int]]) -> dict:
+    """The verified message (its ``kind``, ``version``, ``issued_at``, ``body``) meant
+    for the kiosk holding ``token``; raises BadFile for anything else: another
+    format, another kiosk's, altered, or a kind or version not in ``understood``."""
+    if not isinstance(document, dict) or document.get("format") != MESSAGE_FORMAT:
+        raise BadFile(f"not a {MESSAGE_FORMAT} message")
+    if document.get("device") != device_of_token(token):
+        raise BadFile(f"this message is for device {document.get('device')}, not this kiosk")
+    if not signature_ok(document, token_hash(token)):
+        raise BadFile("the message's signature does not match this kiosk's token")
+    kind, version = document.get("kind"), document.get("version")
+    if not isinstance(kind, str) or version not in tuple(understood.get(kind, ())):
+        raise BadFile(f"a {kind!r} message of version {version!r}: this kiosk does not "
+                      "understand it (upgrade the kiosk)")
+    if not isinstance(document.get("body"), dict) or not isinstance(
+            document.get("issued_at"), str):
+        raise BadFile("the message has no body or no date")
+    return {k: document[k] for k in ("kind", "version", "issued_at", "body")}

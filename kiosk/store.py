@@ -308,3 +308,23 @@ def purge_answers(db, acknowledged_before: datetime) -> int:
             "delete from answers where visit_id in (select r.visit_id from results r "
             "join outbox o on o.result_id = r.id where o.state = 'sent' "
             "and o.acknowledged_at < ?)", [acknowledged_before.isoformat()]).rowcount
+
+
+# --- what the hub accepts (migration m007) ------------------------------------------
+
+def hub_accepts(db) -> dict | None:
+    """The record versions the hub last said it accepts (``kind -> [versions]``), or
+    None when the kiosk has not heard from it yet."""
+    row = db.execute("select accepts from hub_contract where id = 1").fetchone()
+    return {kind: tuple(versions) for kind, versions in json.loads(row[0]).items()} \
+        if row else None
+
+
+def set_hub_accepts(db, accepts: dict, now: datetime, source: str) -> None:
+    """Remember what the hub accepts (``source``: network or receipt)."""
+    with write_transaction(db):
+        db.execute("insert into hub_contract (id, accepts, learned_at, source) "
+                   "values (1, ?, ?, ?) on conflict (id) do update set "
+                   "accepts = excluded.accepts, learned_at = excluded.learned_at, "
+                   "source = excluded.source",
+                   [_json(accepts), now.isoformat(), source])

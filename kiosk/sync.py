@@ -1,5 +1,10 @@
 """Outbox -> hub over HTTP(S): batches, retries with backoff and jitter, acknowledgements.
 
+A run first asks the hub which record versions it accepts (``GET /api/v1/contract``;
+a first-release hub answers 404 and accepts diagnostic version 1 only) and sends only
+those: a record of a version the hub does not know yet waits, pending, for the hub's
+upgrade; it is never sent to be refused, so never quarantined for it.
+
 Records travel exactly as they were frozen at completion. A record leaves the unsent
 states only when the hub's structured acknowledgement names it: stored or already had
 -> sent; conflict or invalid -> quarantined (never retried); later (a week after the
@@ -23,10 +28,11 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import protocol, store
+from . import contract, protocol, store
 
 API_PATH = "/api/v1/records"
 OPENAPI_PATH = "/api/v1/openapi.json"
+CONTRACT_PATH = "/api/v1/contract"
 
 
 class Misconfigured(Exception):
@@ -90,6 +96,7 @@ class Outcome:
     quarantined: int = 0
     left: int = 0
     later: int = 0  # answered "later" by the hub: still pending, among ``left``
+    waiting: int = 0  # of versions the hub does not accept yet: not counted in left
     error: str | None = None
     refused: bool = False
 
@@ -138,12 +145,22 @@ def hub_time(settings: Settings) -> datetime | None:
 
 def http_post(settings: Settings, body: bytes) -> Answer:
     """POST one batch; network failures raise OSError or http.client.HTTPException."""
+    return _request(settings, API_PATH, body)
+
+
+def http_get(settings: Settings, path: str) -> Answer:
+    """GET one of the hub's documents (e.g. CONTRACT_PATH)."""
+    return _request(settings, path, None)
+
+
+def _request(settings: Settings, path: str, body: bytes | None) -> Answer:
     opener = _opener(settings)
-    request = urllib.request.Request(settings.url + API_PATH, data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "Accept": "application/json",
-                                              "Authorization": f"Bearer {settings.token}",
-                                              "User-Agent": "kiosk-sync/1"})
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {settings.token}",
+               "User-Agent": "kiosk-sync/1"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(settings.url + path, data=body,
+                                     method="GET" if body is None else "POST", headers=headers)
     try:
         with opener.open(request, timeout=settings.timeout) as response:
             return _answer(response.status, response.headers, response.read())
@@ -158,18 +175,94 @@ def _answer(status, headers, body) -> Answer:
                   float(retry_after) if retry_after.strip().isdigit() else None)
 
 
-def readable_unsent(db, now: Callable[[], datetime]) -> list[dict]:
+def readable_unsent(db, now: Callable[[], datetime], accepted: dict | None = None
+                    ) -> list[dict]:
     """The unsent records, each payload checked as JSON; one the kiosk itself cannot
-    read (damaged on disk) is quarantined rather than blocking every batch after it."""
+    read (damaged on disk) is quarantined rather than blocking every batch after it.
+
+    With ``accepted`` (``kind -> versions``, see kiosk/contract.py), only the records
+    of a version the hub accepts: the others wait for its upgrade.
+    """
     records = []
     for record in store.unsent_records(db):
         try:
-            json.loads(record["payload"])
+            payload = json.loads(record["payload"])
         except (TypeError, ValueError):
             store.quarantine_record(db, record["id"], "unreadable on the kiosk", now())
             continue
-        records.append(record)
+        if not isinstance(payload, dict):
+            payload = {}
+        if accepted is None or contract.is_accepted(payload, accepted):
+            records.append(dict(record, version=contract.version_of(payload)))
     return records
+
+
+def bind(records: list[dict], token: str, accepted: dict | None) -> list[dict]:
+    """The records, each with the MAC that binds it to this device (protocol.record_mac).
+
+    Made at send time from the current token, for records frozen before MACs existed
+    as for new ones: the MAC needs only the token's hash, and a kiosk given a new token
+    (`kiosk hub device replace`) keeps its records verifiable. A first-release hub
+    refuses any unknown key in an item, so a version 1 record goes without a MAC to a
+    hub not known to take one (its version 2 records are kept back anyway).
+    """
+    device, key = protocol.device_of_token(token), protocol.token_hash(token)
+    takes_mac = contract.takes_mac(accepted)
+    return [dict(r, mac=protocol.record_mac(device, r["id"], r["content_hash"], key))
+            if takes_mac or r["version"] != (contract.DIAGNOSTIC, 1) else r
+            for r in records]
+
+
+def waiting_for_upgrade(db) -> int | None:
+    """How many unsent records are of a version the hub (as last heard) does not accept
+    yet; None when the kiosk has not heard what its hub accepts."""
+    accepted = store.hub_accepts(db)
+    if accepted is None:
+        return None
+    return sum(too_new(record["payload"], accepted) for record in store.unsent_records(db))
+
+
+def too_new(payload: str, accepted: dict) -> bool:
+    """True when the frozen ``payload`` is a record of a version ``accepted`` lacks
+    (an unreadable one is not: it is the kiosk's own problem, not the hub's)."""
+    try:
+        document = json.loads(payload)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(document, dict) and not contract.is_accepted(document, accepted)
+
+
+def ask_contract(settings: Settings, get, sleep, rng) -> tuple[dict | None, str | None]:
+    """``(accepted versions, None)`` from the hub, or ``(None, error)`` after every
+    attempt failed. A first-release hub has no such path: its JSON 404 means LEGACY."""
+    error = None
+    for attempt in range(settings.attempts):
+        try:
+            answer = get(settings, CONTRACT_PATH)
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"no answer from the hub ({type(exc).__name__}: {exc})"
+        else:
+            document = _hub_json(answer)
+            if document is not None and answer.status == 200:
+                return contract.accepts(document.get("accepts")), None
+            if document is not None and answer.status == 404:
+                return dict(contract.LEGACY), None
+            error = f"not the hub's contract (HTTP {answer.status})"
+        if attempt + 1 < settings.attempts:
+            sleep(backoff(attempt, settings.base, settings.ceiling, rng))
+    return None, f"{error} after {settings.attempts} attempts"
+
+
+def _hub_json(answer: Answer) -> dict | None:
+    """The hub's JSON document in ``answer`` (one naming the API), else None."""
+    if answer.content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    try:
+        document = json.loads(answer.body)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) and document.get("api") == protocol.API \
+        else None
 
 
 def _utcnow() -> datetime:
@@ -177,6 +270,7 @@ def _utcnow() -> datetime:
 
 
 def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = http_post,
+        get: Callable[[Settings, str], Answer] = http_get,
         sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
         now: Callable[[], datetime] = _utcnow,
         progress: Callable[[int], None] = lambda n: None) -> Outcome:
@@ -188,7 +282,11 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
     """
     rng = rng or random.Random()
     outcome = Outcome()
-    records = readable_unsent(db, now)
+    accepted, outcome.error = ask_contract(settings, get, sleep, rng)
+    if accepted is not None:
+        store.set_hub_accepts(db, accepted, now(), "network")
+    records = bind(readable_unsent(db, now, accepted), settings.token, accepted) \
+        if accepted is not None else []
     size = settings.batch_size
     queue = deque(records[i:i + size] for i in range(0, len(records), size))
     while queue and outcome.error is None:
@@ -196,7 +294,8 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
         error = _send(db, settings, batch, post, sleep, rng, now, outcome, progress, queue)
         if error:
             outcome.error = error
-    outcome.left = store.count_unsent(db)
+    outcome.waiting = waiting_for_upgrade(db) or 0
+    outcome.left = store.count_unsent(db) - outcome.waiting
     if outcome.error:
         result = "error"
     else:

@@ -66,10 +66,7 @@ def sync_command(to_file, receipt):
         _hold_if_the_clock_is_wrong(db, settings, ask_hub=not to_file)
     if to_file:
         try:
-            path, count = transfer.export_to_file(db, to_file, settings.token,
-                                                  site_code=str(cfg["SITE_CODE"]),
-                                                  site_commune=str(cfg["SITE_COMMUNE"]),
-                                                  now=_now())
+            path, count = transfer.export_to_file(db, to_file, settings.token, now=_now())
         except Refused as exc:
             db.close()
             _fail(f"{exc}; no record was marked as exported", 2)
@@ -95,7 +92,9 @@ def sync_command(to_file, receipt):
     click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
                f"{outcome.left} left for the next sync"
                + (f" ({outcome.later} dated after the hub's current week)." if outcome.later
-                  else "."))
+                  else ".")
+               + (f" {outcome.waiting} wait for the hub to be upgraded (a newer record "
+                  "version than it accepts)." if outcome.waiting else ""))
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:
@@ -143,9 +142,11 @@ def status_command():
     """Records pending, awaiting a receipt, quarantined; last success and last error;
     whether the clock is plausible."""
     from . import clock
+    from .sync import waiting_for_upgrade
 
     db = _kiosk_db()
     counts = store.outbox_counts(db)
+    waiting = waiting_for_upgrade(db)
     success = store.last_sync(db, ("ok",), ("network", "receipt"))
     failure = store.last_sync(db, ("error", "partial"), ("network", "file"))
     exported = store.last_sync(db, ("ok",), ("file",))
@@ -154,6 +155,10 @@ def status_command():
     db.close()
     click.echo(f"Pending:            {counts['pending']}")
     click.echo(f"Awaiting receipt:   {counts['exported']}  (written to a USB file)")
+    click.echo("Waiting for a hub upgrade: " + (
+        "unknown until the first sync or receipt" if waiting is None else
+        f"{waiting}  (of the unsent: newer than the hub accepts; kept, sent once it "
+        "is upgraded)"))
     click.echo(f"Quarantined:        {counts['quarantined']}")
     click.echo(f"Sent:               {counts['sent']}")
     click.echo(f"Last success:       {_describe(success)}")

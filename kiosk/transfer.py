@@ -13,8 +13,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from . import protocol, store, usbkey
-from .sync import readable_unsent
+from . import contract, protocol, store, usbkey
+from .sync import bind, readable_unsent, too_new
 
 
 def write_json(path: Path, document: dict) -> None:
@@ -33,18 +33,18 @@ def records_file_name(device: int, now: datetime) -> str:
     return f"kiosk-{device}-{now.strftime('%Y%m%d-%H%M%S')}.records.json"
 
 
-def export_to_file(db, path: str | Path, token: str, *, site_code: str, site_commune: str,
-                   now: datetime) -> tuple[Path, int]:
+def export_to_file(db, path: str | Path, token: str, *, now: datetime) -> tuple[Path, int]:
     """Write the unsent records to ``path`` (a folder: a new file in it) and mark them
     exported, once the file is on the device and read back intact. Returns (file
     written, number of records); raises usbkey.Refused with nothing marked."""
     device = protocol.device_of_token(token)
     path = usbkey.destination(path, records_file_name(device, now))
-    records = readable_unsent(db, lambda: now)
+    # Only the versions the hub accepts, once a receipt said which; before that, all
+    # (apply_receipt keeps pending what a hub refuses for being too new).
+    accepted = store.hub_accepts(db)
+    records = bind(readable_unsent(db, lambda: now, accepted), token, accepted)
     ids = [r["id"] for r in records]
-    document = protocol.records_file(device, records, protocol.token_hash(token),
-                                     created_at=now.isoformat(), site_code=site_code,
-                                     site_commune=site_commune)
+    document = protocol.records_file(device, records, protocol.token_hash(token))
     usbkey.write_verified(path, encode(document),
                           lambda raw: check_records_file(raw, token, device, ids))
     store.mark_exported(db, ids, now)
@@ -78,7 +78,20 @@ def apply_receipt(db, raw: bytes, token: str, now: datetime) -> tuple[int, int]:
     except (ValueError, RecursionError) as exc:
         raise protocol.BadFile(f"not JSON ({exc})") from None
     acks = protocol.read_receipt(document, token)
+    accepted = contract.accepts(document.get("accepts"))  # signed with the rest
+    store.set_hub_accepts(db, accepted, now, "receipt")
+    acks = _keep_too_new(db, acks, accepted)
     delivered, quarantined = store.apply_acknowledgements(db, acks, now)
     store.log_sync(db, now, "receipt", "ok", delivered=delivered, quarantined=quarantined,
                    left=store.count_unsent(db))
     return delivered, quarantined
+
+
+def _keep_too_new(db, acks: dict, accepted: dict) -> dict:
+    """``acks`` without the refusals of records whose version the hub does not accept:
+    written before the kiosk knew what its hub takes, they wait for its upgrade rather
+    than being quarantined for ever."""
+    waiting = {r["id"] for r in store.unsent_records(db)
+               if r["id"] in acks and too_new(r["payload"], accepted)}
+    return {rid: ack for rid, ack in acks.items()
+            if not (rid in waiting and ack[0] in protocol.REFUSED)}

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import anonymise
+from kiosk import anonymise, protocol
 from kiosk.db import connect, write_transaction
 from kiosk.hub import store as hub_store
 from tests.hubkit import hub_counts, make_hub, new_device
@@ -23,8 +23,15 @@ def hub(tmp_path):
     return app, token
 
 
-def items(count, seed=1):
+# The token new_device gives the hub's first device.
+TOKEN1 = "1.secret-of-device-1-xxxxxxxx"
+
+
+def items(count, seed=1, token=TOKEN1):
+    """Records as a kiosk holding ``token`` sends them (bound by their MAC)."""
+    device, key = protocol.device_of_token(token), protocol.token_hash(token)
     return [{"id": r.outbox["id"], "content_hash": r.outbox["content_hash"],
+             "mac": protocol.record_mac(device, r.outbox["id"], r.outbox["content_hash"], key),
              "payload": json.loads(r.outbox["payload"])}
             for _, _, r in make_records(count, seed=seed)]
 
@@ -45,6 +52,9 @@ def test_each_item_gets_its_own_status(hub):
 
     altered = dict(batch[1], payload=dict(batch[1]["payload"], language="ar"))
     altered["content_hash"] = anonymise.content_hash(altered["payload"])
+    # The same kiosk, with its own key: a conflict (another kiosk's copy is invalid).
+    altered["mac"] = protocol.record_mac(1, altered["id"], altered["content_hash"],
+                                         protocol.token_hash(TOKEN1))
     broken = dict(batch[2], payload=dict(batch[2]["payload"], week="last week"))
     free_text = dict(items(1, seed=9)[0])
     free_text["payload"] = dict(free_text["payload"], comment="Mme Dupont, 3 rue des Lilas")
@@ -175,8 +185,10 @@ def test_the_openapi_document_describes_the_api(hub):
     post_op = doc["paths"]["/api/v1/records"]["post"]
     assert set(post_op["responses"]) == {"200", "400", "401", "413", "503"}
     assert doc["components"]["schemas"]["Batch"]["properties"]["records"]["maxItems"] == 50
-    assert set(doc["components"]["schemas"]["Item"]["properties"]["payload"]["required"]) \
+    # The payload of the version kiosks write today is exactly the allow-list.
+    assert set(doc["components"]["schemas"]["Payload_diagnostic_2"]["required"]) \
         == set(anonymise.ALLOWED_FIELDS)
+    assert doc["paths"]["/api/v1/contract"]["get"]["security"] == []
 
 
 def test_a_kiosk_record_is_valid_for_the_hub():

@@ -86,13 +86,31 @@ def test_the_roll_ups_stay_equal_to_the_tally_summed():
     assert db.execute("SELECT COUNT(*) FROM tally_site").fetchone()[0] < db["tally"].count
 
 
-def test_the_roll_up_migration_counts_a_tally_filled_before_it():
+# The tally as the first release wrote it (no frame column yet).
+RELEASE1_UPSERT = (
+    "INSERT INTO tally (dimension, value, week, device_id, site_epci, residence_epci, n) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+def test_the_roll_up_and_frame_migrations_count_a_tally_filled_before_them():
     db = connect(":memory:")
     shipped = [fn for fn in schema.MIGRATIONS if fn.__name__ < "h003"]
     migrations.migrate(db, shipped)
     with write_transaction(db):
-        db.conn.executemany(store.TALLY_UPSERT, [
-            key + (n,) for key, n in tally.counts(DEVICE, [ABANDONED, DONE, DONE]).items()])
+        db.conn.executemany(RELEASE1_UPSERT, [
+            key[:6] + (n,) for key, n in tally.counts(DEVICE, [ABANDONED, DONE, DONE]).items()])
     assert migrations.migrate(db, schema.MIGRATIONS)[0] == "h003_tally_rollups"
     assert sums(db, "tally_site", "site_epci") == tally_sums(db, "site_epci")
     assert sums(db, "tally_residence", "residence_epci")[("all", "", "200071140", "2026-W48")] == 2
+    # h007: every count made before frames existed is of frame "1".
+    for table in ("tally", "tally_site", "tally_residence"):
+        assert {r[0] for r in db.execute(f"SELECT DISTINCT frame FROM {table}")} == {"1"}
+
+
+def test_two_frames_never_add_up():
+    db = connect(":memory:")
+    migrations.migrate(db, schema.MIGRATIONS)
+    with write_transaction(db):
+        store.add_tally(db, tally.counts(DEVICE, [DONE, dict(DONE, frame="2")]))
+    rows = db.execute("SELECT frame, n FROM tally_site WHERE dimension = 'all'").fetchall()
+    assert sorted(rows) == [("1", 1), ("2", 1)]

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import anonymise
+from kiosk import anonymise, protocol
 from kiosk.hub import staff
 from kiosk.hub.stats import week_of
 from tests import hubdata as h
@@ -23,11 +23,14 @@ THIS_WEEK = week_of(TODAY)
 NEXT_WEEK = week_of(TODAY + timedelta(days=14))
 
 
-def record_of_week(week: str, seed: int) -> dict:
+def record_of_week(week: str, seed: int, token: str) -> dict:
+    """A record of ``week``, bound to the device of ``token`` as a kiosk sends it."""
     _, _, record = make_records(1, seed=seed)[0]
     payload = dict(json.loads(record.outbox["payload"]), week=week)
-    return {"id": record.outbox["id"], "content_hash": anonymise.content_hash(payload),
-            "payload": payload}
+    digest = anonymise.content_hash(payload)
+    mac = protocol.record_mac(protocol.device_of_token(token), record.outbox["id"], digest,
+                              protocol.token_hash(token))
+    return {"id": record.outbox["id"], "content_hash": digest, "mac": mac, "payload": payload}
 
 
 def test_the_api_answers_each_week_by_the_calendar_and_the_start_of_service(tmp_path):
@@ -40,7 +43,7 @@ def test_the_api_answers_each_week_by_the_calendar_and_the_start_of_service(tmp_
              "2025-W09", "2020-W53",  # 2020 has a W53, before the start
              THIS_WEEK]
     answer = app.test_client().post(
-        "/api/v1/records", json={"records": [record_of_week(w, i) for i, w in enumerate(weeks)]},
+        "/api/v1/records", json={"records": [record_of_week(w, i, token) for i, w in enumerate(weeks)]},
         headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
     results = answer.json["results"]
@@ -62,7 +65,7 @@ def test_a_hub_whose_clock_is_before_the_service_stores_nothing(tmp_path):
     app = make_hub(tmp_path / "hub", HUB_SERVICE_START=(TODAY + timedelta(days=30)).isoformat())
     _, token = new_device(app.config["DATABASE"])
     answer = app.test_client().post("/api/v1/records",
-                                    json={"records": [record_of_week(THIS_WEEK, 1)]},
+                                    json={"records": [record_of_week(THIS_WEEK, 1, token)]},
                                     headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 503 and "start of service" in answer.json["error"]
     assert hub_counts(app.config["DATABASE"])["tally_all"] == 0

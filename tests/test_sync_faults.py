@@ -88,7 +88,7 @@ def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, fault
         finally:
             proxy.close()
     assert result.exit_code == 1
-    # the hub's time asked (kiosk/clock.py), then one batch tried three times, then stop
+    # the hub's time asked (kiosk/clock.py), then the contract asked three times, then stop
     assert proxy.requests == 4
     assert set(outbox_states(app.config["DATABASE"]).values()) == {"pending"}
     status = app.test_cli_runner().invoke(args=["status"])
@@ -100,7 +100,9 @@ def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, fault
 
 def test_a_record_altered_after_it_was_sent_is_quarantined_alone(tmp_path, hub):
     _, token = new_device(hub.database)
-    proxy = FaultProxy(hub.port, ["drop_after_commit"] * 100)
+    # The clock and contract questions pass; every batch is then lost after the hub
+    # committed.
+    proxy = FaultProxy(hub.port, ["pass", "pass"] + ["drop_after_commit"] * 100)
     try:
         app, ids = kiosk_with_records(tmp_path / "kiosk", proxy.url, token, 20,
                                       SYNC_ATTEMPTS=1, SYNC_BATCH_SIZE=20)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+from kiosk import protocol, sync
 from kiosk.db import connect
 from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_device,  # noqa: F401
                           no_env_proxy, outbox_states)
@@ -118,3 +120,33 @@ def test_a_file_that_is_no_records_file_is_refused_cleanly(pair, content, status
     result = run(hub, "hub", "import", str(usb / "f.json"))
     assert result.exit_code == status and isinstance(result.exception, SystemExit)
     assert hub_counts(hub.config["DATABASE"])["ids"] == []
+
+
+def test_the_records_file_carries_exactly_what_the_api_receives(pair):
+    hub, kiosk, ids, usb = pair
+    run(kiosk, "sync", "--to-file", str(usb / "f.json"))
+    document = json.loads((usb / "f.json").read_text())
+    assert set(document) == {"format", "device", "records", "signature"}
+    # What a network sync of the same kiosk posts to the records API, byte for byte.
+    posted = []
+
+    def get(settings, path):
+        return sync.Answer(200, "application/json", json.dumps(
+            {"api": protocol.API, "accepts": {"diagnostic": [1, 2]}}).encode(), None)
+
+    def post(settings, body):
+        posted.extend(json.loads(body)["records"])
+        raise ConnectionResetError("kept pending")
+
+    db = connect(kiosk.config["DATABASE"])
+    sync.run(db, sync.Settings.from_config({**kiosk.config, "HUB_URL": "https://hub.test"}),
+             post=post, get=get, sleep=lambda s: None)
+    db.close()
+    assert document["format"] == "kiosk-records/1" and document["device"] == 1
+    assert document["records"] == posted[:12] and len(document["records"]) == 12
+    assert {key for item in document["records"] for key in item} \
+        == {"id", "content_hash", "mac", "payload"}
+    text = (usb / "f.json").read_text()
+    for secret in ("BUS-1", "03190", "site_code", "site_commune", "created_at"):
+        assert secret not in text                      # no site code, no commune
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)   # no exact time at all

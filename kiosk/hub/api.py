@@ -1,4 +1,5 @@
-"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/openapi.json``.
+"""The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/contract``
+(the record versions accepted), ``GET /api/v1/openapi.json``.
 
 Checks run in this order, and each refusal stores nothing: the device token (401), the
 size (413), both from the headers alone (`kiosk serve` makes them before reading the
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import contract
 from ..db import get_db
 from ..protocol import API, device_of_token, token_hash
 from . import events, ingest, openapi, store, weeks
@@ -77,7 +79,14 @@ def post_records():
         return _error(503, f"the hub's clock ({now:%Y-%m-%d}) is before its start of "
                            f"service ({start})", **{"Retry-After": "3600"})
     results = ingest.receive(get_db(), device, records, now, start)
-    return jsonify(api=API, results=results, counts=ingest.summary(results))
+    return jsonify(api=API, results=results, counts=ingest.summary(results),
+                   accepts=contract.advertisement())
+
+
+@bp.get("/contract")
+def contract_document():
+    """The record kinds and versions this hub accepts (a kiosk asks before sending)."""
+    return jsonify(api=API, accepts=contract.advertisement())
 
 
 @bp.get("/openapi.json")

@@ -56,8 +56,13 @@ def init_command():
     from .schema import MIGRATIONS
 
     db = hub_db(current=False)
-    applied = migrations.migrate(db, MIGRATIONS)
-    db.close()
+    try:
+        applied = migrations.migrate(db, MIGRATIONS,
+                                     report=lambda path: click.echo(f"Backup: {path}"))
+    except migrations.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
     click.echo(f"Hub database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
 
@@ -105,6 +110,31 @@ def device_list():
         state = f"revoked {d['revoked_at'][:10]}" if d["revoked_at"] else "active"
         click.echo(f"{d['id']:>4}  {d['site'][:30]:30}  {d['commune']:7}  {seen:20}  "
                    f"{d['records_received']:>8}  {state}")
+
+
+@device_group.command("replace")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_replace(device_id):
+    """A kiosk PC replaced: a new token for the same device, the old one refused at once.
+
+    The records and counts stay the device's, and a copy of the old PC's database set
+    up with the new token resends nothing that counts twice (records are bound to the
+    device at send time, with whatever token it holds).
+    """
+    from . import events, store
+
+    db = hub_db()
+    with write_transaction(db):
+        token = store.replace_device_token(
+            db, device_id, lambda i: f"{i}.{secrets.token_urlsafe(32)}")
+    db.close()
+    if token is None:
+        raise click.ClickException(f"no device {device_id}")
+    events.log("device_token_replaced", device=device_id)
+    click.echo(f"Device {device_id}: new token; the old one is refused from now on.", err=True)
+    click.echo("Its token, shown only now; set it as KIOSK_HUB_TOKEN on the new PC:", err=True)
+    click.echo(token)
 
 
 @device_group.command("revoke")

@@ -12,15 +12,32 @@ from datetime import date, datetime
 
 import fastjsonschema
 
-from .. import anonymise
+from .. import anonymise, contract
 from ..db import write_transaction
-from ..protocol import INVALID, STATUSES
-from . import openapi, store, tally
+from ..protocol import INVALID, STATUSES, record_mac
+from . import events, openapi, store, tally
 from .weeks import Window
 
-# Compiled once: fastjsonschema turns the schema into Python code, about thirty times
-# faster than an interpreting validator, which keeps ingestion near raw insert speed.
-_check_item = fastjsonschema.compile(openapi.ITEM)
+# Compiled once per accepted record version: fastjsonschema turns the schema into Python
+# code, about thirty times faster than an interpreting validator, which keeps ingestion
+# near raw insert speed. The item is checked against the version its payload declares.
+_CHECKS = {(kind, version): fastjsonschema.compile(openapi.item_schema(
+               contract.payload_schema(kind, version)))
+           for kind, versions in contract.ACCEPTED.items() for version in versions}
+_check_shape = fastjsonschema.compile(openapi.item_schema({"type": "object"}))
+
+
+def _check_item(item) -> None:
+    """Raise JsonSchemaValueException unless ``item`` is a record of an accepted version."""
+    payload = item.get("payload") if isinstance(item, dict) else None
+    check = _CHECKS.get(contract.version_of(payload)) if isinstance(payload, dict) else None
+    if check is None:
+        _check_shape(item)  # what is wrong with the item itself, if anything
+        kind, version = contract.version_of(payload)
+        raise fastjsonschema.JsonSchemaValueException(
+            f"record kind {kind!r} version {version!r} is not one this hub accepts "
+            f"(GET /api/v1/contract)")
+    check(item)
 
 
 def prepare(item, window: Window) -> tuple[tuple | None, tuple[str, str] | None]:
@@ -44,6 +61,23 @@ def prepare(item, window: Window) -> tuple[tuple | None, tuple[str, str] | None]
     return (item["id"], payload["week"], digest, text), None
 
 
+def unbound(item: dict, row: tuple, device: dict) -> str | None:
+    """Why ``item`` (prepared as ``row``) is not bound to ``device``, or None when it is.
+
+    A record carries a MAC keyed by its own device's token hash (protocol.record_mac):
+    one copied from another kiosk (off a USB key, say) does not verify for the device
+    posting it, and is refused for that poster alone. First-release kiosks sent no MAC:
+    a version 1 record may come without one; from version 2 on it is required.
+    """
+    mac = item.get("mac")
+    if mac is None:
+        return None if item["payload"].get("schema_version") == 1 else \
+            "no MAC: a record of version 2 or later must carry its device's MAC"
+    if mac != record_mac(device["id"], row[0], row[2], device["token_hash"]):
+        return "the MAC does not verify for this device (a record of another kiosk?)"
+    return None
+
+
 def receive(db, device: dict, items: list, now: datetime, start: date) -> list[dict]:
     """Store the valid ``items`` sent by ``device``; one result per item, in order.
 
@@ -54,11 +88,16 @@ def receive(db, device: dict, items: list, now: datetime, start: date) -> list[d
     Stored records, their counts and the device's last-seen time commit together.
     """
     window = Window(start, now.date())
-    results, rows, payloads = [], [], []
+    results, rows, payloads, unbound_count = [], [], [], 0
     for index, item in enumerate(items):
         rid = item.get("id") if isinstance(item, dict) else None
         result = {"index": index, "id": rid if isinstance(rid, str) else None}
         row, refused = prepare(item, window)
+        if row is not None:
+            why = unbound(item, row, device)
+            refused = (INVALID, why) if why else None
+            row = None if why else row
+            unbound_count += why is not None
         if row is None:
             result.update(status=refused[0], reason=refused[1])
         else:
@@ -66,10 +105,15 @@ def receive(db, device: dict, items: list, now: datetime, start: date) -> list[d
             payloads.append(item["payload"])
         results.append(result)
     with write_transaction(db):
-        statuses = store.insert_records(db, device["id"], rows, now)
+        statuses, shared = store.insert_records(db, device["id"], rows, now)
         stored = [p for p, status in zip(payloads, statuses) if status == "stored"]
         store.add_tally(db, tally.counts(device, stored))
         store.touch_device(db, device["id"], now, len(stored))
+    if unbound_count:  # another kiosk's records, or a kiosk that lost its key
+        events.log("records_not_bound_to_device", device=device["id"], records=unbound_count)
+    if shared:  # a UUID never repeats by chance: a copy of one device's records
+        events.log("record_ids_on_two_devices", device=device["id"], records=len(shared),
+                   other_devices=sorted(set(shared.values())))
     pending = iter(statuses)
     for result in results:
         if "status" not in result:

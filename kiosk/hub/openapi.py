@@ -7,57 +7,48 @@ travel inside a record even from a tampered kiosk.
 """
 from __future__ import annotations
 
-from ..anonymise import ALLOWED_FIELDS
+from .. import contract
 from ..protocol import API, STATUSES
 
-CODE = {"type": "string", "pattern": "^[A-Za-z0-9_+-]{1,40}$"}
-CODE_OR_NULL = {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_+-]{1,40}$"}
-EPCI = {"type": ["string", "null"], "pattern": "^[0-9]{9}$", "description": "EPCI SIREN"}
 
-PAYLOAD = {
-    "type": "object",
-    "description": "The anonymised record frozen on the kiosk (kiosk/anonymise.py).",
-    "additionalProperties": False,
-    "required": list(ALLOWED_FIELDS),
-    "properties": {
-        "schema_version": {"const": 1},
-        "questionnaire_id": CODE,
-        "questionnaire_version": {"type": "string", "pattern": "^[A-Za-z0-9_.+-]{1,20}$"},
-        "site_epci": EPCI,
-        "residence_epci": EPCI,
-        "week": {"type": "string", "pattern": "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$",
-                 "description": "ISO 8601 week"},
-        "mode": {"enum": ["self", "guided", None]},
-        "language": {"type": ["string", "null"], "pattern": "^[a-z]{2,3}(_[A-Za-z]{2,4})?$"},
-        "age_band": CODE_OR_NULL,
-        "situation": CODE_OR_NULL,
-        "levels": {"type": "object", "maxProperties": 20, "propertyNames": CODE,
-                   "additionalProperties": {"enum": [0, 1, 2]}},
-        "indicators": {"type": "object", "maxProperties": 20, "propertyNames": CODE,
-                       "additionalProperties": {"type": "boolean"}},
-        "profile": CODE_OR_NULL,
-        "needs": {"type": "array", "maxItems": 30, "items": CODE},
-        "offers": {"type": "array", "maxItems": 30, "items": CODE},
-        "complete": {"type": "boolean"},
-        "last_screen": CODE_OR_NULL,
-    },
-}
+def payload_ref(kind: str, version: int) -> str:
+    """The name of a record version's schema in the document's components."""
+    return f"Payload_{kind}_{version}"
+
+
+# One schema per record version the hub accepts, all from kiosk/contract.py (the
+# anonymisation allow-list seen from the hub: no other field is accepted).
+PAYLOADS = {payload_ref(kind, version): contract.payload_schema(kind, version)
+            for kind, versions in contract.ACCEPTED.items() for version in versions}
 
 RECORD_ID = {"type": "string", "description": "UUID made on the kiosk",
              "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
 
-ITEM = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["id", "payload"],
-    "properties": {
-        "id": RECORD_ID,
-        "content_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
-                         "description": "SHA-256 of the payload's canonical JSON, as frozen "
-                                        "on the kiosk; when given it must match"},
-        "payload": PAYLOAD,
-    },
-}
+
+def item_schema(payload: dict) -> dict:
+    """An item of a batch whose payload follows ``payload``."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "payload"],
+        "properties": {
+            "id": RECORD_ID,
+            "content_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                             "description": "SHA-256 of the payload's canonical JSON, as "
+                                            "frozen on the kiosk; when given it must match"},
+            "mac": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                    "description": "HMAC-SHA256 keyed by the SHA-256 of the device's token "
+                                   "over {device, id, content_hash} (canonical JSON): "
+                                   "binds the record to the device posting it. Required "
+                                   "from version 2 on; when given it must verify"},
+            "payload": payload,
+        },
+    }
+
+
+ITEM = item_schema({"description": "The anonymised record frozen on the kiosk, in one of "
+                                   "the versions the hub accepts (see /api/v1/contract)",
+                    "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in PAYLOADS]})
 
 
 def batch_schema(max_records: int) -> dict:
@@ -78,10 +69,20 @@ RESULT = {
     },
 }
 
+ACCEPTS = {"type": "object", "description": "Record kind -> the versions the hub accepts "
+                                           "(a version once accepted stays accepted)",
+           "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
+
+CONTRACT = {
+    "type": "object", "required": ["api", "accepts"],
+    "properties": {"api": {"const": API}, "accepts": {"$ref": "#/components/schemas/Accepts"}},
+}
+
 ACK = {
-    "type": "object", "required": ["api", "results", "counts"],
+    "type": "object", "required": ["api", "results", "counts", "accepts"],
     "properties": {
         "api": {"const": API},
+        "accepts": {"$ref": "#/components/schemas/Accepts"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
         "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
     },
@@ -132,6 +133,20 @@ def document(max_records: int, max_bytes: int) -> dict:
                                   "nothing stored, retry later"),
                 },
             }},
+            "/api/v1/contract": {"get": {
+                "operationId": "getContract",
+                "summary": "The record kinds and versions this hub accepts",
+                "description": "A kiosk sends only records of these versions and keeps "
+                               "the others pending until its hub is upgraded. Every "
+                               "acknowledgement carries the same `accepts`. A hub "
+                               "without this path (404) is a first-release hub: it "
+                               "accepts diagnostic version 1 only.",
+                "security": [],
+                "responses": {"200": {"description": "What the hub accepts",
+                                      "content": {"application/json": {
+                                          "schema": {"$ref": "#/components/schemas/"
+                                                             "Contract"}}}}},
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",
@@ -147,6 +162,7 @@ def document(max_records: int, max_bytes: int) -> dict:
                                                 "`kiosk hub device add`"}},
             "schemas": {"Batch": batch_schema(max_records), "Item": ITEM,
                         "Acknowledgement": ACK, "Result": RESULT,
-                        "Error": ERROR},
+                        "Error": ERROR, "Accepts": ACCEPTS, "Contract": CONTRACT,
+                        **PAYLOADS},
         },
     }

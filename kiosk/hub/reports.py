@@ -11,8 +11,13 @@ import contextlib
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import contract
 from . import stats
 from .weeks import Window, unreadable
+
+# Every figure is of one frame (what is measured): two frames never add up. The
+# dashboard and the open data show the current one.
+FRAME = contract.CURRENT_FRAMES[contract.DIAGNOSTIC]
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
@@ -47,9 +52,11 @@ class Period:
 
 
 def stored_weeks(db) -> list[str]:
-    """Every week the counts hold, real or not (a few hundred rows of a roll-up)."""
-    return [row[0] for row in db.execute("SELECT DISTINCT week FROM tally_site "
-                                         "WHERE dimension = 'all' AND value = ''")]
+    """Every week the counts of the current frame hold, real or not (a few hundred rows
+    of a roll-up)."""
+    return [row[0] for row in db.execute("SELECT DISTINCT week FROM tally_site WHERE "
+                                         "frame = ? AND dimension = 'all' AND value = ''",
+                                         [FRAME])]
 
 
 def week_range(db, window: Window) -> tuple[str, str] | None:
@@ -72,8 +79,8 @@ def readable(db, window: Window, first: str | None, last: str | None) -> Period:
 
 def _where(period: Period, epci_column: str | None = None,
            epci: str | None = None) -> tuple[str, list]:
-    clauses = ["week >= ?", "week <= ?"]
-    params = [period.first, period.last]
+    clauses = ["frame = ?", "week >= ?", "week <= ?"]
+    params = [FRAME, period.first, period.last]
     if period.skip:
         clauses.append(f"week NOT IN ({', '.join('?' for _ in period.skip)})")
         params += period.skip

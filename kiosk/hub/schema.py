@@ -87,3 +87,56 @@ def h004_purged_records(db):
     # lost receipt, an old USB file): its id alone tells the hub it was already counted,
     # so the tally never counts it twice. A random UUID reveals nothing about anyone.
     db["purged_records"].create({"id": str}, pk="id")
+
+
+@migration
+def h007_wire_contract(db):
+    # The frame (kiosk/contract.py): what a count measures. A new questionnaire that
+    # measures something else is a new frame, and counts of two frames must never be
+    # added together, so the frame becomes a key of the tally and of both roll-ups.
+    # Every count made so far is of frame "1" (records of version 1 name no frame).
+    # SQLite cannot change a primary key: each table is rebuilt with the frame first.
+    db.execute("CREATE TABLE tally_framed (frame TEXT NOT NULL, dimension TEXT NOT NULL, "
+               "value TEXT NOT NULL, week TEXT NOT NULL, device_id INTEGER NOT NULL, "
+               "site_epci TEXT NOT NULL, residence_epci TEXT NOT NULL, n INTEGER NOT NULL, "
+               "PRIMARY KEY (frame, dimension, value, week, device_id, site_epci, "
+               "residence_epci))")
+    db.execute("INSERT INTO tally_framed SELECT '1', dimension, value, week, device_id, "
+               "site_epci, residence_epci, n FROM tally")
+    db.execute("DROP TABLE tally")
+    db.execute("ALTER TABLE tally_framed RENAME TO tally")
+    for table, epci in (("tally_site", "site_epci"), ("tally_residence", "residence_epci")):
+        db.execute(f"CREATE TABLE {table}_framed (frame TEXT NOT NULL, dimension TEXT NOT NULL, "
+                   f"value TEXT NOT NULL, {epci} TEXT NOT NULL, week TEXT NOT NULL, "
+                   f"n INTEGER NOT NULL, PRIMARY KEY (frame, dimension, value, {epci}, week)) "
+                   f"WITHOUT ROWID")
+        db.execute(f"INSERT INTO {table}_framed SELECT '1', dimension, value, {epci}, week, n "
+                   f"FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_framed RENAME TO {table}")
+
+
+@migration
+def h009_records_per_device(db):
+    # A record id was unique across the hub: a copy of one kiosk's records (readable on
+    # a USB key) posted first through another kiosk's token took their ids, and the
+    # genuine records were then refused as conflicts. Ids are now unique per device, and
+    # a purged id is remembered with its device (NULL: purged before, any device).
+    db.execute("CREATE TABLE records_per_device (device_id INTEGER NOT NULL "
+               "REFERENCES devices(id), id TEXT NOT NULL, received_at TEXT NOT NULL, "
+               "week TEXT NOT NULL, content_hash TEXT NOT NULL, payload TEXT NOT NULL, "
+               "PRIMARY KEY (device_id, id))")
+    db.execute("INSERT INTO records_per_device (device_id, id, received_at, week, "
+               "content_hash, payload) SELECT device_id, id, received_at, week, "
+               "content_hash, payload FROM records")
+    db.execute("DROP TABLE records")
+    db.execute("ALTER TABLE records_per_device RENAME TO records")
+    db.execute("CREATE INDEX idx_records_received_at ON records (received_at)")
+    db.execute("CREATE INDEX idx_records_id ON records (id)")  # the same id elsewhere
+    db.execute("CREATE TABLE purged_per_device (device_id INTEGER, id TEXT NOT NULL)")
+    db.execute("CREATE UNIQUE INDEX idx_purged_records_id_device "
+               "ON purged_per_device (id, device_id)")
+    db.execute("INSERT INTO purged_per_device (device_id, id) "
+               "SELECT NULL, id FROM purged_records")
+    db.execute("DROP TABLE purged_records")
+    db.execute("ALTER TABLE purged_per_device RENAME TO purged_records")

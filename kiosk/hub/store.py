@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections import Counter
 
 TALLY_UPSERT = (
-    "INSERT INTO tally (dimension, value, week, device_id, site_epci, residence_epci, n) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (dimension, value, week, device_id, site_epci, residence_epci) "
+    "INSERT INTO tally (dimension, value, week, device_id, site_epci, residence_epci, frame, "
+    "n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (frame, dimension, value, week, device_id, site_epci, residence_epci) "
     "DO UPDATE SET n = n + excluded.n")
 ROLLUP_UPSERT = (
-    "INSERT INTO {table} (dimension, value, {epci}, week, n) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (dimension, value, {epci}, week) DO UPDATE SET n = n + excluded.n")
+    "INSERT INTO {table} (frame, dimension, value, {epci}, week, n) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (frame, dimension, value, {epci}, week) DO UPDATE SET n = n + excluded.n")
 SITE_UPSERT = ROLLUP_UPSERT.format(table="tally_site", epci="site_epci")
 RESIDENCE_UPSERT = ROLLUP_UPSERT.format(table="tally_residence", epci="residence_epci")
 
@@ -20,9 +20,10 @@ def add_tally(db, increments: Counter) -> None:
     roll-ups (by site EPCI, by residence EPCI); call it inside the transaction that
     stores the records counted, so all commit or none does."""
     site, residence = Counter(), Counter()
-    for (dimension, value, week, _device, site_epci, residence_epci), n in increments.items():
-        site[(dimension, value, site_epci, week)] += n
-        residence[(dimension, value, residence_epci, week)] += n
+    for (dimension, value, week, _device, site_epci, residence_epci, frame), n \
+            in increments.items():
+        site[(frame, dimension, value, site_epci, week)] += n
+        residence[(frame, dimension, value, residence_epci, week)] += n
     # In key order: each upsert lands next to the previous one in the B-tree, which
     # spares SQLite most of its page reads on a large batch.
     for sql, counts in ((TALLY_UPSERT, increments), (SITE_UPSERT, site),
@@ -66,6 +67,20 @@ def device_by_id(db, device_id: int):
     return rows[0] if rows else None
 
 
+def replace_device_token(db, device_id: int, make_token) -> str | None:
+    """Give a device (revoked or not) a new token for the same identity: the old token
+    stops working at once, the records and counts stay the device's. Returns the new
+    token (only its SHA-256 is kept), or None when there is no such device."""
+    from ..protocol import token_hash
+
+    if device_by_id(db, device_id) is None:
+        return None
+    token = make_token(device_id)
+    db.execute("update devices set token_hash = ?, revoked_at = null where id = ?",
+               [token_hash(token), device_id])
+    return token
+
+
 def revoke_device(db, device_id: int, now) -> bool:
     """Revoke a device's token; False when there is no such active device."""
     return db.execute("update devices set revoked_at = ? where id = ? and revoked_at is null",
@@ -80,38 +95,47 @@ def touch_device(db, device_id: int, now, received: int) -> None:
 
 # --- records ------------------------------------------------------------------------
 
-# One atomic statement per record: the UNIQUE id (and the ids already purged) decide,
-# never a read followed by a write.
+# One atomic statement per record: the UNIQUE (device, id) (and the ids already purged)
+# decide, never a read followed by a write. Ids are unique per device (h009): another
+# device's copy of an id can never take it from the device that made it.
 INSERT_RECORD = (
     "INSERT INTO records (id, device_id, received_at, week, content_hash, payload) "
-    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM purged_records WHERE id = ?) "
-    "ON CONFLICT (id) DO NOTHING")
+    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM purged_records WHERE id = ? "
+    "AND (device_id = ? OR device_id IS NULL)) "
+    "ON CONFLICT (device_id, id) DO NOTHING")
 
 
-def insert_records(db, device_id: int, rows: list[tuple], now) -> list[str | None]:
-    """Store ``rows`` of (id, week, content_hash, canonical payload); call inside a write
-    transaction. Returns per row: "stored", "already" (same hash, or purged since) or
-    "conflict" (same id, other content)."""
+def insert_records(db, device_id: int, rows: list[tuple], now) -> tuple[list[str], dict]:
+    """Store ``rows`` of (id, week, content_hash, canonical payload) for ``device_id``;
+    call inside a write transaction. Returns the status per row: "stored", "already"
+    (same hash, or purged since) or "conflict" (same id, other content, this device);
+    and ``{id: other device}`` for stored ids another device also holds."""
     from ..protocol import ALREADY, CONFLICT, STORED
 
     stamp = now.isoformat()
     execute = db.conn.execute
-    statuses = []
+    statuses, shared = [], {}
     for rid, week, digest, payload in rows:
-        if execute(INSERT_RECORD, (rid, device_id, stamp, week, digest, payload, rid)).rowcount:
+        if execute(INSERT_RECORD, (rid, device_id, stamp, week, digest, payload, rid,
+                                   device_id)).rowcount:
             statuses.append(STORED)
+            other = execute("SELECT device_id FROM records WHERE id = ? AND device_id != ?",
+                            (rid, device_id)).fetchone()
+            if other:
+                shared[rid] = other[0]
             continue
-        held = execute("SELECT content_hash FROM records WHERE id = ?", (rid,)).fetchone()
+        held = execute("SELECT content_hash FROM records WHERE device_id = ? AND id = ?",
+                       (device_id, rid)).fetchone()
         statuses.append(ALREADY if held is None or held[0] == digest else CONFLICT)
-    return statuses
+    return statuses, shared
 
 
 def purge_records(db, received_before) -> int:
     """Delete row-level records received before that moment, keeping their ids so a
     later resend is recognised; the tally is untouched. Call inside a write transaction."""
     cutoff = received_before.isoformat()
-    db.execute("INSERT OR IGNORE INTO purged_records (id) "
-               "SELECT id FROM records WHERE received_at < ?", [cutoff])
+    db.execute("INSERT OR IGNORE INTO purged_records (device_id, id) "
+               "SELECT device_id, id FROM records WHERE received_at < ?", [cutoff])
     return db.execute("DELETE FROM records WHERE received_at < ?", [cutoff]).rowcount
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Mapping
 
-# The single-valued fields counted as they are (None becomes "").
-PLAIN_DIMENSIONS = ("language", "mode", "age_band", "situation")
+from .. import contract
 
 
 def _text(value) -> str:
@@ -20,8 +19,15 @@ def _text(value) -> str:
     return str(value)
 
 
+def _counted(field: contract.Field, complete: bool) -> bool:
+    return field.count is not None and (
+        field.counted_when == "always"
+        or (field.counted_when == "complete") == complete)
+
+
 def facts(payload: Mapping) -> list[tuple[str, str]]:
-    """The (dimension, value) pairs a record counts once in.
+    """The (dimension, value) pairs a record counts once in, as its contract version's
+    fields say (kiosk/contract.py).
 
     ``last_screen`` counts only for an abandoned diagnostic (where people stop). The
     outcomes (``profile``, ``level:<area>`` and ``indicator:<id>`` for each area and
@@ -31,26 +37,32 @@ def facts(payload: Mapping) -> list[tuple[str, str]]:
     illectronisme) and its offers were never shown.
     """
     complete = bool(payload.get("complete"))
+    kind, version = contract.version_of(payload)
+    fields = contract.VERSIONS.get(kind, {}).get(version) or contract.fields()
     pairs = [("all", ""), ("complete", _text(complete))]
-    pairs += [(name, _text(payload.get(name))) for name in PLAIN_DIMENSIONS]
-    if not complete:
-        pairs.append(("last_screen", _text(payload.get("last_screen"))))
-        return pairs
-    pairs.append(("profile", _text(payload.get("profile"))))
-    pairs += [(f"level:{area}", _text(level))
-              for area, level in sorted((payload.get("levels") or {}).items())]
-    pairs += [(f"indicator:{key}", _text(bool(value)))
-              for key, value in sorted((payload.get("indicators") or {}).items())]
-    pairs += [("need", code) for code in dict.fromkeys(payload.get("needs") or ())]
-    pairs += [("offer", code) for code in dict.fromkeys(payload.get("offers") or ())]
+    for field in fields:
+        if not _counted(field, complete):
+            continue
+        value = payload.get(field.name)
+        if field.shape == "value":
+            pairs.append((field.count, _text(value)))
+        elif field.shape == "levels":
+            pairs += [(f"{field.count}:{area}", _text(level))
+                      for area, level in sorted((value or {}).items())]
+        elif field.shape == "flags":
+            pairs += [(f"{field.count}:{key}", _text(bool(flag)))
+                      for key, flag in sorted((value or {}).items())]
+        elif field.shape == "codes":
+            pairs += [(field.count, code) for code in dict.fromkeys(value or ())]
     return pairs
 
 
 def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
     """Increments for ``payloads`` received from ``device``.
 
-    Keys are ``(dimension, value, week, device_id, site_epci, residence_epci)``, the
-    ``tally`` table's primary key; the site EPCI is the device's, never the body's.
+    Keys are ``(dimension, value, week, device_id, site_epci, residence_epci, frame)``,
+    the ``tally`` table's primary key; the site EPCI is the device's, never the body's;
+    the frame is the record's (kiosk/contract.py), so two frames never add up.
     """
     site_epci = _text(device.get("epci"))
     device_id = int(device["id"])
@@ -60,7 +72,7 @@ def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
     groups: dict[tuple, Counter] = {}
     for payload in payloads:
         base = (str(payload["week"]), device_id, site_epci,
-                _text(payload.get("residence_epci")))
+                _text(payload.get("residence_epci")), contract.frame_of(payload))
         group = groups.get(base)
         if group is None:
             group = groups[base] = Counter()

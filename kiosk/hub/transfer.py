@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .. import contract
 from ..protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
 from . import ingest, store
 
@@ -46,5 +47,5 @@ def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Impor
         device["id"], [{k: r[k] for k in ("id", "status", "reason") if k in r}
                        for r in results if r["id"] is not None],
         device["token_hash"], imported_at=now.isoformat(),
-        source_sha256=hashlib.sha256(raw).hexdigest())
+        source_sha256=hashlib.sha256(raw).hexdigest(), accepts=contract.advertisement())
     return Imported(device["id"], ingest.summary(results), receipt)
