@@ -22,8 +22,12 @@ DEFAULTS = {
     "IDLE_WARNING_SECONDS": 30,
     # languages offered, comma-separated; the first is the default
     "LANGUAGES": "fr,en,ar,pt_PT,tr,uk,fa_AF",
-    # signs the session cookie; set a long random value on every real kiosk
+    # signs the session cookie. Unset on a kiosk, `kiosk init` generates one into
+    # SECRET_KEY_FILE; a hub (any server with logins) refuses to start without a strong
+    # one (kiosk.secretkey)
     "SECRET_KEY": DEV_SECRET_KEY,
+    # where `kiosk init` keeps a generated key; None means <instance folder>/secret_key
+    "SECRET_KEY_FILE": None,
     # the questionnaire and the offers catalogue
     "QUESTIONNAIRE": str(paths.QUESTIONNAIRES / "diagnostic.yaml"),
     "OFFERS": str(paths.QUESTIONNAIRES / "offers.yaml"),

@@ -24,8 +24,11 @@ HUB_ERRORS = {
 
 def init_app(app) -> None:
     """Register the hub's blueprints (the resident screens are not served by a hub)."""
+    from .. import secretkey
     from .dashboard import bp as dashboard_bp
 
+    # Staff sign in here: `kiosk serve` refuses a key that would let anyone forge a cookie.
+    secretkey.require_strong(app, "hub's staff dashboard")
     i18n.init_app(app)
     app.register_blueprint(dashboard_bp)
     # The kiosk's error page links to the resident welcome screen, which a hub has not.
