@@ -98,7 +98,13 @@ def serve_command(host, port, threads):
     _require_current_db(db)
     db.close()
     click.echo(f"Kiosk ready on http://{host}:{port}  (Ctrl+C to stop)", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="kiosk", clear_untrusted_proxy_headers=True)
+    # Proxy headers reach the app only when it has trusted proxies to check them against
+    # (kiosk.hub.address); otherwise waitress drops them.
+    from .hub.web import TRUSTED_PROXIES
+
+    proxies = app.extensions.get(TRUSTED_PROXIES)
+    serve(app, host=host, port=port, threads=threads, ident="kiosk",
+          clear_untrusted_proxy_headers=not proxies)
 
 
 @click.command("check")

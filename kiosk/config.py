@@ -62,10 +62,15 @@ DEFAULTS = {
     "HUB_MAX_BATCH_BYTES": 2 * 1024 * 1024,
     # days a row-level record is kept before `kiosk hub purge` deletes it (counts stay)
     "HUB_RECORDS_RETENTION_DAYS": 400,
-    # hub dashboard: failed logins for one name within the window before that name is
-    # refused until the window has passed (one address gets four times as many)
+    # hub dashboard: failed logins allowed for one name from one address (an address gets
+    # four times as many across names) before each further try waits a delay doubling
+    # from 1 s to 15 min; failures older than the window are forgotten (kiosk.hub.staff)
     "HUB_LOGIN_ATTEMPTS": 5,
-    "HUB_LOGIN_WINDOW_SECONDS": 15 * 60,
+    "HUB_LOGIN_WINDOW_SECONDS": 24 * 3600,
+    # hub: reverse proxies whose X-Forwarded-For is believed (comma-separated addresses
+    # or CIDR networks, e.g. "127.0.0.1, 10.0.0.0/24"); empty: none, the peer's address
+    # counts (kiosk.hub.address)
+    "HUB_TRUSTED_PROXIES": "",
     # hub dashboard: hours a staff login lasts before signing in again
     "HUB_SESSION_HOURS": 8,
     # hub dashboard: a kiosk with no sync for this many days is flagged as silent

@@ -19,7 +19,8 @@ from ..resources import get_questionnaire
 from ..web import local_path
 from . import overview, staff, stats
 from .epci import load_epci
-from .i18n import h_
+from .i18n import h_, hn_
+from .web import client_address
 
 bp = Blueprint("hub", __name__)
 
@@ -72,13 +73,11 @@ def login():
     name = request.form.get("name", "")
     cfg = current_app.config
     outcome = staff.login(get_db(), name, request.form.get("password", ""),
-                          request.remote_addr or "", now(),
+                          client_address(), now(),
                           attempts=int(cfg["HUB_LOGIN_ATTEMPTS"]),
                           window=int(cfg["HUB_LOGIN_WINDOW_SECONDS"]))
     if outcome.throttled:
-        minutes = max(1, -(-outcome.retry_after // 60))
-        error = h_("Trop d'essais manqués. Réessayez dans %(minutes)s minutes.",
-                   minutes=minutes)
+        error = wait_message(outcome.retry_after)
         response = current_app.make_response((render_template(
             "hub/login.html", next=target, name=name, error=error), 429))
         response.headers["Retry-After"] = str(outcome.retry_after)
@@ -90,6 +89,15 @@ def login():
     session["hub_staff"] = outcome.staff.id
     session["hub_since"] = now().isoformat()
     return redirect(target, code=303)
+
+
+def wait_message(seconds: int) -> str:
+    """"Try again in 8 seconds" (or minutes, rounded up, from a minute on)."""
+    if seconds < 60:
+        return hn_("Trop d'essais manqués. Réessayez dans %(num)s seconde.",
+                   "Trop d'essais manqués. Réessayez dans %(num)s secondes.", seconds)
+    return hn_("Trop d'essais manqués. Réessayez dans %(num)s minute.",
+               "Trop d'essais manqués. Réessayez dans %(num)s minutes.", -(-seconds // 60))
 
 
 @bp.post("/deconnexion")

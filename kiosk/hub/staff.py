@@ -1,13 +1,18 @@
 """Staff accounts of the dashboard: hashed passwords, throttled logins (with their SQL).
 
-Passwords are hashed with werkzeug's scrypt. After ``attempts`` failed logins for one
-name within ``window`` seconds, that name is refused (even with the right password)
-until the oldest of those failures leaves the window; one address gets four times as
-many tries (several staff may share the Département's address), so guessing across
-many names is throttled too.
+Passwords are hashed with werkzeug's scrypt. Throttling slows guessing without locking
+the real person out: failures are counted per (name, address) and per address, over a
+window (``KIOSK_HUB_LOGIN_WINDOW_SECONDS``). Past an allowance (``attempts`` for one name
+from one address, four times as many for one address across names), each further try
+must wait a delay that doubles with every failure, up to 15 minutes; a try during the
+wait is refused without checking the password. Nothing is counted per name alone: an
+attacker's failures from one address never delay the same name from another address,
+so nobody can lock a colleague out. Behind a reverse proxy, the address is the client's
+(kiosk.hub.address), so colleagues behind one proxy are not counted together.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +22,8 @@ from ..db import write_transaction
 
 MIN_PASSWORD_LENGTH = 12
 ADDRESS_FACTOR = 4
+FIRST_DELAY = 1  # seconds, once the allowance is used up; doubles with each failure
+MAX_DELAY = 15 * 60
 # Checked when the name is unknown, so that a wrong name takes as long as a wrong
 # password and the timing does not tell which names exist.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -38,6 +45,7 @@ class Login:
 
     staff: Staff | None
     retry_after: int = 0  # seconds; > 0 when throttled
+    scope: str = ""  # what is throttled: "name" (this name from this address) or "address"
 
     @property
     def throttled(self) -> bool:
@@ -81,37 +89,49 @@ def active(db, staff_id: int) -> Staff | None:
     return Staff(*row) if row else None
 
 
-def _retry_after(times: list[str], limit: int, now: datetime, window: int) -> int:
-    """Seconds until fewer than ``limit`` of ``times`` (ISO, ascending, all within the
-    window) remain in it: when the oldest that keeps the count at ``limit`` leaves."""
-    if len(times) < limit:
+def delay(failures: list[str], allowance: int, now: datetime) -> int:
+    """Seconds to wait before the next try, given the ``failures`` (ISO times, ascending,
+    within the window) of one key: none within the allowance, then FIRST_DELAY after the
+    last failure, doubling with each further one, at most MAX_DELAY."""
+    over = len(failures) - allowance
+    if over < 0:
         return 0
-    frees_at = datetime.fromisoformat(times[len(times) - limit]) + timedelta(seconds=window)
-    return max(1, int((frees_at - now).total_seconds()) + 1)
+    wait = min(MAX_DELAY, FIRST_DELAY * 2 ** min(over, 20))
+    ready = datetime.fromisoformat(failures[-1]) + timedelta(seconds=wait)
+    return max(0, math.ceil((ready - now).total_seconds()))
 
 
 def login(db, name: str, password: str, address: str, now: datetime, *,
           attempts: int, window: int) -> Login:
-    """Check a login, counting failures; a throttled name or address is not checked."""
+    """Check a login, counting failures; a throttled try is refused unchecked.
+
+    The try is recorded as a failure in the same write transaction as the check, and
+    removed if the password is right: parallel tries cannot all pass one check.
+    """
     name = name.strip()
     start = (now - timedelta(seconds=window)).isoformat()
-    by_name = [row[0] for row in db.execute(
-        "SELECT at FROM login_failures WHERE name = ? AND at > ? ORDER BY at", (name, start))]
-    by_address = [row[0] for row in db.execute(
-        "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
-        (address, start))]
-    wait = max(_retry_after(by_name, attempts, now, window),
-               _retry_after(by_address, attempts * ADDRESS_FACTOR, now, window))
-    if wait:
-        return Login(None, retry_after=wait)
+    with write_transaction(db):
+        execute = db.conn.execute
+        execute("DELETE FROM login_failures WHERE at <= ?", (start,))
+        pair = [row[0] for row in execute(
+            "SELECT at FROM login_failures WHERE name = ? AND address = ? AND at > ? "
+            "ORDER BY at", (name, address, start))]
+        from_address = [row[0] for row in execute(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
+            (address, start))]
+        waits = {"name": delay(pair, attempts, now),
+                 "address": delay(from_address, attempts * ADDRESS_FACTOR, now)}
+        scope = max(waits, key=waits.get)
+        if not waits[scope]:
+            execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
+                    (name, address, now.isoformat()))
+    if waits[scope]:
+        return Login(None, retry_after=waits[scope], scope=scope)
     row = db.execute("SELECT id, name, password_hash FROM staff WHERE name = ? "
                      "AND disabled_at IS NULL", (name,)).fetchone()
     if check_password_hash(row[2] if row else _DUMMY_HASH, password) and row:
         with write_transaction(db):
-            db.conn.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+            db.conn.execute("DELETE FROM login_failures WHERE name = ? AND address = ?",
+                            (name, address))
         return Login(Staff(row[0], row[1]))
-    with write_transaction(db):
-        db.conn.execute("DELETE FROM login_failures WHERE at <= ?", (start,))
-        db.conn.execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
-                        (name, address, now.isoformat()))
     return Login(None)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_wtf.csrf import CSRFError
 
-from . import i18n, stats
+from . import address, i18n, stats
 from .i18n import h_
 from .tables import N_
 
+TRUSTED_PROXIES = "kiosk_trusted_proxies"
 HUB_ERRORS = {
     400: N_("Cette page ne peut pas être utilisée. Elle a peut-être expiré : rechargez-la."),
     401: N_("Il faut se connecter."),
@@ -29,6 +30,8 @@ def init_app(app) -> None:
 
     # Staff sign in here: `kiosk serve` refuses a key that would let anyone forge a cookie.
     secretkey.require_strong(app, "hub's staff dashboard")
+    # Parsed once, so that a bad entry stops every command rather than the first login.
+    app.extensions[TRUSTED_PROXIES] = address.trusted_networks(app.config["HUB_TRUSTED_PROXIES"])
     i18n.init_app(app)
     app.register_blueprint(dashboard_bp)
     # The kiosk's error page links to the resident welcome screen, which a hub has not.
@@ -49,6 +52,13 @@ def error_page(error):
     if request.path.startswith("/api/"):
         return jsonify(error=message), code
     return render_template("hub/error.html", code=code, message=message), code
+
+
+def client_address() -> str:
+    """This request's client: X-Forwarded-For believed from a trusted proxy only."""
+    return address.client_address(request.remote_addr or "",
+                                  ",".join(request.headers.getlist("X-Forwarded-For")),
+                                  current_app.extensions[TRUSTED_PROXIES])
 
 
 def register_filters(app) -> None:
