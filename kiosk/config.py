@@ -73,6 +73,9 @@ DEFAULTS = {
     "HUB_TRUSTED_PROXIES": "",
     # hub dashboard: hours a staff login lasts before signing in again
     "HUB_SESSION_HOURS": 8,
+    # hub: served over HTTPS (by its reverse proxy): session cookies get Secure and every
+    # response Strict-Transport-Security. Leave off for plain-HTTP tests on 127.0.0.1
+    "HUB_HTTPS": False,
     # hub dashboard: a kiosk with no sync for this many days is flagged as silent
     "HUB_SILENT_DAYS": 7,
 }
@@ -84,3 +87,10 @@ def languages(config) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     return [code.strip() for code in value if code.strip()]
+
+
+def flag(value) -> bool:
+    """A yes/no setting from a settings file or the environment ("1", "true", "yes", "on")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

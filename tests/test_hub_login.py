@@ -1,10 +1,9 @@
 """Staff logins under attack: guessing is slowed, the real person is never locked out,
-and the client's address is taken from X-Forwarded-For only behind a trusted proxy."""
+the client's address is taken from X-Forwarded-For only behind a trusted proxy, and a
+session ends on the server (logout, disabled account), with Secure cookies over HTTPS."""
 from __future__ import annotations
 
 import http.cookiejar
-import re
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,10 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kiosk import create_app
+from kiosk.db import connect
 from kiosk.hub import dashboard, staff
 from kiosk.hub.address import client_address, trusted_networks
 from tests import hubdata as h
-from tests.live import kiosk_command, serve, server_env, stop, free_port
+from tests.live import free_port, serve, server_env, stop
 from tests.test_hub_web import CSRF, PASSWORD, text
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -198,3 +198,82 @@ def http_login(url: str, name: str, password: str, forwarded_for: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+# --- Sessions end on the server ---------------------------------------------------------
+
+def signed_in(app, peer=Y):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = peer
+    page = text(client.get("/connexion"))
+    response = client.post("/connexion", data={"csrf_token": CSRF.search(page).group(1),
+                                               "name": "alice", "password": PASSWORD})
+    assert response.status_code == 303
+    return client
+
+
+def with_cookie(app, value):
+    client = app.test_client()
+    client.set_cookie("session", value)
+    return client
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after(hub):
+    client = signed_in(hub)
+    copied = client.get_cookie("session").value
+    assert "Connecté : alice" in text(with_cookie(hub, copied).get("/"))
+    token = CSRF.search(text(client.get("/"))).group(1)
+    assert client.post("/deconnexion", data={"csrf_token": token}).status_code == 303
+    response = with_cookie(hub, copied).get("/")
+    assert response.status_code == 302 and response.location.startswith("/connexion")
+
+
+def test_disabling_an_account_ends_its_sessions(hub):
+    client = signed_in(hub)
+    copied = client.get_cookie("session").value
+    result = hub.test_cli_runner().invoke(args=["hub", "staff", "disable", "alice"])
+    assert result.exit_code == 0, result.output
+    db = connect(hub.config["DATABASE"])
+    ended = db.execute("SELECT count(*) FROM staff_sessions WHERE ended_at IS NOT NULL").fetchone()
+    db.close()
+    assert ended == (1,)
+    assert with_cookie(hub, copied).get("/").status_code == 302
+
+
+def test_the_database_never_holds_a_session_id(hub):
+    client = signed_in(hub)
+    session_id = hub.session_interface.get_signing_serializer(hub).loads(
+        client.get_cookie("session").value)["hub_session"]
+    dump = "\n".join(connect(hub.config["DATABASE"]).conn.iterdump())
+    assert session_id not in dump
+
+
+def test_a_session_started_in_the_future_ends(hub, monkeypatch):
+    client = signed_in(hub)          # at the real time
+    earlier = datetime.now(timezone.utc) - timedelta(hours=1)
+    monkeypatch.setattr(dashboard, "now", lambda: earlier)   # the clock stepped back
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("https", [True, "1", "true"])
+def test_over_https_cookies_are_secure_and_hsts_is_sent(tmp_path, https):
+    hub = make_hub(tmp_path, HUB_HTTPS=https)
+    client = hub.test_client()
+    client.environ_base["REMOTE_ADDR"] = Y
+    page = client.get("/connexion", base_url="https://hub.example")
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+    response = client.post("/connexion", base_url="https://hub.example", data={
+        "csrf_token": CSRF.search(text(page)).group(1), "name": "alice", "password": PASSWORD})
+    assert response.status_code == 303
+    assert "; Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_over_plain_http_nothing_changes(hub):
+    client = hub.test_client()
+    client.environ_base["REMOTE_ADDR"] = Y
+    page = client.get("/connexion")
+    assert "Strict-Transport-Security" not in page.headers
+    response = client.post("/connexion", data={
+        "csrf_token": CSRF.search(text(page)).group(1), "name": "alice", "password": PASSWORD})
+    assert response.status_code == 303 and "Secure" not in response.headers["Set-Cookie"]

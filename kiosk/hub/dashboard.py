@@ -7,7 +7,7 @@ request, checks the session and renders.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from babel import Locale
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
@@ -25,6 +25,7 @@ from .web import client_address
 bp = Blueprint("hub", __name__)
 
 EPCI_FILE = DATA / "epci_03.csv"
+SESSION = "hub_session"  # the cookie's key for the session id (kiosk.hub.staff sessions)
 
 
 def now() -> datetime:
@@ -41,16 +42,14 @@ def epci_names() -> dict[str, str]:
 
 @bp.before_request
 def load_staff() -> None:
-    """The signed-in staff member, if the session is valid and not too old."""
+    """The signed-in staff member, if the cookie names a session still open on the
+    server (not logged out, not too old, its account not disabled)."""
     g.staff = None
-    staff_id, since = session.get("hub_staff"), session.get("hub_since")
-    if not staff_id or not since:
+    session_id = session.get(SESSION)
+    if not session_id:
         return
-    hours = current_app.config["HUB_SESSION_HOURS"]
-    if now() - datetime.fromisoformat(since) > timedelta(hours=hours):
-        session.clear()
-        return
-    g.staff = staff.active(get_db(), staff_id)  # a disabled account is out at once
+    g.staff = staff.session_staff(get_db(), str(session_id), now(),
+                                  float(current_app.config["HUB_SESSION_HOURS"]))
     if g.staff is None:
         session.clear()
 
@@ -72,8 +71,8 @@ def login():
         return render_template("hub/login.html", next=target, name="")
     name = request.form.get("name", "")
     cfg = current_app.config
-    outcome = staff.login(get_db(), name, request.form.get("password", ""),
-                          client_address(), now(),
+    address = client_address()
+    outcome = staff.login(get_db(), name, request.form.get("password", ""), address, now(),
                           attempts=int(cfg["HUB_LOGIN_ATTEMPTS"]),
                           window=int(cfg["HUB_LOGIN_WINDOW_SECONDS"]))
     if outcome.throttled:
@@ -86,8 +85,7 @@ def login():
         error = h_("Nom ou mot de passe incorrect.")
         return render_template("hub/login.html", next=target, name=name, error=error), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in person
-    session["hub_staff"] = outcome.staff.id
-    session["hub_since"] = now().isoformat()
+    session[SESSION] = staff.open_session(get_db(), outcome.staff.id, address, now())
     return redirect(target, code=303)
 
 
@@ -102,6 +100,9 @@ def wait_message(seconds: int) -> str:
 
 @bp.post("/deconnexion")
 def logout():
+    """End the session on the server too: a copy of the cookie opens nothing after."""
+    if session.get(SESSION):
+        staff.end_session(get_db(), str(session[SESSION]), now())
     session.clear()
     flash(h_("Vous êtes déconnecté."))
     return redirect(url_for("hub.login"), code=303)

@@ -12,7 +12,9 @@ so nobody can lock a colleague out. Behind a reverse proxy, the address is the c
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,18 +77,14 @@ def add(db, name: str, password: str, now: datetime) -> Staff:
 
 
 def disable(db, name: str, now: datetime) -> bool:
-    """Disable an account (its sessions end at their next page); False if unknown."""
+    """Disable an account and end its open sessions; False if unknown."""
     with write_transaction(db):
         cursor = db.conn.execute("UPDATE staff SET disabled_at = ? WHERE name = ? "
                                  "AND disabled_at IS NULL", (now.isoformat(), name.strip()))
+        db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE ended_at IS NULL AND "
+                        "staff_id = (SELECT id FROM staff WHERE name = ?)",
+                        (now.isoformat(), name.strip()))
     return cursor.rowcount == 1
-
-
-def active(db, staff_id: int) -> Staff | None:
-    """The account if it exists and is not disabled."""
-    row = db.execute("SELECT id, name FROM staff WHERE id = ? AND disabled_at IS NULL",
-                     (staff_id,)).fetchone()
-    return Staff(*row) if row else None
 
 
 def delay(failures: list[str], allowance: int, now: datetime) -> int:
@@ -135,3 +133,55 @@ def login(db, name: str, password: str, address: str, now: datetime, *,
                             (name, address))
         return Login(Staff(row[0], row[1]))
     return Login(None)
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+TOUCH_SECONDS = 60  # last_seen_at is written at most once a minute per session
+CLOCK_SLACK = timedelta(minutes=5)
+KEEP_ENDED = timedelta(days=90)  # ended and expired sessions kept this long, for audit
+
+
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def open_session(db, staff_id: int, address: str, now: datetime) -> str:
+    """Start a session for ``staff_id``; returns its random id (for the signed cookie)."""
+    session_id = secrets.token_urlsafe(32)
+    with write_transaction(db):
+        db.conn.execute("DELETE FROM staff_sessions WHERE created_at < ?",
+                        ((now - KEEP_ENDED).isoformat(),))
+        db.conn.execute("INSERT INTO staff_sessions (id_hash, staff_id, address, created_at, "
+                        "last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                        (_session_hash(session_id), staff_id, address, now.isoformat(),
+                         now.isoformat()))
+    return session_id
+
+
+def session_staff(db, session_id: str, now: datetime, hours: float) -> Staff | None:
+    """The account of an open session, or None (then the session is ended, if it was
+    open): unknown, logged out, account disabled, older than ``hours``, or started in
+    the future (the clock stepped back: ending it errs on the safe side)."""
+    key = _session_hash(session_id)
+    row = db.execute("SELECT s.staff_id, st.name, s.created_at, s.last_seen_at, "
+                     "st.disabled_at FROM staff_sessions s JOIN staff st ON st.id = s.staff_id "
+                     "WHERE s.id_hash = ? AND s.ended_at IS NULL", (key,)).fetchone()
+    if row is None:
+        return None
+    age = now - datetime.fromisoformat(row[2])
+    if row[4] or age > timedelta(hours=hours) or age < -CLOCK_SLACK:
+        end_session(db, session_id, now)
+        return None
+    if abs(now - datetime.fromisoformat(row[3])) > timedelta(seconds=TOUCH_SECONDS):
+        with write_transaction(db):
+            db.conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                            (now.isoformat(), key))
+    return Staff(row[0], row[1])
+
+
+def end_session(db, session_id: str, now: datetime) -> None:
+    """End a session on the server (logout): its cookie opens nothing any more."""
+    with write_transaction(db):
+        db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE id_hash = ? "
+                        "AND ended_at IS NULL", (now.isoformat(), _session_hash(session_id)))
