@@ -205,7 +205,15 @@ def export_command(output):
 def _create_app():
     from . import create_app
 
-    return create_app()
+    app = create_app()
+    if app.config["ROLE"] == "hub":
+        # The hub's security and data events go to stderr (systemd's journal), for
+        # `kiosk serve` and every `kiosk hub` command alike. Here, in the console
+        # script, rather than in the commands: tests' runners keep logging's defaults.
+        from .hub import events
+
+        events.configure()
+    return app
 
 
 # The `kiosk` console script: the same commands as `flask --app kiosk`, on the app

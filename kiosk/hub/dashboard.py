@@ -7,6 +7,7 @@ request, checks the session and renders.
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import datetime, timezone
 
 from babel import Locale
@@ -17,7 +18,7 @@ from ..db import get_db
 from ..paths import DATA
 from ..resources import get_questionnaire
 from ..web import local_path
-from . import overview, staff, stats
+from . import events, overview, staff, stats
 from .epci import load_epci
 from .i18n import h_, hn_
 from .web import client_address
@@ -75,17 +76,24 @@ def login():
     outcome = staff.login(get_db(), name, request.form.get("password", ""), address, now(),
                           attempts=int(cfg["HUB_LOGIN_ATTEMPTS"]),
                           window=int(cfg["HUB_LOGIN_WINDOW_SECONDS"]))
+    # Only an account's own name is logged: an unknown one may be a password typed in
+    # the wrong field.
+    who = {"name": name.strip() if outcome.known else None, "address": address}
     if outcome.throttled:
+        events.log("login_throttled", logging.WARNING, **who, scope=outcome.scope,
+                   retry_after=outcome.retry_after)
         error = wait_message(outcome.retry_after)
         response = current_app.make_response((render_template(
             "hub/login.html", next=target, name=name, error=error), 429))
         response.headers["Retry-After"] = str(outcome.retry_after)
         return response
     if outcome.staff is None:
+        events.log("login_failed", logging.WARNING, **who, known_name=outcome.known)
         error = h_("Nom ou mot de passe incorrect.")
         return render_template("hub/login.html", next=target, name=name, error=error), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in person
     session[SESSION] = staff.open_session(get_db(), outcome.staff.id, address, now())
+    events.log("login", **who, staff=outcome.staff.id)
     return redirect(target, code=303)
 
 
@@ -103,6 +111,8 @@ def logout():
     """End the session on the server too: a copy of the cookie opens nothing after."""
     if session.get(SESSION):
         staff.end_session(get_db(), str(session[SESSION]), now())
+    if g.staff is not None:
+        events.log("logout", name=g.staff.name, staff=g.staff.id, address=client_address())
     session.clear()
     flash(h_("Vous êtes déconnecté."))
     return redirect(url_for("hub.login"), code=303)

@@ -48,6 +48,7 @@ class Login:
     staff: Staff | None
     retry_after: int = 0  # seconds; > 0 when throttled
     scope: str = ""  # what is throttled: "name" (this name from this address) or "address"
+    known: bool = False  # the name is an active account (for the log: others are not named)
 
     @property
     def throttled(self) -> bool:
@@ -108,6 +109,8 @@ def login(db, name: str, password: str, address: str, now: datetime, *,
     """
     name = name.strip()
     start = (now - timedelta(seconds=window)).isoformat()
+    row = db.execute("SELECT id, name, password_hash FROM staff WHERE name = ? "
+                     "AND disabled_at IS NULL", (name,)).fetchone()
     with write_transaction(db):
         execute = db.conn.execute
         execute("DELETE FROM login_failures WHERE at <= ?", (start,))
@@ -124,15 +127,13 @@ def login(db, name: str, password: str, address: str, now: datetime, *,
             execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
                     (name, address, now.isoformat()))
     if waits[scope]:
-        return Login(None, retry_after=waits[scope], scope=scope)
-    row = db.execute("SELECT id, name, password_hash FROM staff WHERE name = ? "
-                     "AND disabled_at IS NULL", (name,)).fetchone()
+        return Login(None, retry_after=waits[scope], scope=scope, known=row is not None)
     if check_password_hash(row[2] if row else _DUMMY_HASH, password) and row:
         with write_transaction(db):
             db.conn.execute("DELETE FROM login_failures WHERE name = ? AND address = ?",
                             (name, address))
-        return Login(Staff(row[0], row[1]))
-    return Login(None)
+        return Login(Staff(row[0], row[1]), known=True)
+    return Login(None, known=row is not None)
 
 
 # --- Sessions -----------------------------------------------------------------------------
