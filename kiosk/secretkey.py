@@ -107,4 +107,5 @@ def serving_check(app) -> tuple[bool, str | None]:
     return True, (f"{why}: anyone who knows it can forge a cookie for the {logins}.\n"
                   f"Make a key with\n    {HOW_TO_MAKE}\n"
                   f"and set it as KIOSK_SECRET_KEY (at least {MIN_LENGTH} characters; e.g. in "
-                  f"/etc/kiosk/kiosk.env), or write it alone to {key_file(app)} (mode 0600).")
+                  f"/etc/kiosk/kiosk.env), or leave KIOSK_SECRET_KEY unset and write the key "
+                  f"alone to {key_file(app)} (mode 0600).")

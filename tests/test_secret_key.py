@@ -31,7 +31,7 @@ def example_keys() -> list[str]:
 def hub_app(tmp_path, **config):
     h.new_hub_db(tmp_path / "hub.db").close()
     return create_app({"TESTING": True, "ROLE": "hub", "DATABASE": str(tmp_path / "hub.db"),
-                       **config})
+                       "SECRET_KEY_FILE": str(tmp_path / "no_key_file"), **config})
 
 
 @pytest.mark.parametrize("key", [
@@ -97,7 +97,8 @@ def test_a_hub_started_with_the_development_key_cannot_be_entered(tmp_path):
     alice = staff.add(db, "alice", "une phrase de passe assez longue", datetime.now(timezone.utc))
     db.close()
     port = free_port()
-    env = server_env(tmp_path / "hub.db", tmp_path, ROLE="hub", SECRET_KEY=DEV_SECRET_KEY)
+    env = server_env(tmp_path / "hub.db", tmp_path, ROLE="hub", SECRET_KEY=DEV_SECRET_KEY,
+                     SECRET_KEY_FILE=tmp_path / "no_key_file")
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen(kiosk_command() + ["serve", "--port", str(port)], cwd=tmp_path,

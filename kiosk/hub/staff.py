@@ -114,10 +114,10 @@ def login(db, name: str, password: str, address: str, now: datetime, *,
     with write_transaction(db):
         execute = db.conn.execute
         execute("DELETE FROM login_failures WHERE at <= ?", (start,))
-        pair = [row[0] for row in execute(
+        pair = [r[0] for r in execute(
             "SELECT at FROM login_failures WHERE name = ? AND address = ? AND at > ? "
             "ORDER BY at", (name, address, start))]
-        from_address = [row[0] for row in execute(
+        from_address = [r[0] for r in execute(
             "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
             (address, start))]
         waits = {"name": delay(pair, attempts, now),
