@@ -37,8 +37,8 @@ _STRONG_KEY = "kiosk_strong_key"
 
 def problem(key) -> str | None:
     """Why ``key`` must not sign the cookies of a server with logins, or None if it may."""
-    if not key:
-        return "no KIOSK_SECRET_KEY is set"
+    if not key or key == DEV_SECRET_KEY:
+        return "KIOSK_SECRET_KEY is not set, and the development default is public"
     key = key if isinstance(key, str) else key.decode("utf-8", "replace")
     if key in KNOWN:
         return "KIOSK_SECRET_KEY is a value published with the code"
@@ -104,8 +104,8 @@ def serving_check(app) -> tuple[bool, str | None]:
     logins = app.extensions.get(_STRONG_KEY)
     if logins is None:
         return False, f"Warning: {why}."
-    return True, (f"{why}: anyone who knows it can forge a cookie for the {logins}.\n"
+    return True, (f"{why}: anyone who knows or guesses it can forge a cookie for the {logins}.\n"
                   f"Make a key with\n    {HOW_TO_MAKE}\n"
-                  f"and set it as KIOSK_SECRET_KEY (at least {MIN_LENGTH} characters; e.g. in "
-                  f"/etc/kiosk/kiosk.env), or leave KIOSK_SECRET_KEY unset and write the key "
+                  f"and set it as KIOSK_SECRET_KEY (at least {MIN_LENGTH} characters; e.g. in the "
+                  f"server's environment file), or leave KIOSK_SECRET_KEY unset and write the key "
                   f"alone to {key_file(app)} (mode 0600).")
