@@ -104,7 +104,8 @@ def serving_check(app) -> tuple[bool, str | None]:
     logins = app.extensions.get(_STRONG_KEY)
     if logins is None:
         return False, f"Warning: {why}."
-    return True, (f"{why}: anyone who knows or guesses it can forge a cookie for the {logins}.\n"
+    return True, (f"{why}: anyone who knows or guesses it can forge a cookie for the "
+                  f"{logins}.\n"
                   f"Make a key with\n    {HOW_TO_MAKE}\n"
                   f"and set it as KIOSK_SECRET_KEY (at least {MIN_LENGTH} characters; e.g. in the "
                   f"server's environment file), or leave KIOSK_SECRET_KEY unset and write the key "
