@@ -98,7 +98,8 @@ def login():
 
 
 def wait_message(seconds: int) -> str:
-    """"Try again in 8 seconds" (or minutes, rounded up, from a minute on)."""
+    """The throttled login's message: the wait in seconds, or in minutes (rounded up)
+    from a minute on."""
     if seconds < 60:
         return hn_("Trop d'essais manqués. Réessayez dans %(num)s seconde.",
                    "Trop d'essais manqués. Réessayez dans %(num)s secondes.", seconds)
