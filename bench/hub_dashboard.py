@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import sqlite3
 import statistics
 import subprocess
@@ -55,7 +56,8 @@ def kiosk() -> str:
 
 def hub_env(database: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("KIOSK_")}
-    env.update(KIOSK_ROLE="hub", KIOSK_DATABASE=str(database), KIOSK_SECRET_KEY="bench")
+    env.update(KIOSK_ROLE="hub", KIOSK_DATABASE=str(database),
+               KIOSK_SECRET_KEY=secrets.token_urlsafe(48))  # a hub refuses a weak key
     return env
 
 

@@ -31,6 +31,7 @@ import argparse
 import gc
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -138,7 +139,8 @@ def loopback_once(tmp: Path, records, batch: int) -> dict:
     kiosk_database(kiosk_path, records)
     port = free_port()
     kiosk_bin = Path(sys.executable).with_name("kiosk")
-    env = {"KIOSK_ROLE": "hub", "KIOSK_DATABASE": str(hub_path), "KIOSK_SECRET_KEY": "bench",
+    env = {"KIOSK_ROLE": "hub", "KIOSK_DATABASE": str(hub_path),
+           "KIOSK_SECRET_KEY": secrets.token_urlsafe(48),  # a hub refuses a weak key
            "PYTHONPATH": str(ROOT)}
     server = Server("hub", [str(kiosk_bin), "serve", "--port", str(port), "--threads", "4"],
                     env, tmp, tmp / "hub.log", port)

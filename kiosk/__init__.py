@@ -13,7 +13,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from . import config as config_module
-from . import paths
+from . import paths, secretkey
 
 csrf = CSRFProtect()
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("KIOSK")
     else:
         app.config.update(test_config)
+    secretkey.load(app)  # the generated key of `kiosk init`, when none is configured
     if not app.config["DATABASE"]:
         app.config["DATABASE"] = os.path.join(app.instance_path, "kiosk.db")
     app.config["LANGUAGE_LIST"] = config_module.languages(app.config)

@@ -12,8 +12,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import migrations, paths, store
-from .config import DEV_SECRET_KEY
+from . import migrations, paths, secretkey, store
 from .db import connect
 from .yamlfile import DataFileError
 
@@ -53,7 +52,16 @@ def _require_current_db(db) -> None:
 @click.command("init")
 @with_appcontext
 def init_command():
-    """Create the database, or bring it up to date."""
+    """Create the database, or bring it up to date; make a secret key if none is set."""
+    app = current_app._get_current_object()
+    try:
+        written = secretkey.ensure_file(app)
+    except OSError as exc:
+        click.echo(f"Warning: no secret key could be written ({exc}); set KIOSK_SECRET_KEY.",
+                   err=True)
+    else:
+        if written:
+            click.echo(f"Secret key generated in {written} (mode 0600).")
     db = _db()
     try:
         applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
@@ -71,12 +79,18 @@ def init_command():
 @click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
 @with_appcontext
 def serve_command(host, port, threads):
-    """Serve the kiosk with waitress (refuses a broken questionnaire)."""
+    """Serve the kiosk with waitress (refuses a broken questionnaire, or a weak secret key
+    on a server with logins)."""
     from .serving import serve
 
     from .resources import communes_for, questionnaire_for
 
     app = current_app._get_current_object()
+    fatal, message = secretkey.serving_check(app)
+    if fatal:
+        raise click.ClickException(message)
+    if message:
+        click.echo(message, err=True)
     try:
         questionnaire_for(app)
     except DataFileError as exc:
@@ -87,19 +101,20 @@ def serve_command(host, port, threads):
     db = _db()
     _require_current_db(db)
     db.close()
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
-        click.echo("Warning: KIOSK_SECRET_KEY is the development default.", err=True)
     if app.config["ROLE"] == "hub":
-        from .hub import events
         from .hub.weeks import service_start
 
         try:
             service_start(app.config["HUB_SERVICE_START"])
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        events.configure()
     click.echo(f"Kiosk ready on http://{host}:{port}  (Ctrl+C to stop)", err=True)
-    serve(app, host=host, port=port, threads=threads)
+    # Proxy headers reach the app only when it has trusted proxies to check them against
+    # (kiosk.hub.address); otherwise waitress drops them.
+    from .hub.web import TRUSTED_PROXIES
+
+    proxies = app.extensions.get(TRUSTED_PROXIES)
+    serve(app, host=host, port=port, threads=threads, proxy_headers=bool(proxies))
 
 
 @click.command("check")
@@ -216,7 +231,15 @@ def export_command(output):
 def _create_app():
     from . import create_app
 
-    return create_app()
+    app = create_app()
+    if app.config["ROLE"] == "hub":
+        # The hub's security and data events go to stderr (systemd's journal), for
+        # `kiosk serve` and every `kiosk hub` command alike. Here, in the console
+        # script, rather than in the commands: tests' runners keep logging's defaults.
+        from .hub import events
+
+        events.configure()
+    return app
 
 
 # The `kiosk` console script: the same commands as `flask --app kiosk`, on the app

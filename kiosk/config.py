@@ -22,8 +22,12 @@ DEFAULTS = {
     "IDLE_WARNING_SECONDS": 30,
     # languages offered, comma-separated; the first is the default
     "LANGUAGES": "fr,en,ar,pt_PT,tr,uk,fa_AF",
-    # signs the session cookie; set a long random value on every real kiosk
+    # signs the session cookie. Unset on a kiosk, `kiosk init` generates one into
+    # SECRET_KEY_FILE; a hub (any server with logins) refuses to start without a strong
+    # one (kiosk.secretkey)
     "SECRET_KEY": DEV_SECRET_KEY,
+    # where `kiosk init` keeps a generated key; None means <instance folder>/secret_key
+    "SECRET_KEY_FILE": None,
     # the questionnaire and the offers catalogue
     "QUESTIONNAIRE": str(paths.QUESTIONNAIRES / "diagnostic.yaml"),
     "OFFERS": str(paths.QUESTIONNAIRES / "offers.yaml"),
@@ -62,12 +66,20 @@ DEFAULTS = {
     "HUB_SERVICE_START": "2025-01-01",
     # days a row-level record is kept before `kiosk hub purge` deletes it (counts stay)
     "HUB_RECORDS_RETENTION_DAYS": 400,
-    # hub dashboard: failed logins for one name within the window before that name is
-    # refused until the window has passed (one address gets four times as many)
+    # hub dashboard: failed logins allowed for one name from one address (an address gets
+    # four times as many across names) before each further try waits a delay doubling
+    # from 1 s to 15 min; failures older than the window are forgotten (kiosk.hub.staff)
     "HUB_LOGIN_ATTEMPTS": 5,
-    "HUB_LOGIN_WINDOW_SECONDS": 15 * 60,
+    "HUB_LOGIN_WINDOW_SECONDS": 24 * 3600,
+    # hub: reverse proxies whose X-Forwarded-For is believed (comma-separated addresses
+    # or CIDR networks, e.g. "127.0.0.1, 10.0.0.0/24"); empty: none, the peer's address
+    # counts (kiosk.hub.address)
+    "HUB_TRUSTED_PROXIES": "",
     # hub dashboard: hours a staff login lasts before signing in again
     "HUB_SESSION_HOURS": 8,
+    # hub: served over HTTPS (by its reverse proxy): session cookies get Secure and every
+    # response Strict-Transport-Security. Leave off for plain-HTTP tests on 127.0.0.1
+    "HUB_HTTPS": False,
     # hub dashboard: a kiosk with no sync for this many days is flagged as silent
     "HUB_SILENT_DAYS": 7,
 }
@@ -79,3 +91,10 @@ def languages(config) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     return [code.strip() for code in value if code.strip()]
+
+
+def flag(value) -> bool:
+    """A yes/no setting from a settings file or the environment ("1", "true", "yes", "on")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

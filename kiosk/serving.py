@@ -124,11 +124,12 @@ def _channel_class(app):
     return Channel
 
 
-def serve(app, *, host: str, port: int, threads: int) -> None:
-    """Serve ``app`` until interrupted (what `kiosk serve` runs)."""
+def serve(app, *, host: str, port: int, threads: int, proxy_headers: bool = False) -> None:
+    """Serve ``app`` until interrupted (what `kiosk serve` runs); ``proxy_headers`` lets
+    X-Forwarded-* reach the app, which then trusts them only from its configured proxies."""
     sockets: dict = {}
     server = create_server(app, map=sockets, host=host, port=port, threads=threads,
-                           ident="kiosk", clear_untrusted_proxy_headers=True,
+                           ident="kiosk", clear_untrusted_proxy_headers=not proxy_headers,
                            **limits(app.config))
     channel = _channel_class(app)
     for dispatcher in list(sockets.values()):

@@ -3,6 +3,7 @@ need the whole server: browser tests and reliability tests (killed processes).""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30  # seconds for `kiosk serve` to answer
+# A strong key, as a real server needs (a hub refuses a short or published one).
+SERVER_KEY = secrets.token_urlsafe(48)
 
 
 @dataclass
@@ -46,7 +49,7 @@ def server_env(database: Path, folder: Path, **settings) -> dict:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.update({
         "KIOSK_DATABASE": str(database),
-        "KIOSK_SECRET_KEY": "test",
+        "KIOSK_SECRET_KEY": SERVER_KEY,
         "KIOSK_LANGUAGES": "fr",
         "KIOSK_SITE_COMMUNE": "03190",
         "KIOSK_EXPORT_DIR": str(folder / "exports"),

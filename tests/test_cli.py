@@ -123,6 +123,7 @@ def test_console_script_lists_the_commands(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     monkeypatch.setenv("KIOSK_DATABASE", str(tmp_path / "env.db"))
+    monkeypatch.setenv("KIOSK_SECRET_KEY_FILE", str(tmp_path / "secret_key"))  # not the repo's
     result = CliRunner().invoke(main, ["--help"], prog_name="kiosk")
     assert result.exit_code == 0
     for command in ("init", "serve", "check", "places", "export"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sys
 from collections import Counter
@@ -14,6 +15,7 @@ from flask.cli import with_appcontext
 
 from .. import migrations
 from ..db import connect, write_transaction
+from . import events
 
 
 @click.group("hub")
@@ -90,6 +92,7 @@ def device_add(site, commune):
             db, site=site.strip(), commune=commune, epci=communes.epci_of(commune),
             make_token=lambda i: f"{i}.{secrets.token_urlsafe(32)}", now=_now())
     db.close()
+    events.log("device_added", device=device_id, site=site.strip(), commune=commune)
     click.echo(f"Device {device_id} added: {site.strip()} ({commune}).", err=True)
     click.echo("Its token, shown only now; set it as KIOSK_HUB_TOKEN on that kiosk:", err=True)
     click.echo(token)
@@ -150,6 +153,7 @@ def device_revoke(device_id):
     db.close()
     if not done:
         raise click.ClickException(f"no active device {device_id}")
+    events.log("device_revoked", device=device_id)
     click.echo(f"Device {device_id} revoked.")
 
 
@@ -172,6 +176,7 @@ def import_command(file, receipt):
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"{file}:{exc.lineno}: not JSON ({exc.msg})")
     except BadFile as exc:
+        events.log("import_refused", logging.WARNING, file=file.name, reason=str(exc))
         click.echo(f"{file}: refused: {exc}", err=True)
         sys.exit(2)
     except ValueError as exc:  # bytes that are not text at all
@@ -180,6 +185,7 @@ def import_command(file, receipt):
         db.close()
     receipt = receipt or file.with_name(file.name.removesuffix(".json") + ".receipt.json")
     write_json(receipt, outcome.receipt)
+    events.log("import", device=outcome.device_id, file=file.name, **outcome.counts)
     counts = ", ".join(f"{n} {status}" for status, n in outcome.counts.items())
     click.echo(f"{file}: device {outcome.device_id}: {counts}. Receipt: {receipt}")
 
@@ -231,6 +237,7 @@ def staff_add(name, password_stdin):
         raise click.ClickException(str(exc)) from None
     finally:
         db.close()
+    events.log("staff_added", name=account.name, staff=account.id)
     click.echo(f"Staff account {account.name!r} created.")
 
 
@@ -248,6 +255,7 @@ def staff_disable(name):
         db.close()
     if not done:
         raise click.ClickException(f"no active staff account named {name!r}")
+    events.log("staff_disabled", name=name.strip())
     click.echo(f"Staff account {name!r} disabled.")
 
 

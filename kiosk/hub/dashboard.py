@@ -7,7 +7,8 @@ request, checks the session and renders.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+import logging
+from datetime import datetime, timezone
 
 from babel import Locale
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
@@ -17,14 +18,16 @@ from ..db import get_db
 from ..paths import DATA
 from ..resources import get_questionnaire
 from ..web import local_path
-from . import overview, staff, stats
+from . import events, overview, staff, stats
 from .epci import load_epci
-from .i18n import h_
+from .i18n import h_, hn_
+from .web import client_address
 from .weeks import Window, service_start
 
 bp = Blueprint("hub", __name__)
 
 EPCI_FILE = DATA / "epci_03.csv"
+SESSION = "hub_session"  # the cookie's key for the session id (kiosk.hub.staff sessions)
 
 
 def now() -> datetime:
@@ -41,16 +44,14 @@ def epci_names() -> dict[str, str]:
 
 @bp.before_request
 def load_staff() -> None:
-    """The signed-in staff member, if the session is valid and not too old."""
+    """The signed-in staff member, if the cookie names a session still open on the
+    server (not logged out, not too old, its account not disabled)."""
     g.staff = None
-    staff_id, since = session.get("hub_staff"), session.get("hub_since")
-    if not staff_id or not since:
+    session_id = session.get(SESSION)
+    if not session_id:
         return
-    hours = current_app.config["HUB_SESSION_HOURS"]
-    if now() - datetime.fromisoformat(since) > timedelta(hours=hours):
-        session.clear()
-        return
-    g.staff = staff.active(get_db(), staff_id)  # a disabled account is out at once
+    g.staff = staff.session_staff(get_db(), str(session_id), now(),
+                                  float(current_app.config["HUB_SESSION_HOURS"]))
     if g.staff is None:
         session.clear()
 
@@ -72,29 +73,48 @@ def login():
         return render_template("hub/login.html", next=target, name="")
     name = request.form.get("name", "")
     cfg = current_app.config
-    outcome = staff.login(get_db(), name, request.form.get("password", ""),
-                          request.remote_addr or "", now(),
+    address = client_address()
+    outcome = staff.login(get_db(), name, request.form.get("password", ""), address, now(),
                           attempts=int(cfg["HUB_LOGIN_ATTEMPTS"]),
                           window=int(cfg["HUB_LOGIN_WINDOW_SECONDS"]))
+    # Only an account's own name is logged: an unknown one may be a password typed in
+    # the wrong field.
+    who = {"name": name.strip() if outcome.known else None, "address": address}
     if outcome.throttled:
-        minutes = max(1, -(-outcome.retry_after // 60))
-        error = h_("Trop d'essais manqués. Réessayez dans %(minutes)s minutes.",
-                   minutes=minutes)
+        events.log("login_throttled", logging.WARNING, **who, scope=outcome.scope,
+                   retry_after=outcome.retry_after)
+        error = wait_message(outcome.retry_after)
         response = current_app.make_response((render_template(
             "hub/login.html", next=target, name=name, error=error), 429))
         response.headers["Retry-After"] = str(outcome.retry_after)
         return response
     if outcome.staff is None:
+        events.log("login_failed", logging.WARNING, **who, known_name=outcome.known)
         error = h_("Nom ou mot de passe incorrect.")
         return render_template("hub/login.html", next=target, name=name, error=error), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in person
-    session["hub_staff"] = outcome.staff.id
-    session["hub_since"] = now().isoformat()
+    session[SESSION] = staff.open_session(get_db(), outcome.staff.id, address, now())
+    events.log("login", **who, staff=outcome.staff.id)
     return redirect(target, code=303)
+
+
+def wait_message(seconds: int) -> str:
+    """The throttled login's message: the wait in seconds, or in minutes (rounded up)
+    from a minute on."""
+    if seconds < 60:
+        return hn_("Trop d'essais manqués. Réessayez dans %(num)s seconde.",
+                   "Trop d'essais manqués. Réessayez dans %(num)s secondes.", seconds)
+    return hn_("Trop d'essais manqués. Réessayez dans %(num)s minute.",
+               "Trop d'essais manqués. Réessayez dans %(num)s minutes.", -(-seconds // 60))
 
 
 @bp.post("/deconnexion")
 def logout():
+    """End the session on the server too: a copy of the cookie opens nothing after."""
+    if session.get(SESSION):
+        staff.end_session(get_db(), str(session[SESSION]), now())
+    if g.staff is not None:
+        events.log("logout", name=g.staff.name, staff=g.staff.id, address=client_address())
     session.clear()
     flash(h_("Vous êtes déconnecté."))
     return redirect(url_for("hub.login"), code=303)

@@ -90,6 +90,22 @@ def h004_purged_records(db):
 
 
 @migration
+def h006_staff_sessions(db):
+    # One row per staff login. The signed cookie carries only a random session id; the
+    # row (kept by the id's SHA-256, so a copy of the database opens no session) is what
+    # makes it valid, so logout, a disabled account or the session's age end it on the
+    # server, whatever copy of the cookie a browser still holds.
+    db["staff_sessions"].create({
+        "id_hash": str, "staff_id": int, "address": str, "created_at": str,
+        "last_seen_at": str, "ended_at": str,
+    }, pk="id_hash", foreign_keys=[("staff_id", "staff", "id")],
+        not_null={"staff_id", "created_at", "last_seen_at"})
+    db["staff_sessions"].create_index(["staff_id"])
+    # Login throttling counts failures per address as well as per name and address.
+    db["login_failures"].create_index(["address", "at"])
+
+
+@migration
 def h007_wire_contract(db):
     # The frame (kiosk/contract.py): what a count measures. A new questionnaire that
     # measures something else is a new frame, and counts of two frames must never be

@@ -1,13 +1,20 @@
 """Staff accounts of the dashboard: hashed passwords, throttled logins (with their SQL).
 
-Passwords are hashed with werkzeug's scrypt. After ``attempts`` failed logins for one
-name within ``window`` seconds, that name is refused (even with the right password)
-until the oldest of those failures leaves the window; one address gets four times as
-many tries (several staff may share the Département's address), so guessing across
-many names is throttled too.
+Passwords are hashed with werkzeug's scrypt. Throttling slows guessing without locking
+the real person out: failures are counted per (name, address) and per address, over a
+window (``KIOSK_HUB_LOGIN_WINDOW_SECONDS``). Past an allowance (``attempts`` for one name
+from one address, four times as many for one address across names), each further try
+must wait a delay that doubles with every failure, up to 15 minutes; a try during the
+wait is refused without checking the password. Nothing is counted per name alone: an
+attacker's failures from one address never delay the same name from another address,
+so nobody can lock a colleague out. Behind a reverse proxy, the address is the client's
+(kiosk.hub.address), so colleagues behind one proxy are not counted together.
 """
 from __future__ import annotations
 
+import hashlib
+import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +24,8 @@ from ..db import write_transaction
 
 MIN_PASSWORD_LENGTH = 12
 ADDRESS_FACTOR = 4
+FIRST_DELAY = 1  # seconds, once the allowance is used up; doubles with each failure
+MAX_DELAY = 15 * 60
 # Checked when the name is unknown, so that a wrong name takes as long as a wrong
 # password and the timing does not tell which names exist.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -38,6 +47,8 @@ class Login:
 
     staff: Staff | None
     retry_after: int = 0  # seconds; > 0 when throttled
+    scope: str = ""  # what is throttled: "name" (this name from this address) or "address"
+    known: bool = False  # the name is an active account (for the log: others are not named)
 
     @property
     def throttled(self) -> bool:
@@ -67,51 +78,111 @@ def add(db, name: str, password: str, now: datetime) -> Staff:
 
 
 def disable(db, name: str, now: datetime) -> bool:
-    """Disable an account (its sessions end at their next page); False if unknown."""
+    """Disable an account and end its open sessions; False if unknown."""
     with write_transaction(db):
         cursor = db.conn.execute("UPDATE staff SET disabled_at = ? WHERE name = ? "
                                  "AND disabled_at IS NULL", (now.isoformat(), name.strip()))
+        db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE ended_at IS NULL AND "
+                        "staff_id = (SELECT id FROM staff WHERE name = ?)",
+                        (now.isoformat(), name.strip()))
     return cursor.rowcount == 1
 
 
-def active(db, staff_id: int) -> Staff | None:
-    """The account if it exists and is not disabled."""
-    row = db.execute("SELECT id, name FROM staff WHERE id = ? AND disabled_at IS NULL",
-                     (staff_id,)).fetchone()
-    return Staff(*row) if row else None
-
-
-def _retry_after(times: list[str], limit: int, now: datetime, window: int) -> int:
-    """Seconds until fewer than ``limit`` of ``times`` (ISO, ascending, all within the
-    window) remain in it: when the oldest that keeps the count at ``limit`` leaves."""
-    if len(times) < limit:
+def delay(failures: list[str], allowance: int, now: datetime) -> int:
+    """Seconds to wait before the next try, given the ``failures`` (ISO times, ascending,
+    within the window) of one key: none within the allowance, then FIRST_DELAY after the
+    last failure, doubling with each further one, at most MAX_DELAY."""
+    over = len(failures) - allowance
+    if over < 0:
         return 0
-    frees_at = datetime.fromisoformat(times[len(times) - limit]) + timedelta(seconds=window)
-    return max(1, int((frees_at - now).total_seconds()) + 1)
+    wait = min(MAX_DELAY, FIRST_DELAY * 2 ** min(over, 20))
+    ready = datetime.fromisoformat(failures[-1]) + timedelta(seconds=wait)
+    return max(0, math.ceil((ready - now).total_seconds()))
 
 
 def login(db, name: str, password: str, address: str, now: datetime, *,
           attempts: int, window: int) -> Login:
-    """Check a login, counting failures; a throttled name or address is not checked."""
+    """Check a login, counting failures; a throttled try is refused unchecked.
+
+    The try is recorded as a failure in the same write transaction as the check, and
+    removed if the password is right: parallel tries cannot all pass one check.
+    """
     name = name.strip()
     start = (now - timedelta(seconds=window)).isoformat()
-    by_name = [row[0] for row in db.execute(
-        "SELECT at FROM login_failures WHERE name = ? AND at > ? ORDER BY at", (name, start))]
-    by_address = [row[0] for row in db.execute(
-        "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
-        (address, start))]
-    wait = max(_retry_after(by_name, attempts, now, window),
-               _retry_after(by_address, attempts * ADDRESS_FACTOR, now, window))
-    if wait:
-        return Login(None, retry_after=wait)
     row = db.execute("SELECT id, name, password_hash FROM staff WHERE name = ? "
                      "AND disabled_at IS NULL", (name,)).fetchone()
+    with write_transaction(db):
+        execute = db.conn.execute
+        execute("DELETE FROM login_failures WHERE at <= ?", (start,))
+        pair = [r[0] for r in execute(
+            "SELECT at FROM login_failures WHERE name = ? AND address = ? AND at > ? "
+            "ORDER BY at", (name, address, start))]
+        from_address = [r[0] for r in execute(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
+            (address, start))]
+        waits = {"name": delay(pair, attempts, now),
+                 "address": delay(from_address, attempts * ADDRESS_FACTOR, now)}
+        scope = max(waits, key=waits.get)
+        if not waits[scope]:
+            execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
+                    (name, address, now.isoformat()))
+    if waits[scope]:
+        return Login(None, retry_after=waits[scope], scope=scope, known=row is not None)
     if check_password_hash(row[2] if row else _DUMMY_HASH, password) and row:
         with write_transaction(db):
-            db.conn.execute("DELETE FROM login_failures WHERE name = ?", (name,))
-        return Login(Staff(row[0], row[1]))
+            db.conn.execute("DELETE FROM login_failures WHERE name = ? AND address = ?",
+                            (name, address))
+        return Login(Staff(row[0], row[1]), known=True)
+    return Login(None, known=row is not None)
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+TOUCH_SECONDS = 60  # last_seen_at is written at most once a minute per session
+CLOCK_SLACK = timedelta(minutes=5)
+KEEP_ENDED = timedelta(days=90)  # ended and expired sessions kept this long, for audit
+
+
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def open_session(db, staff_id: int, address: str, now: datetime) -> str:
+    """Start a session for ``staff_id``; returns its random id (for the signed cookie)."""
+    session_id = secrets.token_urlsafe(32)
     with write_transaction(db):
-        db.conn.execute("DELETE FROM login_failures WHERE at <= ?", (start,))
-        db.conn.execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)",
-                        (name, address, now.isoformat()))
-    return Login(None)
+        db.conn.execute("DELETE FROM staff_sessions WHERE created_at < ?",
+                        ((now - KEEP_ENDED).isoformat(),))
+        db.conn.execute("INSERT INTO staff_sessions (id_hash, staff_id, address, created_at, "
+                        "last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                        (_session_hash(session_id), staff_id, address, now.isoformat(),
+                         now.isoformat()))
+    return session_id
+
+
+def session_staff(db, session_id: str, now: datetime, hours: float) -> Staff | None:
+    """The account of an open session, or None (then the session is ended, if it was
+    open): unknown, logged out, account disabled, older than ``hours``, or started in
+    the future (the clock stepped back: ending it errs on the safe side)."""
+    key = _session_hash(session_id)
+    row = db.execute("SELECT s.staff_id, st.name, s.created_at, s.last_seen_at, "
+                     "st.disabled_at FROM staff_sessions s JOIN staff st ON st.id = s.staff_id "
+                     "WHERE s.id_hash = ? AND s.ended_at IS NULL", (key,)).fetchone()
+    if row is None:
+        return None
+    age = now - datetime.fromisoformat(row[2])
+    if row[4] or age > timedelta(hours=hours) or age < -CLOCK_SLACK:
+        end_session(db, session_id, now)
+        return None
+    if abs(now - datetime.fromisoformat(row[3])) > timedelta(seconds=TOUCH_SECONDS):
+        with write_transaction(db):
+            db.conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                            (now.isoformat(), key))
+    return Staff(row[0], row[1])
+
+
+def end_session(db, session_id: str, now: datetime) -> None:
+    """End a session on the server (logout): its cookie opens nothing any more."""
+    with write_transaction(db):
+        db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE id_hash = ? "
+                        "AND ended_at IS NULL", (now.isoformat(), _session_hash(session_id)))

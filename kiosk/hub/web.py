@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_wtf.csrf import CSRFError
 
-from . import i18n, stats
+from .. import config
+from . import address, i18n, stats
 from .i18n import h_
 from .tables import N_
 
+TRUSTED_PROXIES = "kiosk_trusted_proxies"
+HSTS = "max-age=31536000"  # a year; not includeSubDomains: other hosts are not ours
 HUB_ERRORS = {
     400: N_("Cette page ne peut pas être utilisée. Elle a peut-être expiré : rechargez-la."),
     401: N_("Il faut se connecter."),
@@ -24,8 +27,21 @@ HUB_ERRORS = {
 
 def init_app(app) -> None:
     """Register the hub's blueprints (the resident screens are not served by a hub)."""
+    from .. import secretkey
     from .dashboard import bp as dashboard_bp
 
+    # Staff sign in here: `kiosk serve` refuses a key that would let anyone forge a cookie.
+    secretkey.require_strong(app, "hub's staff dashboard")
+    # Parsed once, so that a bad entry stops every command rather than the first login.
+    app.extensions[TRUSTED_PROXIES] = address.trusted_networks(app.config["HUB_TRUSTED_PROXIES"])
+    if config.flag(app.config["HUB_HTTPS"]):
+        # The browser then sends the staff session only over HTTPS, and refuses plain
+        # HTTP to this host for a year: no cookie leaks on a network that strips TLS.
+        # Flask-WTF's HTTPS Referer check would refuse every form: the pages' policy is
+        # no-referrer. The CSRF token in a Secure, SameSite=Strict cookie still guards them.
+        app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https",
+                          WTF_CSRF_SSL_STRICT=False)
+        app.after_request(strict_transport_security)
     i18n.init_app(app)
     app.register_blueprint(dashboard_bp)
     # The kiosk's error page links to the resident welcome screen, which a hub has not.
@@ -46,6 +62,19 @@ def error_page(error):
     if request.path.startswith("/api/"):
         return jsonify(error=message), code
     return render_template("hub/error.html", code=code, message=message), code
+
+
+def strict_transport_security(response):
+    """HSTS on every response of a hub served over HTTPS."""
+    response.headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
+def client_address() -> str:
+    """This request's client: X-Forwarded-For believed from a trusted proxy only."""
+    return address.client_address(request.remote_addr or "",
+                                  ",".join(request.headers.getlist("X-Forwarded-For")),
+                                  current_app.extensions[TRUSTED_PROXIES])
 
 
 def register_filters(app) -> None:
