@@ -70,15 +70,18 @@ class Refusal(Error):
 def check_headers(app, method: str, path: str, headers: dict, address: str) -> Refusal | None:
     """The refusal a request earns from its headers alone (waitress's header names:
     upper case, ``_`` for ``-``), or None to read its body and call the app."""
-    from .hub import api
+    from .hub import address as addresses, api
+    from .hub.web import TRUSTED_PROXIES
 
     try:
         length = int(headers.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0  # waitress has already refused it as a bad request
     if app.config["ROLE"] == "hub" and path == api.RECORDS_PATH and method == "POST":
+        client = addresses.client_address(address, headers.get("X_FORWARDED_FOR"),
+                                          app.extensions.get(TRUSTED_PROXIES, ()))
         with app.app_context():
-            _, refusal = api.authorise(headers.get("AUTHORIZATION", ""), length, address)
+            _, refusal = api.authorise(headers.get("AUTHORIZATION", ""), length, client)
             return Refusal.of(refusal) if refusal is not None else None
     limit = body_limit(app.config, path)
     if length > limit:

@@ -106,3 +106,18 @@ def test_the_api_logs_a_refused_token_never_the_token(tmp_path, caplog):
     lines = [json.loads(r.getMessage()) for r in caplog.records if "token_refused" in r.getMessage()]
     assert [(e["device"], e["address"]) for e in lines] == [(5, "127.0.0.1")]
     assert "stolen-secret" not in caplog.text
+
+
+def test_a_refused_token_behind_the_trusted_proxy_logs_the_client(tmp_path, caplog):
+    # Behind the Département's reverse proxy every request comes from the proxy: the
+    # log must name the kiosk's address the proxy forwarded, as the staff login does.
+    app = make_hub(tmp_path / "hub", HUB_TRUSTED_PROXIES="127.0.0.1")
+    new_device(app.config["DATABASE"])
+    with caplog.at_level(logging.INFO, logger="kiosk.hub.events"):
+        response = app.test_client().post(
+            "/api/v1/records", json={"records": []},
+            headers={"Authorization": "Bearer 5.stolen-secret",
+                     "X-Forwarded-For": "192.0.2.7"})
+    assert response.status_code == 401
+    lines = [json.loads(r.getMessage()) for r in caplog.records if "token_refused" in r.getMessage()]
+    assert [e["address"] for e in lines] == ["192.0.2.7"]

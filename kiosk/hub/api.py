@@ -18,6 +18,7 @@ from .. import contract
 from ..db import get_db
 from ..protocol import API, device_of_token, token_hash
 from . import events, ingest, openapi, store, weeks
+from .web import client_address
 
 bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
 RECORDS_PATH = "/api/v1/records"
@@ -58,7 +59,7 @@ def authorise(authorization: str, length: int | None, address: str):
 def post_records():
     """Store a batch; answer one status per item (see the OpenAPI document)."""
     device, refusal = authorise(request.headers.get("Authorization", ""),
-                                request.content_length, request.remote_addr or "")
+                                request.content_length, client_address())
     if refusal is not None:
         return refusal
     cfg = current_app.config
