@@ -9,7 +9,9 @@ total of one export determines no hidden cell:
   indicators, needs, offers) per EPCI of residence.
 
 Both carry their totals ("ensemble"). A hidden cell is written ``s`` (secret
-statistique); zeros are published. UTF-8, ISO dates, Licence Ouverte 2.0.
+statistique); zeros are published unless they would disclose a small group's
+attribute. Which cells are hidden is decided by the audit (kiosk.hub.publications),
+together with the registered publications. UTF-8, ISO dates, Licence Ouverte 2.0.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import stats
+from . import publications, stats
+from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Tables,
                      Variable, cell_key, population_key)
@@ -43,6 +46,8 @@ class Export:
     cells: int
     hidden: int
     primary: int
+    first_pass: int          # hidden by the dashboard's method alone
+    published: Published     # every cell: its value, and whether it is hidden
 
 
 @dataclass(frozen=True)
@@ -55,17 +60,25 @@ class Layout:
     variables: list[Variable]
 
 
-def build(weekly: Counter, breakdown: Counter, layout: Layout) -> tuple[Tables, Published]:
-    """The linked tables and what may be published of them.
-
-    ``weekly``: (week, site EPCI) -> diagnostics; ``breakdown``: (dimension, value,
-    residence EPCI) -> diagnostics. The grand total is one cell shared by both tables.
-    """
+def linked_tables(layout: Layout, weeks: list[str], weekly: Counter,
+                  breakdown: Counter) -> Tables:
+    """The linked tables of ``weeks``. ``weekly``: (week, site EPCI) -> diagnostics;
+    ``breakdown``: (dimension, value, residence EPCI) -> diagnostics. The grand total
+    is one cell shared by both tables."""
     tables = Tables()
     tables.variables(breakdown, layout.variables, layout.residence_columns)
-    tables.cross("semaine", weekly, layout.weeks, layout.site_columns,
-                 population_key("all", ALL))
-    return tables, tables.publish()
+    tables.cross("semaine", weekly, weeks, layout.site_columns, population_key("all", ALL))
+    return tables
+
+
+def build(snapshot: Snapshot, layout: Layout, registered: list[Release] = (), *,
+          protection: int) -> publications.Outcome:
+    """The tables of ``snapshot`` (the period of ``layout.weeks``) and the cells to hide,
+    audited together with the ``registered`` publications."""
+    def make(weeks, weekly, breakdown):
+        return linked_tables(layout, weeks, weekly, breakdown)
+
+    return publications.secure([*registered, Release(snapshot)], make, protection)
 
 
 def _code(column: str) -> str:
@@ -205,11 +218,12 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
     }
 
 
-def export(folder: Path, weekly: Counter, breakdown: Counter, layout: Layout,
-           names: dict[str, str], *, first: str | None, last: str | None,
-           now: datetime) -> Export:
-    """Build, suppress and write one export."""
-    tables, published = build(weekly, breakdown, layout)
+def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, str],
+           registered: list[Release] = (), *, protection: int, now: datetime) -> Export:
+    """Build, audit and write one export of the weeks of ``snapshot``."""
+    outcome = build(snapshot, layout, registered, protection=protection)
+    published = Published(dict(outcome.tables.values), outcome.hidden)
+    first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
     files = write(folder, layout, published, names, first=first, last=last, now=now)
-    primary = sum(1 for count in tables.values.values() if LOW <= count <= HIGH)
-    return Export(files, len(tables.values), len(published.hidden), primary)
+    return Export(files, len(published.values), len(published.hidden), len(outcome.primary),
+                  len(outcome.first_pass), published)

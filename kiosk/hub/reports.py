@@ -58,6 +58,16 @@ def counts_by_epci(db, axis: str, first: str | None = None, last: str | None = N
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
+def counts_by_week(db, axis: str, first: str | None = None, last: str | None = None) -> Counter:
+    """(dimension, value, EPCI, week) -> diagnostics over the weeks ``first``..``last``,
+    the EPCI on ``axis``: the counts a publication is made from, week by week."""
+    table, column = AXES[axis]
+    where, params = _where(first, last)
+    rows = db.execute(f"SELECT dimension, value, {column}, week, n FROM {table} "
+                      f"WHERE 1 = 1{where}", params)
+    return Counter({(dimension, value, code, week): n for dimension, value, code, week, n in rows})
+
+
 def weekly(db, axis: str, first: str | None = None, last: str | None = None,
            epci: str | None = None, dimension: str = "all") -> Counter:
     """(week, EPCI, value) -> diagnostics for one dimension ("all" by default)."""
