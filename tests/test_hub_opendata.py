@@ -27,9 +27,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SCREENS = ["last_use", "devices", "eadmin", "info_search", "age_band"]
 
 
-def population(rng: random.Random) -> list[tuple[dict, list[dict]]]:
-    """Four kiosks in three EPCI over four weeks: a few hundred diagnostics, with many
-    small groups (an EPCI of residence with 7 people, rare languages, abandons)."""
+def population(rng: random.Random, per_week=(8, 40)) -> list[tuple[dict, list[dict]]]:
+    """Four kiosks in three EPCI over four weeks: a few hundred diagnostics (``per_week``
+    per kiosk and week), with many small groups (an EPCI of residence with 7 people,
+    rare languages, abandons)."""
     rng_choice = rng.choice
     devices = [("Agence postale de Souvigny", h.MOULINS), ("Agence postale de Lurcy", h.MOULINS),
                ("Bus Bourbon'Net", h.MONTLUCON), ("Agence postale de Saint-Yorre", h.VICHY)]
@@ -37,7 +38,7 @@ def population(rng: random.Random) -> list[tuple[dict, list[dict]]]:
     for site, epci in devices:
         payloads = []
         for week in ("2026-W05", "2026-W06", "2026-W07", "2026-W08"):
-            for _ in range(rng.randint(8, 40)):
+            for _ in range(rng.randint(*per_week)):
                 residence = rng.choices([epci, None, h.MOULINS, h.VICHY, "200071470"],
                                         [70, 10, 8, 6, 2])[0]
                 complete = rng.random() < 0.85

@@ -55,17 +55,17 @@ class System:
 
 def unprotected(system: System, hidden: set[int], primary: set[int], protection: int,
                 changed: set[int] | None = None, cache: dict | None = None,
-                floors: dict[int, int] | None = None) -> set[int]:
+                limits: dict | None = None) -> set[int]:
     """The hidden cells whose range is too narrow (see the module docstring).
 
     ``hidden``: the hidden cells (every other cell is published); ``primary``: those that
     need the protection width; ``changed``: when given, only the independent parts of the
     system holding one of these cells are audited (the others were audited before);
     ``cache``: a dict kept between calls, so a part whose hidden cells did not change is
-    not solved again; ``floors``: for a cell the value below which no publication can
-    leave it in doubt (see floor()), when higher than max(1, x - P).
+    not solved again; ``limits``: (cell, upwards?) -> the value beyond which no
+    publication can leave it in doubt (see extreme()), when nearer than the rule's.
     """
-    floors = floors or {}
+    limits = limits or {}
     fixed = _deduce(system, hidden)
     cache = {} if cache is None else cache
     # A hidden zero that protects nothing (not a group's, see group_zeros) may well be
@@ -77,14 +77,21 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
         if not audited or (changed is not None and not part.cells & changed):
             continue
         key = (frozenset(part.cells), frozenset(part.cells & hidden), protection,
-               frozenset((c, floors[c]) for c in audited if c in floors))
+               frozenset((c, tuple(needs(system, c, primary, protection, limits)))
+                         for c in audited))
         if key not in cache:
             cache[key] = _audit_part(system, part, hidden, primary, audited, fixed, protection,
-                                     floors)
+                                     limits)
         failed |= cache[key]
     # A hidden cell made of atoms an attacker works out alone belongs to no part (a
-    # registered one too: it was not worked out before this publication).
-    failed.update(cell for cell in guarded if all(a in fixed for a in system.cells[cell]))
+    # registered one too: it was not worked out before this publication); it fails
+    # unless its limits say nothing could leave it in doubt.
+    for cell in guarded:
+        if all(a in fixed for a in system.cells[cell]):
+            x = system.value(cell)
+            (_, high), (_, low) = needs(system, cell, primary, protection, limits)
+            if (high > x or low < x) if cell in primary else (high > x and low < x):
+                failed.add(cell)
     return failed
 
 
@@ -165,7 +172,7 @@ def _parts(system: System, hidden: set[int], fixed: dict[int, int]) -> list[_Par
 
 
 def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection,
-                floors) -> set[int]:
+                limits) -> set[int]:
     """Solve one part: the audited cells whose range is too narrow."""
     index = {atom: i for i, atom in enumerate(part.atoms)}
     size = len(index)
@@ -195,25 +202,22 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
     a_ub = matrix([coefs for coefs, _ in ones]) if ones else None
     b_ub = np.array([rhs for _, rhs in ones], dtype=float) if ones else None
 
-    vectors, needs = {}, {}
+    vectors, wants = {}, {}
     for cell in audited:
         coefs, constant = expression(cell)
         vector = np.zeros(size)
         for atom in coefs:
             vector[index[atom]] = 1
-        x = system.value(cell)
         vectors[cell] = (vector, constant)
-        if cell in primary:
-            needs[cell] = (x + protection, max(1, x - protection, floors.get(cell, 0)), True)
-        else:
-            needs[cell] = (x + 1, x - 1, False)
+        (_, high), (_, low) = needs(system, cell, primary, protection, limits)
+        wants[cell] = (high, low, cell in primary)
 
     reached = {cell: [False, False] for cell in audited}  # [high enough, low enough]
 
     def record(point):
         for cell, (vector, constant) in vectors.items():
             value = float(vector @ point) + constant
-            high, low, _ = needs[cell]
+            high, low, _ = wants[cell]
             reached[cell][0] |= value >= high - TOLERANCE
             reached[cell][1] |= value <= low + TOLERANCE
 
@@ -228,7 +232,7 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
 
     def satisfied(cell):
         high, low = reached[cell]
-        return (high and low) if needs[cell][2] else (high or low)
+        return (high and low) if wants[cell][2] else (high or low)
 
     total = sum(vector for vector, _ in vectors.values())
     for sign in (-1, 1):  # push every audited cell up at once, then down: most pass here
@@ -238,7 +242,7 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
     failed = set()
     for cell in sorted(audited):
         vector, constant = vectors[cell]
-        high, low, both = needs[cell]
+        high, low, both = wants[cell]
         if not reached[cell][0] and (both or not reached[cell][1]):
             best, point = solve(-vector)
             if point is None or -best + constant >= high - TOLERANCE:
@@ -257,29 +261,39 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
 
 
 def needs(system: System, cell: int, primary: set[int], protection: int,
-          floors: dict[int, int]) -> list[tuple[bool, int]]:
-    """What protecting ``cell`` asks, as (upwards?, the value to reach) targets."""
+          limits: dict) -> list[tuple[bool, int]]:
+    """What protecting ``cell`` asks: (upwards, the value to reach), (downwards, the
+    value to reach). A primary cell needs both, any other one either."""
     x = system.value(cell)
-    if cell in primary:
-        return [(True, x + protection), (False, max(1, x - protection, floors.get(cell, 0)))]
-    return [(True, x + 1)] + ([(False, x - 1)] if x >= 1 else [])
+    width = protection if cell in primary else 1
+    high, low = x + width, (max(1, x - width) if cell in primary else x - 1)
+    return [(True, min(high, limits.get((cell, True), high))),
+            (False, max(low, limits.get((cell, False), low)))]
 
 
-def floor(system: System, cell: int, hidden: set[int], free: set[int]) -> int:
-    """The least value an attacker can derive for ``cell`` when every cell of ``free``
-    is hidden too: below it no publication can leave the cell in doubt (a total of four
-    hidden cells that are not zeros is at least 4)."""
-    found = witness(system, cell, None, hidden | free, {})
-    return found
+def settled(system: System, hidden: set[int], free: set[int]) -> dict[int, int]:
+    """The atoms an attacker works out whatever the cells of ``free`` show."""
+    return _deduce(system, hidden | free)
 
 
-def witness(system: System, cell: int, target: tuple[bool, int] | None, hidden: set[int],
-            free: dict[int, float]):
+def extreme(system: System, cell: int, upwards: bool, hidden: set[int], free: set[int]) -> int:
+    """The greatest (least) value an attacker can derive for ``cell`` when every cell
+    of ``free`` is hidden too: beyond it no publication can leave the cell in doubt (a
+    total of four hidden cells that are not zeros is at least 4; a value registered
+    publications already tell)."""
+    return witness(system, cell, upwards, hidden | free, {})
+
+
+def witness(system: System, cell: int, target, hidden: set[int], free: dict[int, float],
+            settled: dict[int, int] | None = None):
     """The published cells to hide so that an attacker can no longer exclude that
     ``cell`` reaches ``target`` (upwards?, value): the cheapest way the counts could
     move there (a linear programme over every atom) changes some published cells of
     ``free`` (cell -> cost of hiding it); hiding them makes that way possible for the
-    attacker too. None when no way exists, whatever is hidden."""
+    attacker too; returns them with the atoms' values on that way (a point an attacker
+    cannot exclude once they are hidden, nor after more cells are hidden). None when no
+    way exists, whatever is hidden. ``settled``: atoms whatever ``free`` hides tells
+    (see settled()), fixed so the solver's presolve drops them."""
     size = len(system.truth)
     deviations = {c: size + i for i, c in enumerate(sorted(set(free) - hidden))}
     width = size + len(deviations)
@@ -301,9 +315,9 @@ def witness(system: System, cell: int, target: tuple[bool, int] | None, hidden: 
             ub_rows.append({a: -1 for a in atoms})
             ub_rhs.append(-1)
     objective = np.zeros(width)
-    if target is None:  # floor(): the least value of the cell
+    if isinstance(target, bool):  # extreme(): the greatest or least value of the cell
         for atom in system.cells[cell]:
-            objective[atom] += 1
+            objective[atom] += -1 if target else 1
     else:
         upwards, value = target
         sign = -1 if upwards else 1
@@ -320,13 +334,30 @@ def witness(system: System, cell: int, target: tuple[bool, int] | None, hidden: 
 
     for other, column in deviations.items():
         objective[column] = free[other]
+    lower, upper = np.zeros(width), np.full(width, np.inf)
+    for atom, value in (settled or {}).items():
+        lower[atom] = upper[atom] = value
     result = linprog(objective, A_ub=matrix(ub_rows), b_ub=np.array(ub_rhs, dtype=float),
                      A_eq=matrix(eq_rows), b_eq=np.array(eq_rhs, dtype=float),
-                     bounds=(0, None), method="highs")
+                     bounds=np.column_stack([lower, upper]), method="highs")
     if result.status == 2:
         return None
     if result.status != 0:
         raise RuntimeError(f"the audit's linear programme failed: {result.message}")
-    if target is None:
-        return int(np.ceil(result.fun - TOLERANCE))
-    return {other for other, column in deviations.items() if result.x[column] > TOLERANCE}
+    if isinstance(target, bool):
+        return int(np.floor(-result.fun + TOLERANCE) if target
+                   else np.ceil(result.fun - TOLERANCE))
+    return ({other for other, column in deviations.items() if result.x[column] > TOLERANCE},
+            result.x[:size])
+
+
+def reaches(system: System, cell: int, target: tuple[bool, int], points: list) -> bool:
+    """Whether one of ``points`` (atom values an attacker cannot exclude) takes ``cell``
+    to ``target``."""
+    atoms = list(system.cells[cell])
+    upwards, value = target
+    for point in points:
+        reached = float(point[atoms].sum())
+        if (reached >= value - TOLERANCE) if upwards else (reached <= value + TOLERANCE):
+            return True
+    return False

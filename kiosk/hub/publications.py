@@ -100,28 +100,34 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
     cost = {cell: 4 ** totals[key] * (1 + own.values[key] / 1000)
             + (10 if own.values[key] == 0 else 0) for cell, key in mine.items()}
     cache: dict = {}
-    floors: dict = {}
+    limits: dict = {}  # (cell, upwards?) -> as far as any publication could leave it
+    points = []  # atom values an attacker cannot exclude (they stay so as more is hidden)
+    known = audit.settled(system, registered, set(mine))
     while True:
         hidden = registered | {cells[new, key] for key in hidden_keys}
         failed = audit.unprotected(system, hidden, primary, protection, set(mine), cache,
-                                   floors)
+                                   limits)
         if not failed:
             return Outcome(own, frozenset(hidden_keys), first_pass, frozenset(primary_keys))
         before = len(hidden_keys)
         for cell in sorted(failed, key=lambda c: (system.value(c), c)):
-            for target in audit.needs(system, cell, primary, protection, floors):
+            for target in audit.needs(system, cell, primary, protection, limits):
+                if audit.reaches(system, cell, target, points):
+                    if cell not in primary:
+                        break
+                    continue  # what was hidden for another cell protects this one
                 hidden = registered | {cells[new, key] for key in hidden_keys}
-                found = audit.witness(system, cell, target, hidden, cost)
-                if found is None and cell not in primary:
-                    continue  # a secondary cell needs one direction only
-                if found is None and not target[0]:
-                    # Nothing brings it that low: ask for as low as anything could.
-                    floors[cell] = audit.floor(system, cell, hidden, set(mine))
-                    found = audit.witness(system, cell, (False, floors[cell]), hidden, cost)
+                found = audit.witness(system, cell, target, hidden, cost, known)
                 if found is None:
-                    raise AuditError(f"{mine.get(cell, cell)} cannot be protected whatever "
-                                     "this publication hides")
-                hidden_keys.update(mine[c] for c in found)
+                    # Nothing brings it that far (the registered publications and the
+                    # cells that are not zeros already bound it): as far as anything could.
+                    upwards = target[0]
+                    limits[cell, upwards] = audit.extreme(system, cell, upwards, hidden,
+                                                          set(mine))
+                    target = (upwards, limits[cell, upwards])
+                    found = audit.witness(system, cell, target, hidden, cost, known)
+                hidden_keys.update(mine[c] for c in found[0])
+                points.append(found[1])
                 if cell not in primary:
                     break
         if len(hidden_keys) == before:
