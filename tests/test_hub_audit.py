@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 from kiosk.hub import opendata, publications
 from tests import hubdata as h
@@ -94,56 +95,100 @@ def groups_of(equations) -> list:
             and all(p[0] == "rep" and p[1] == total[1] and p[3] == total[3] for p in parts)]
 
 
-def attack(values: dict, equations: list, truth: dict, probes: int = 12) -> dict:
-    """(low, high) for every hidden cell: the least and greatest whole values consistent
-    with everything published, each hidden cell being at least 1 unless it is a zero."""
+def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer: bool = True):
+    """The attacker's integer programme: each hidden cell at least 1 unless it is a zero.
+
+    Returns (ranges, exact, root): a (low, high) range for each hidden cell from a few
+    solutions (the true values among them: the range is part of the real one), exact(cell,
+    +1 / -1) its least / greatest value, and each cell's representative. Independent
+    parts (hidden cells no published sum links) are solved apart.
+    """
     merged, rest, root = merge_equal_cells(values, equations)
     hidden = sorted(cell for cell, value in merged.items() if value is None)
     index = {cell: i for i, cell in enumerate(hidden)}
-    rows, rhs = [], []
+    parent = list(range(len(hidden)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    rows = []
     for total, parts in rest:
-        coefficients, constant = np.zeros(len(hidden)), 0
+        coefficients, constant = defaultdict(int), 0
         for cell, sign in [(total, -1)] + [(p, 1) for p in parts]:
             if merged[cell] is None:
                 coefficients[index[cell]] += sign
             else:
                 constant += sign * merged[cell]
-        if coefficients.any():
-            rows.append(coefficients)
-            rhs.append(-constant)
+        coefficients = {i: c for i, c in coefficients.items() if c}
+        if coefficients:
+            rows.append((coefficients, -constant))
+            first, *others = coefficients
+            for i in others:
+                parent[find(i)] = find(first)
         else:
             assert constant == 0, f"published cells do not add up: {total} vs {parts}"
     lowest = np.zeros(len(hidden))
     for cell, value in values.items():
         if value is None and truth[cell] >= 1:
             lowest[index[root[cell]]] = 1
-    constraint = LinearConstraint(np.array(rows), rhs, rhs)
+    members = defaultdict(list)
+    for i in range(len(hidden)):
+        members[find(i)].append(i)
+    grouped = defaultdict(list)
+    for coefficients, rhs in rows:
+        grouped[find(next(iter(coefficients)))].append((coefficients, rhs))
+    programmes = {}
 
-    def solve(objective):
-        result = milp(objective, constraints=constraint, bounds=Bounds(lowest, np.inf),
-                      integrality=np.ones(len(hidden)))
+    def solve(part, objective):
+        if part not in programmes:
+            local = {i: k for k, i in enumerate(members[part])}
+            entries, rhs = defaultdict(int), np.zeros(max(1, len(grouped[part])))
+            for r, (coefficients, value) in enumerate(grouped[part]):
+                for i, c in coefficients.items():
+                    entries[r, local[i]] += c
+                rhs[r] = value
+            matrix = coo_matrix((list(entries.values()), tuple(zip(*entries)) or ([], [])),
+                                shape=(len(rhs), len(local))).tocsr()
+            programmes[part] = (local, LinearConstraint(matrix, rhs, rhs),
+                                Bounds(lowest[members[part]], np.inf))
+        local, constraint, bounds = programmes[part]
+        result = milp(objective, constraints=constraint, bounds=bounds,
+                      integrality=np.ones(len(local)) if integer else None)
         if result.status == 0:
             return result.x
         assert result.status in (3, 4), result.message  # unbounded in that direction
         return None
 
     rng = np.random.default_rng(0)
-    points = [p for p in (solve(rng.normal(size=len(hidden))) for _ in range(probes))
-              if p is not None]
-    points.append(np.array([truth[min(c for c in values if root[c] == cell)] for cell in hidden],
-                           dtype=float))
-    samples = np.array(points)
+    true = {index[root[c]]: truth[c] for c in values if values[c] is None}
     ranges = {}
-    for cell, i in index.items():
-        ranges[cell] = [samples[:, i].min(), samples[:, i].max()]
+    for part, ids in members.items():
+        points = [p for p in (solve(part, rng.normal(size=len(ids))) for _ in range(probes))
+                  if p is not None]
+        points.append(np.array([true[i] for i in ids], dtype=float))
+        samples = np.array(points)
+        for k, i in enumerate(ids):
+            ranges[hidden[i]] = [samples[:, k].min(), samples[:, k].max()]
 
     def exact(cell, sign):
-        unit = np.zeros(len(hidden))
-        unit[index[cell]] = sign
-        point = solve(unit)
-        return np.inf if point is None else round(point[index[cell]])
+        part = find(index[cell])
+        local = programmes[part][0] if part in programmes else None
+        unit = np.zeros(len(members[part]))
+        if local is None:
+            solve(part, unit)
+            local = programmes[part][0]
+        unit[local[index[cell]]] = sign
+        point = solve(part, unit)
+        if point is None:
+            return np.inf
+        value = point[local[index[cell]]]
+        return round(value) if integer else int(np.ceil(value - 1e-6))
 
-    return {cell: ranges[root[cell]] for cell, value in values.items() if value is None}, exact, root
+    return ({cell: ranges[root[cell]] for cell, value in values.items() if value is None},
+            exact, root)
 
 
 def disclosures(values: dict, equations: list, truth: dict, enough: int | None = None) -> dict:
@@ -165,7 +210,9 @@ def disclosures(values: dict, equations: list, truth: dict, enough: int | None =
                 # As low as any publication could leave it: with every cell hidden, a
                 # total of four cells that are not zeros is still at least 4.
                 if not everything:
-                    everything[:] = attack(dict.fromkeys(values), equations, truth, 0)[1:]
+                    # (its linear relaxation, rounded up: never below the integer one)
+                    everything[:] = attack(dict.fromkeys(values), equations, truth, 0,
+                                           integer=False)[1:]
                 if low <= everything[0](everything[1][cell], 1):
                     low = max(1, x - P)
             if high < x + P or low > max(1, x - P):

@@ -145,7 +145,8 @@ def _field(name, type_, description, **extra) -> dict:
 
 EPCI_PATTERN = r"^([0-9]{9}|non_renseigne|ensemble)$"
 COUNT_DESCRIPTION = (f"Nombre de diagnostics ; « {SECRET} » (secret statistique) quand il "
-                     f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer un")
+                     f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer "
+                     "ou d'en encadrer un de trop près")
 WEEKLY_FIELDS = [
     _field("semaine", "string", "Semaine ISO 8601 (AAAA-Www), ou « ensemble » pour le total",
            constraints={"required": True, "pattern": r"^([0-9]{4}-W[0-9]{2}|ensemble)$"}),
@@ -195,12 +196,13 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
             "postales de l'Allier et du bus Bourbon'Net, agrégés par semaine ISO et par "
             "EPCI. Aucune donnée individuelle. Règle de publication (secret statistique) : "
             f"aucune case de {LOW} à {HIGH} personnes n'est publiée ; d'autres cases sont "
-            "masquées (secret secondaire) pour qu'aucune case masquée ne puisse être "
-            "recalculée exactement à partir de l'ensemble des totaux publiés dans cet "
-            f"export. Une case masquée vaut « {SECRET} » ; les zéros sont publiés. Les "
-            "personnes qui font le diagnostic ne sont pas un échantillon aléatoire de la "
-            "population. Ne comparez pas deux exports de périodes qui se recouvrent : "
-            "leur différence n'est pas protégée."),
+            "masquées (secret secondaire) pour que, à partir de tout ce qui a été publié "
+            "(cet export, ses totaux et les publications antérieures, périodes qui se "
+            "recouvrent comprises), aucune case masquée ne puisse être recalculée ni "
+            "encadrée de trop près. Une case masquée vaut "
+            f"« {SECRET} » ; les zéros sont publiés, sauf ceux qui révéleraient que tout un "
+            "petit groupe partage une même caractéristique. Les personnes qui font le "
+            "diagnostic ne sont pas un échantillon aléatoire de la population."),
         "created": now.isoformat(timespec="seconds"),
         "temporal": {"start": stats.week_start(first).isoformat() if first else None,
                      "end": stats.week_end(last).isoformat() if last else None},
