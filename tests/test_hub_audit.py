@@ -95,7 +95,8 @@ def groups_of(equations) -> list:
             and all(p[0] == "rep" and p[1] == total[1] and p[3] == total[3] for p in parts)]
 
 
-def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer: bool = True):
+def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer: bool = True,
+           unknown_floor=None):
     """The attacker's integer programme: each hidden cell at least 1 unless it is a zero.
 
     Returns (ranges, exact, root): a (low, high) range for each hidden cell from a few
@@ -132,7 +133,7 @@ def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer:
             assert constant == 0, f"published cells do not add up: {total} vs {parts}"
     lowest = np.zeros(len(hidden))
     for cell, value in values.items():
-        if value is None and truth[cell] >= 1:
+        if value is None and truth[cell] >= 1 and cell[0] != unknown_floor:
             lowest[index[root[cell]]] = 1
     members = defaultdict(list)
     for i in range(len(hidden)):
@@ -191,10 +192,11 @@ def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer:
             exact, root)
 
 
-def disclosures(values: dict, equations: list, truth: dict, enough: int | None = None) -> dict:
+def disclosures(values: dict, equations: list, truth: dict, enough: int | None = None,
+                unknown_floor=None) -> dict:
     """The hidden cells an attacker narrows down too much: cell -> (x, low, high); with
     ``enough``, stops once that many are found."""
-    ranges, exact, root = attack(values, equations, truth)
+    ranges, exact, root = attack(values, equations, truth, unknown_floor=unknown_floor)
     zeros = {part for total, parts in groups_of(equations) if 0 < truth[total] <= 20
              and sum(truth[p] > 0 for p in parts) == 1 for part in parts if truth[part] == 0}
     everything = []
@@ -212,7 +214,7 @@ def disclosures(values: dict, equations: list, truth: dict, enough: int | None =
                 if not everything:
                     # (its linear relaxation, rounded up: never below the integer one)
                     everything[:] = attack(dict.fromkeys(values), equations, truth, 0,
-                                           integer=False)[1:]
+                                           integer=False, unknown_floor=unknown_floor)[1:]
                 if low <= everything[0](everything[1][cell], 1):
                     low = max(1, x - P)
             if high < x + P or low > max(1, x - P):
@@ -318,3 +320,36 @@ def test_three_overlapping_publications_cannot_be_subtracted(tmp_path, monkeypat
     values, equations = joint(folders, split_periods(2, (0, 1)))
     truth, _ = joint(truths, lambda values: [])
     assert disclosures(values, equations, truth) == {}
+
+
+def test_a_period_published_again_after_late_records_protects_their_difference(
+        tmp_path, monkeypatch):
+    app = make_hub(tmp_path, 11, (3, 12))
+    args = ["--from", "2026-W05", "--to", "2026-W08"]
+    truths = [truth_of(app, tmp_path / "truth0", monkeypatch, *args)]
+    folders = [export(app, tmp_path / "pub0", *args, "--publish")]
+    # Three records of 2026-W06 arrive late, on a USB key, from one kiosk.
+    db = h.new_hub_db(tmp_path / "hub.db")
+    h.receive(db, h.add_device(db, "Bus Bourbon'Net (clé USB)", h.MONTLUCON),
+              h.many(3, week="2026-W06", residence=h.MONTLUCON, illectronism=True))
+    db.close()
+    truths.append(truth_of(app, tmp_path / "truth1", monkeypatch, *args))
+    folders.append(export(app, tmp_path / "pub1", *args, "--publish"))
+
+    def late(values):
+        # The second file's cells are the first's plus the late records (unknowns of
+        # their own, at least 0, adding up like any table).
+        links = [((1, *cell[1:]), [(0, *cell[1:]), (2, *cell[1:])])
+                 for cell in values if cell[0] == 1 and (0, *cell[1:]) in values]
+        return links
+
+    values, equations = joint(folders, late)
+    own = published_system(folders[1])[1]
+    equations += [((2, *total), [(2, *p) for p in parts]) for total, parts in own]
+    truth, _ = joint(truths, lambda values: [])
+    for cell in list(values):
+        if cell[0] == 1 and (0, *cell[1:]) in values:
+            values[(2, *cell[1:])] = None
+            truth[(2, *cell[1:])] = truth[cell] - truth[(0, *cell[1:])]
+    assert truth[(2, "rep", "diagnostic_termine", "ensemble", "ensemble")] == 3
+    assert disclosures(values, equations, truth, unknown_floor=2) == {}

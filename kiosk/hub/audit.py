@@ -38,6 +38,9 @@ class System:
     truth: list[int] = field(default_factory=list)
     equations: list[dict[int, int]] = field(default_factory=list)
     cells: list[tuple[int, ...]] = field(default_factory=list)
+    # Cells no publication wrote (a difference of two periods): hidden, and an attacker
+    # does not know them to be at least 1.
+    unpublished: set[int] = field(default_factory=set)
 
     def atom(self, value: int) -> int:
         if value < 0:
@@ -197,7 +200,7 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
     ones = []
     for cell in sorted(part.cells & hidden):
         coefs, constant = expression(cell)
-        if min(system.value(cell), 1) - constant > 0:
+        if cell not in system.unpublished and min(system.value(cell), 1) - constant > 0:
             ones.append(({a: -1 for a in coefs}, -(1 - constant)))
     a_ub = matrix([coefs for coefs, _ in ones]) if ones else None
     b_ub = np.array([rhs for _, rhs in ones], dtype=float) if ones else None
@@ -311,7 +314,8 @@ def witness(system: System, cell: int, target, hidden: set[int], free: dict[int,
         elif other not in hidden:
             eq_rows.append(terms)
             eq_rhs.append(value)
-        if (other in hidden or other in deviations) and value >= 1:
+        if (other in hidden or other in deviations) and value >= 1 \
+                and other not in system.unpublished:
             ub_rows.append({a: -1 for a in atoms})
             ub_rhs.append(-1)
     objective = np.zeros(width)

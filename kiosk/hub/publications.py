@@ -92,6 +92,8 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
                     if is_sensitive(n) or key in zeros}
     registered = {cells[index, key] for index, release in enumerate(releases[:-1])
                   for key in release.hidden or () if (index, key) in cells}
+    registered |= system.unpublished
+    primary |= system.unpublished
     mine = {cells[new, key]: key for key in own.values}
     totals = Counter(line.total for line in set(own.sums))
     # Hiding a part costs less than a total, and a total of many sums (a margin shared
@@ -164,6 +166,12 @@ def _system(releases: list[Release], make_tables: TableMaker):
             for later in which[which.index(index):]:  # this one and those after it
                 for key, atom in atoms.items():
                     parts[later, key].append(atom)
+            if index != which[0] or len(weeks) != len(releases[index].snapshot.weeks):
+                # A difference no publication wrote (late records, or the weeks one
+                # period covers and another does not): protect its small counts too.
+                for atom in atoms.values():
+                    if is_sensitive(system.truth[atom]):
+                        system.unpublished.add(system.cell([atom]))
             before = counts
     cells = {}
     for index, table in enumerate(tables):
