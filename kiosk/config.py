@@ -82,6 +82,9 @@ DEFAULTS = {
     "HUB_HTTPS": False,
     # hub dashboard: a kiosk with no sync for this many days is flagged as silent
     "HUB_SILENT_DAYS": 7,
+    # open data: the protection width P of the audit. What an attacker can derive for a
+    # hidden cell of x people (1 to 10) must reach x + P above and max(1, x - P) below
+    "HUB_PROTECTION": 5,
 }
 
 

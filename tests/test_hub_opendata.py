@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from kiosk.hub import tables as tables_module
+from kiosk.hub import publications
 from kiosk.hub.suppression import is_sensitive
 from tests import hubdata as h
 
@@ -27,9 +27,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SCREENS = ["last_use", "devices", "eadmin", "info_search", "age_band"]
 
 
-def population(rng: random.Random) -> list[tuple[dict, list[dict]]]:
-    """Four kiosks in three EPCI over four weeks: a few hundred diagnostics, with many
-    small groups (an EPCI of residence with 7 people, rare languages, abandons)."""
+def population(rng: random.Random, per_week=(8, 40)) -> list[tuple[dict, list[dict]]]:
+    """Four kiosks in three EPCI over four weeks: a few hundred diagnostics (``per_week``
+    per kiosk and week), with many small groups (an EPCI of residence with 7 people,
+    rare languages, abandons)."""
     rng_choice = rng.choice
     devices = [("Agence postale de Souvigny", h.MOULINS), ("Agence postale de Lurcy", h.MOULINS),
                ("Bus Bourbon'Net", h.MONTLUCON), ("Agence postale de Saint-Yorre", h.VICHY)]
@@ -37,7 +38,7 @@ def population(rng: random.Random) -> list[tuple[dict, list[dict]]]:
     for site, epci in devices:
         payloads = []
         for week in ("2026-W05", "2026-W06", "2026-W07", "2026-W08"):
-            for _ in range(rng.randint(8, 40)):
+            for _ in range(rng.randint(*per_week)):
                 residence = rng.choices([epci, None, h.MOULINS, h.VICHY, "200071470"],
                                         [70, 10, 8, 6, 2])[0]
                 complete = rng.random() < 0.85
@@ -229,10 +230,13 @@ def test_other_populations_are_protected_too(tmp_path, seed):
 def test_the_attack_finds_what_primary_suppression_alone_would_give_away(tmp_path, monkeypatch):
     # The same export with only the cells of 1 to 10 hidden: the attack must find some,
     # or it proves nothing above.
-    def primary_only(values, sums):
-        return frozenset(cell for cell, n in values.items() if is_sensitive(n))
+    def primary_only(releases, make_tables, protection):
+        weeks = list(releases[-1].snapshot.weeks)
+        tables = make_tables(weeks, *releases[-1].snapshot.over(weeks))
+        hidden = frozenset(cell for cell, n in tables.values.items() if is_sensitive(n))
+        return publications.Outcome(tables, hidden, hidden, hidden)
 
-    monkeypatch.setattr(tables_module, "protect", primary_only)
+    monkeypatch.setattr(publications, "secure", primary_only)
     values, equations = published_system(export_once(tmp_path, seed=11))
     ranges = attack(values, equations, integer=False)
     disclosed = [cell for cell, (low, high) in ranges.items() if low == high]

@@ -279,19 +279,19 @@ def _week(ctx, param, value):
               help="First ISO week (e.g. 2026-W01; default: the first with data).")
 @click.option("--to", "last", callback=_week, metavar="WEEK",
               help="Last ISO week (default: the last with data).")
+@click.option("--publish", is_flag=True,
+              help="Register what is written as published: every later export is audited "
+                   "against it. Without it, the export is a draft.")
 @with_appcontext
-def export_command(output, first, last):
+def export_command(output, first, last, publish):
     """Write the open data: aggregated CSV files and their datapackage.json."""
-    from ..resources import questionnaire_for
-    from . import opendata, reports, stats, tables
-    from .dashboard import EPCI_FILE, language_name
-    from .epci import load_epci
+    from . import events, opendata, reports, stats, store
+    from .publications import AuditError, Release, Snapshot
 
     if first and last and first > last:
         raise click.BadParameter("--from is after --to")
     now, window = datetime.now(timezone.utc), _window()
     output = output or Path(current_app.config["EXPORT_DIR"]) / f"opendata-{now:%Y%m%d-%H%M%S}"
-    names = load_epci(EPCI_FILE)
     for option, asked, bound in (("--from", first, window.first), ("--to", last, window.last)):
         if asked and not window.holds(asked):
             click.echo(f"{option} {asked} is outside the weeks of service "
@@ -301,23 +301,70 @@ def export_command(output, first, last):
         with reports.snapshot(db):
             bounds = reports.week_range(db, window) or (None, None)
             span = reports.readable(db, window, first or bounds[0], last or bounds[1])
-            breakdown = reports.counts_by_epci(db, "residence", span)
             weekly = Counter({(week, site): n for (week, site, _), n
                               in reports.weekly(db, "site", span).items()})
+            breakdown = reports.counts_by_week(db, "residence", span)
+            registered = store.registered_publications(db)
     finally:
         db.close()
     first, last = span.first, span.last
-    questionnaire = questionnaire_for(current_app._get_current_object())
-    layout = opendata.Layout(
-        weeks=span.weeks(),
-        site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
-        residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
-        variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown},
-                                   language_name))
-    written = opendata.export(output, weekly, breakdown, layout, names, first=first, last=last,
-                              now=now)
+    if publish and not (first and last):
+        raise click.ClickException("nothing to publish: the hub holds no diagnostic")
+    weeks = span.weeks()
+    snapshot = Snapshot(tuple(weeks), weekly, breakdown)
+    releases = [Release(Snapshot(tuple(stats.weeks_between(r["first_week"], r["last_week"])),
+                                 r["weekly"], r["breakdown"]), r["hidden"]) for r in registered]
+    layout = _export_layout(weeks, [snapshot] + [r.snapshot for r in releases])
+    try:
+        written = opendata.export(output, snapshot, layout, _epci_names(), releases,
+                                  protection=int(current_app.config["HUB_PROTECTION"]), now=now)
+    except AuditError as exc:
+        raise click.ClickException(f"the open data cannot be audited: {exc}") from None
     for path, rows in written.files.items():
         click.echo(f"{path}: {rows} rows")
     click.echo(f"{written.hidden} of {written.cells} cells suppressed "
-               f"({written.primary} of 1 to 10 people, {written.hidden - written.primary} "
-               f"more so that no total gives them away). Open data in {output}.")
+               f"({written.primary} to protect, {written.hidden - written.first_pass} more than "
+               f"the dashboard's method because of the audit against "
+               f"{len(releases)} registered publications). Open data in {output}.")
+    if not publish:
+        click.echo("Draft: not registered (add --publish when this is what you publish).")
+        return
+    published = written.published
+    db = hub_db()
+    try:
+        with write_transaction(db):
+            publication = store.register_publication(
+                db, now=now, first=first, last=last, folder=str(output),
+                cells={key: published.shown(key) for key in published.values},
+                weekly=weekly, breakdown=breakdown)
+    finally:
+        db.close()
+    events.log("publication", id=publication, first_week=first, last_week=last,
+               cells=written.cells, hidden=written.hidden, folder=str(output))
+    click.echo(f"Registered as publication {publication}: later exports are audited against it.")
+
+
+def _epci_names() -> dict[str, str]:
+    from .dashboard import EPCI_FILE
+    from .epci import load_epci
+
+    return load_epci(EPCI_FILE)
+
+
+def _export_layout(weeks: list[str], snapshots: list):
+    """The rows and columns of an export: those of every snapshot, so that a new
+    publication and the registered ones are cells of the same tables."""
+    from ..resources import questionnaire_for
+    from . import opendata, tables
+    from .dashboard import language_name
+
+    names = _epci_names()
+    sites = {site for snapshot in snapshots for _, site in snapshot.weekly}
+    residences = {epci for snapshot in snapshots for _, _, epci, _ in snapshot.breakdown}
+    seen = {(d, v) for snapshot in snapshots for d, v, _, _ in snapshot.breakdown}
+    return opendata.Layout(
+        weeks=weeks,
+        site_columns=tables.epci_order(sites | set(names), names),
+        residence_columns=tables.epci_order(residences | set(names) | {""}, names),
+        variables=tables.variables(questionnaire_for(current_app._get_current_object()), seen,
+                                   language_name))

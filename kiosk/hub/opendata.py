@@ -9,7 +9,9 @@ total of one export determines no hidden cell:
   indicators, needs, offers) per EPCI of residence.
 
 Both carry their totals ("ensemble"). A hidden cell is written ``s`` (secret
-statistique); zeros are published. UTF-8, ISO dates, Licence Ouverte 2.0.
+statistique); zeros are published unless they would disclose a small group's
+attribute. Which cells are hidden is decided by the audit (kiosk.hub.publications),
+together with the registered publications. UTF-8, ISO dates, Licence Ouverte 2.0.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import stats
+from . import publications, stats
+from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Tables,
                      Variable, cell_key, population_key)
@@ -43,6 +46,8 @@ class Export:
     cells: int
     hidden: int
     primary: int
+    first_pass: int          # hidden by the dashboard's method alone
+    published: Published     # every cell: its value, and whether it is hidden
 
 
 @dataclass(frozen=True)
@@ -55,17 +60,25 @@ class Layout:
     variables: list[Variable]
 
 
-def build(weekly: Counter, breakdown: Counter, layout: Layout) -> tuple[Tables, Published]:
-    """The linked tables and what may be published of them.
-
-    ``weekly``: (week, site EPCI) -> diagnostics; ``breakdown``: (dimension, value,
-    residence EPCI) -> diagnostics. The grand total is one cell shared by both tables.
-    """
+def linked_tables(layout: Layout, weeks: list[str], weekly: Counter,
+                  breakdown: Counter) -> Tables:
+    """The linked tables of ``weeks``. ``weekly``: (week, site EPCI) -> diagnostics;
+    ``breakdown``: (dimension, value, residence EPCI) -> diagnostics. The grand total
+    is one cell shared by both tables."""
     tables = Tables()
     tables.variables(breakdown, layout.variables, layout.residence_columns)
-    tables.cross("semaine", weekly, layout.weeks, layout.site_columns,
-                 population_key("all", ALL))
-    return tables, tables.publish()
+    tables.cross("semaine", weekly, weeks, layout.site_columns, population_key("all", ALL))
+    return tables
+
+
+def build(snapshot: Snapshot, layout: Layout, registered: list[Release] = (), *,
+          protection: int) -> publications.Outcome:
+    """The tables of ``snapshot`` (the period of ``layout.weeks``) and the cells to hide,
+    audited together with the ``registered`` publications."""
+    def make(weeks, weekly, breakdown):
+        return linked_tables(layout, weeks, weekly, breakdown)
+
+    return publications.secure([*registered, Release(snapshot)], make, protection)
 
 
 def _code(column: str) -> str:
@@ -132,7 +145,8 @@ def _field(name, type_, description, **extra) -> dict:
 
 EPCI_PATTERN = r"^([0-9]{9}|non_renseigne|ensemble)$"
 COUNT_DESCRIPTION = (f"Nombre de diagnostics ; « {SECRET} » (secret statistique) quand il "
-                     f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer un")
+                     f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer "
+                     "ou d'en encadrer un de trop près")
 WEEKLY_FIELDS = [
     _field("semaine", "string", "Semaine ISO 8601 (AAAA-Www), ou « ensemble » pour le total",
            constraints={"required": True, "pattern": r"^([0-9]{4}-W[0-9]{2}|ensemble)$"}),
@@ -182,12 +196,13 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
             "postales de l'Allier et du bus Bourbon'Net, agrégés par semaine ISO et par "
             "EPCI. Aucune donnée individuelle. Règle de publication (secret statistique) : "
             f"aucune case de {LOW} à {HIGH} personnes n'est publiée ; d'autres cases sont "
-            "masquées (secret secondaire) pour qu'aucune case masquée ne puisse être "
-            "recalculée exactement à partir de l'ensemble des totaux publiés dans cet "
-            f"export. Une case masquée vaut « {SECRET} » ; les zéros sont publiés. Les "
-            "personnes qui font le diagnostic ne sont pas un échantillon aléatoire de la "
-            "population. Ne comparez pas deux exports de périodes qui se recouvrent : "
-            "leur différence n'est pas protégée."),
+            "masquées (secret secondaire) pour que, à partir de tout ce qui a été publié "
+            "(cet export, ses totaux et les publications antérieures, périodes qui se "
+            "recouvrent comprises), aucune case masquée ne puisse être recalculée ni "
+            "encadrée de trop près. Une case masquée vaut "
+            f"« {SECRET} » ; les zéros sont publiés, sauf ceux qui révéleraient que tout un "
+            "petit groupe partage une même caractéristique. Les personnes qui font le "
+            "diagnostic ne sont pas un échantillon aléatoire de la population."),
         "created": now.isoformat(timespec="seconds"),
         "temporal": {"start": stats.week_start(first).isoformat() if first else None,
                      "end": stats.week_end(last).isoformat() if last else None},
@@ -205,11 +220,12 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
     }
 
 
-def export(folder: Path, weekly: Counter, breakdown: Counter, layout: Layout,
-           names: dict[str, str], *, first: str | None, last: str | None,
-           now: datetime) -> Export:
-    """Build, suppress and write one export."""
-    tables, published = build(weekly, breakdown, layout)
+def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, str],
+           registered: list[Release] = (), *, protection: int, now: datetime) -> Export:
+    """Build, audit and write one export of the weeks of ``snapshot``."""
+    outcome = build(snapshot, layout, registered, protection=protection)
+    published = Published(dict(outcome.tables.values), outcome.hidden)
+    first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
     files = write(folder, layout, published, names, first=first, last=last, now=now)
-    primary = sum(1 for count in tables.values.values() if LOW <= count <= HIGH)
-    return Export(files, len(tables.values), len(published.hidden), primary)
+    return Export(files, len(published.values), len(published.hidden), len(outcome.primary),
+                  len(outcome.first_pass), published)

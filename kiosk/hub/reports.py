@@ -102,6 +102,18 @@ def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Co
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
+def counts_by_week(db, axis: str, period: Period) -> Counter:
+    """(dimension, value, EPCI, week) -> diagnostics over the weeks of ``period``, the
+    EPCI on ``axis``: the counts a publication is made from, week by week."""
+    if period.first is None:
+        return Counter()
+    table, column = AXES[axis]
+    where, params = _where(period)
+    rows = db.execute(f"SELECT dimension, value, {column}, week, n FROM {table} "
+                      f"WHERE 1 = 1{where}", params)
+    return Counter({(dimension, value, code, week): n for dimension, value, code, week, n in rows})
+
+
 def weekly(db, axis: str, period: Period, epci: str | None = None,
            dimension: str = "all") -> Counter:
     """(week, EPCI, value) -> diagnostics for one dimension ("all" by default)."""

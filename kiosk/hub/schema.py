@@ -90,6 +90,29 @@ def h004_purged_records(db):
 
 
 @migration
+def h005_publications(db):
+    # The publication register (`kiosk hub export --publish`): each publication's period,
+    # the value it wrote for every cell (NULL where it wrote "s"), and the counts it was
+    # made from, week by week. A new publication is audited together with these: what it
+    # publishes must not give away, by subtraction, a value one of them hid, even when
+    # late records changed the counts of a period published before.
+    db["publications"].create({
+        "id": int, "published_at": str, "first_week": str, "last_week": str,
+        "folder": str, "cells": int, "hidden": int,
+    }, pk="id", not_null={"published_at", "first_week", "last_week", "cells", "hidden"})
+    db["publication_cells"].create({
+        "publication_id": int, "cell": str, "value": int,
+    }, pk=("publication_id", "cell"), foreign_keys=[("publication_id", "publications", "id")],
+        not_null={"publication_id", "cell"})
+    db["publication_counts"].create({
+        "publication_id": int, "axis": str, "dimension": str, "value": str, "epci": str,
+        "week": str, "n": int,
+    }, pk=("publication_id", "axis", "dimension", "value", "epci", "week"),
+        foreign_keys=[("publication_id", "publications", "id")],
+        not_null={"publication_id", "axis", "dimension", "value", "epci", "week", "n"})
+
+
+@migration
 def h006_staff_sessions(db):
     # One row per staff login. The signed cookie carries only a random session id; the
     # row (kept by the id's SHA-256, so a copy of the database opens no session) is what

@@ -142,3 +142,55 @@ def purge_records(db, received_before) -> int:
 def count_records(db) -> int:
     """Row-level records held."""
     return db.execute("SELECT count(*) FROM records").fetchone()[0]
+
+
+# --- the publication register -----------------------------------------------------------
+
+def register_publication(db, *, now, first: str, last: str, folder: str,
+                         cells: dict, weekly: Counter, breakdown: Counter) -> int:
+    """Record a publication: ``cells`` maps each cell's key (a tuple of text) to the
+    value written, None where it was hidden; ``weekly`` ((week, site EPCI) -> n) and
+    ``breakdown`` ((dimension, value, residence EPCI, week) -> n) are the counts it was
+    made from. Call inside a write transaction. Returns its id."""
+    import json
+
+    hidden = sum(1 for value in cells.values() if value is None)
+    publication = db.execute(
+        "INSERT INTO publications (published_at, first_week, last_week, folder, cells, hidden) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [now.isoformat(), first, last, folder, len(cells), hidden]).lastrowid
+    db.conn.executemany("INSERT INTO publication_cells (publication_id, cell, value) "
+                        "VALUES (?, ?, ?)",
+                        [(publication, json.dumps(list(key), ensure_ascii=False), value)
+                         for key, value in cells.items()])
+    rows = [(publication, "site", "all", "", site, week, n)
+            for (week, site), n in weekly.items() if n]
+    rows += [(publication, "residence", dimension, value, epci, week, n)
+             for (dimension, value, epci, week), n in breakdown.items() if n]
+    db.conn.executemany("INSERT INTO publication_counts (publication_id, axis, dimension, "
+                        "value, epci, week, n) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return publication
+
+
+def registered_publications(db) -> list[dict]:
+    """Every registered publication, oldest first: id, published_at, first_week,
+    last_week, folder, ``hidden`` (the keys of the cells it hid), ``weekly`` and
+    ``breakdown`` (the counts it was made from, as given to register_publication)."""
+    import json
+
+    found = []
+    for row in db.query("SELECT * FROM publications ORDER BY id"):
+        row["hidden"] = frozenset(
+            tuple(json.loads(cell)) for (cell,) in db.execute(
+                "SELECT cell FROM publication_cells WHERE publication_id = ? "
+                "AND value IS NULL", [row["id"]]))
+        row["weekly"], row["breakdown"] = Counter(), Counter()
+        for axis, dimension, value, epci, week, n in db.execute(
+                "SELECT axis, dimension, value, epci, week, n FROM publication_counts "
+                "WHERE publication_id = ?", [row["id"]]):
+            if axis == "site":
+                row["weekly"][(week, epci)] = n
+            else:
+                row["breakdown"][(dimension, value, epci, week)] = n
+        found.append(row)
+    return found

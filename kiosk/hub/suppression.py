@@ -19,6 +19,10 @@ from fractions import Fraction
 from typing import Hashable, Iterable, Mapping
 
 LOW, HIGH = 1, 10
+# A group of at most this many people is small enough for its members to be known to
+# each other (a village's diagnostics): a published zero that leaves all of it in one
+# modality discloses that modality for each of them (group disclosure).
+SMALL_GROUP = 20
 
 
 @dataclass(frozen=True)
@@ -38,28 +42,54 @@ def is_sensitive(count: int) -> bool:
     return LOW <= count <= HIGH
 
 
-def protect(values: Mapping, sums: Iterable[Sum]) -> frozenset:
-    """The cells to suppress: every sensitive cell, and enough others that no suppressed
-    cell can be worked out exactly from the published cells and ``sums``.
+def group_zeros(values: Mapping, groups: Iterable[Sum], sums: Iterable[Sum]) -> set:
+    """The zeros that would disclose a small group's attribute: in ``groups`` (each the
+    partition of a population by one variable), the zero parts of a group of 1 to
+    ``SMALL_GROUP`` people who all fall in one modality (illectronisme "non" = 0 in an
+    EPCI of 14 people says all 14 are illectronic).
+
+    A zero that is also part of a zero total of ``sums`` (nobody in the Allier has that
+    modality) stays published: the larger group's zero says it already.
+    """
+    empty = {part for line in sums if values[line.total] == 0 for part in line.parts}
+    found = set()
+    for line in groups:
+        positive = [part for part in line.parts if values[part] > 0]
+        if 0 < values[line.total] <= SMALL_GROUP and len(positive) == 1:
+            found.update(part for part in line.parts if values[part] == 0 and part not in empty)
+    return found
+
+
+def protect(values: Mapping, sums: Iterable[Sum], sensitive: Iterable = ()) -> frozenset:
+    """The cells to suppress: every sensitive cell (1 to 10, and ``sensitive``), and
+    enough others that no suppressed cell can be worked out exactly from the published
+    cells and ``sums`` (the dashboard's method, and the open data's first pass).
 
     Only cells with a positive count are ever chosen as secondary: a hidden zero protects
     nothing (counts cannot go below it). Among the candidates of a sum, a part is chosen
     before the sum's total (margins are shared by many tables), then the smallest count,
     so as little as possible is hidden.
     """
+    sums, lines = index_lines(sums)
+    suppressed = {cell for cell, count in values.items() if is_sensitive(count)}
+    suppressed.update(sensitive)
+    while True:
+        close_lines(values, lines, sums, suppressed)
+        exposed = determined(sums, suppressed)
+        if not exposed:
+            return frozenset(suppressed)
+        for cell in sorted(exposed, key=repr):
+            suppressed.add(partner_near(cell, values, lines, suppressed))
+
+
+def index_lines(sums: Iterable[Sum]) -> tuple[list, dict]:
+    """The distinct sums, and for each cell the sums it is in."""
     sums = list(dict.fromkeys(sums))
     lines = defaultdict(list)
     for line in sums:
         for cell in line.cells:
             lines[cell].append(line)
-    suppressed = {cell for cell, count in values.items() if is_sensitive(count)}
-    while True:
-        _close_lines(values, lines, sums, suppressed)
-        exposed = determined(sums, suppressed)
-        if not exposed:
-            return frozenset(suppressed)
-        for cell in sorted(exposed, key=repr):
-            suppressed.add(_partner_near(cell, values, lines, suppressed))
+    return sums, lines
 
 
 def _candidates(line: Sum, values: Mapping, suppressed: set) -> list:
@@ -68,7 +98,7 @@ def _candidates(line: Sum, values: Mapping, suppressed: set) -> list:
     return sorted(found, key=lambda cell: (cell == line.total, values[cell], repr(cell)))
 
 
-def _close_lines(values, lines, sums, suppressed: set) -> None:
+def close_lines(values, lines, sums, suppressed: set) -> None:
     """The cheap rule first: no sum may have exactly one suppressed cell (it would be
     the total minus the published rest)."""
     queue = deque(sums)
@@ -84,7 +114,7 @@ def _close_lines(values, lines, sums, suppressed: set) -> None:
         queue.extend(lines[options[0]])
 
 
-def _partner_near(cell, values, lines, suppressed: set):
+def partner_near(cell, values, lines, suppressed: set):
     """A cell to hide so that ``cell`` is no longer determined: the best candidate of the
     sums nearest to it (its own sums, then those of the suppressed cells they link to)."""
     seen_cells, seen_lines = {cell}, set()
@@ -102,8 +132,12 @@ def _partner_near(cell, values, lines, suppressed: set):
             return min(options, key=lambda c: (values[c], repr(c)))
         seen_cells.update(following)
         frontier = following
-    # Unreachable: a hidden cell determined only by published zeros would be 0, and
-    # only positive cells are hidden.
+    # Only a hidden zero (a group's, see group_zeros) can be determined by published
+    # zeros alone: then hide a zero beside it, a part before a total.
+    zeros = [other for line in lines[cell] for other in line.cells
+             if other not in suppressed and values[other] == 0]
+    if zeros:
+        return min(zeros, key=lambda c: (any(c == line.total for line in lines[c]), repr(c)))
     raise RuntimeError(f"no cell can protect {cell!r}")
 
 

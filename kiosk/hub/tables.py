@@ -158,6 +158,9 @@ class Tables:
 
     values: dict = field(default_factory=dict)
     sums: list = field(default_factory=list)
+    # The sums that partition a population by one variable (its modalities in one
+    # column): where a published zero can disclose a group's attribute.
+    groups: list = field(default_factory=list)
 
     def cell(self, key: tuple, count: int) -> tuple:
         if count < 0:
@@ -166,8 +169,10 @@ class Tables:
             raise ValueError(f"{key} counted twice: {self.values[key]} and {count}")
         return key
 
-    def add_sum(self, total: tuple, parts: Iterable[tuple]) -> None:
+    def add_sum(self, total: tuple, parts: Iterable[tuple], group: bool = False) -> None:
         self.sums.append(Sum(total, tuple(parts)))
+        if group:
+            self.groups.append(self.sums[-1])
 
     def partition(self, name: str, counts: Mapping[str, int], total: tuple) -> None:
         """A 1-D table: ``counts`` by row, adding up to the cell ``total``."""
@@ -203,7 +208,8 @@ class Tables:
                                             ("incomplete", ("complete", "false"))):
                 pops[pop, column] = self.cell(population_key(pop, column),
                                               counts.get((dimension, value, column), 0))
-            self.add_sum(pops["all", column], [pops["complete", column], pops["incomplete", column]])
+            self.add_sum(pops["all", column], [pops["complete", column], pops["incomplete", column]],
+                         group=True)
         if margins:
             for pop in POPULATIONS:
                 self.add_sum(pops[pop, ALL], [pops[pop, c] for c in columns])
@@ -213,13 +219,16 @@ class Tables:
                 parts = [self.cell(cell_key(variable, m, column),
                                    variable.count(counts, m, column, population))
                          for m in variable.modalities]
-                self.add_sum(pops[variable.population, column], parts)
+                self.add_sum(pops[variable.population, column], parts, group=True)
             if margins:
                 for m in variable.modalities:
                     self.add_sum(cell_key(variable, m, ALL),
                                  [cell_key(variable, m, c) for c in columns])
 
     def publish(self) -> "Published":
+        """The dashboard's rule: 1 to 10 hidden, then enough others that no hidden cell
+        is determined exactly (fast; the open data is audited further, see
+        kiosk.hub.publications)."""
         return Published(dict(self.values), protect(self.values, self.sums))
 
 
