@@ -166,10 +166,12 @@ def dashboard_method(database: Path, first: str, last: str) -> tuple[float, int,
                                              ROOT / "questionnaires" / "offers.yaml")
     start = time.perf_counter()
     db = connect(database)
+    window = Window(service_start(DEFAULTS["HUB_SERVICE_START"]), datetime.now(timezone.utc).date())
     with reports.snapshot(db):
-        breakdown = reports.counts_by_epci(db, "residence", first, last)
+        span = reports.readable(db, window, first, last)
+        breakdown = reports.counts_by_epci(db, "residence", span)
         weekly = Counter({(w, s): n for (w, s, _), n
-                          in reports.weekly(db, "site", first, last).items()})
+                          in reports.weekly(db, "site", span).items()})
     db.close()
     layout = opendata.Layout(
         weeks=stats.weeks_between(first, last),
