@@ -47,7 +47,7 @@ from hubfill import fill
 
 from kiosk.config import DEFAULTS
 from kiosk.db import connect
-from kiosk.hub import opendata, reports, tables
+from kiosk.hub import opendata, reports, stats, tables
 from kiosk.hub.weeks import Window, service_start
 from kiosk.hub.epci import load_epci
 from kiosk.hub.suppression import is_sensitive
@@ -137,7 +137,7 @@ def late_records(database: Path, week: str, count: int, seed: int = 7) -> None:
     """``count`` records of ``week`` arriving late (a USB file), as ingestion counts them."""
     import random
 
-    from hubfill import EPCI, POOL, draw
+    from hubfill import EPCI, FRAME, POOL, draw
 
     from kiosk.db import write_transaction
     from kiosk.hub import store, tally
@@ -146,7 +146,7 @@ def late_records(database: Path, week: str, count: int, seed: int = 7) -> None:
     pool = [tally.facts(draw(rng)) for _ in range(min(POOL, 200))]
     increments = Counter()
     for _ in range(count):
-        base = (week, 1, EPCI[0], rng.choice([EPCI[0], ""]))
+        base = (week, 1, EPCI[0], rng.choice([EPCI[0], ""]), FRAME)
         for dimension, value in pool[rng.randrange(len(pool))]:
             increments[(dimension, value) + base] += 1
     db = connect(database)
@@ -166,10 +166,12 @@ def dashboard_method(database: Path, first: str, last: str) -> tuple[float, int,
                                              ROOT / "questionnaires" / "offers.yaml")
     start = time.perf_counter()
     db = connect(database)
+    window = Window(service_start(DEFAULTS["HUB_SERVICE_START"]), datetime.now(timezone.utc).date())
     with reports.snapshot(db):
-        breakdown = reports.counts_by_epci(db, "residence", first, last)
+        span = reports.readable(db, window, first, last)
+        breakdown = reports.counts_by_epci(db, "residence", span)
         weekly = Counter({(w, s): n for (w, s, _), n
-                          in reports.weekly(db, "site", first, last).items()})
+                          in reports.weekly(db, "site", span).items()})
     db.close()
     layout = opendata.Layout(
         weeks=stats.weeks_between(first, last),

@@ -101,7 +101,8 @@ def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer:
 
     Returns (ranges, exact, root): a (low, high) range for each hidden cell from a few
     solutions (the true values among them: the range is part of the real one), exact(cell,
-    +1 / -1) its least / greatest value, and each cell's representative. Independent
+    +1 / -1) its least / greatest value (each whole solution it finds widens the ranges
+    of its part's cells: fewer programmes), and each cell's representative. Independent
     parts (hidden cells no published sum links) are solved apart.
     """
     merged, rest, root = merge_equal_cells(values, equations)
@@ -185,6 +186,10 @@ def attack(values: dict, equations: list, truth: dict, probes: int = 4, integer:
         point = solve(part, unit)
         if point is None:
             return np.inf
+        if integer:  # a whole solution: every cell of the part may take its value
+            for i, k in local.items():
+                found = ranges[hidden[i]]
+                found[:] = [min(found[0], round(point[k])), max(found[1], round(point[k]))]
         value = point[local[index[cell]]]
         return round(value) if integer else int(np.ceil(value - 1e-6))
 
@@ -201,7 +206,9 @@ def disclosures(values: dict, equations: list, truth: dict, enough: int | None =
              and sum(truth[p] > 0 for p in parts) == 1 for part in parts if truth[part] == 0}
     everything = []
     found = {}
-    for cell, (low, high) in sorted(ranges.items(), key=lambda item: truth[item[0]]):
+    for cell, found_range in sorted(ranges.items(), key=lambda item: truth[item[0]]):
+        # (the range as the solutions found so far widened it: see exact())
+        low, high = found_range
         x = truth[cell]
         if 1 <= x <= 10 or cell in zeros:
             if high < x + P:
@@ -353,3 +360,28 @@ def test_a_period_published_again_after_late_records_protects_their_difference(
             truth[(2, *cell[1:])] = truth[cell] - truth[(0, *cell[1:])]
     assert truth[(2, "rep", "diagnostic_termine", "ensemble", "ensemble")] == 3
     assert disclosures(values, equations, truth, unknown_floor=2) == {}
+
+
+def test_the_warm_started_programme_answers_as_linprog(monkeypatch):
+    # The audit re-solves one HiGHS model (SciPy's bindings); without them (older
+    # SciPy) each solve is a plain linprog: both must give the same verdicts.
+    from kiosk.hub import audit
+
+    def verdicts():
+        # x0 + x1 + x2 = 5, x0 >= 1, all >= 0
+        programme = audit._Programme([{0: 1, 1: 1, 2: 1}, {0: 1}], [5, 1], [5, np.inf],
+                                     np.zeros(3), np.full(3, np.inf))
+        answers = []
+        for cost, extra in [([-1, 0, 0], None), ([1, 0, 0], None), ([0, 0, -1], ({1: 1}, 2, np.inf)),
+                            ([0, 0, -1], ({1: 1}, 7, np.inf)), ([0, 0, 1], None)]:
+            status, value, _ = programme.solve(np.array(cost, dtype=float), extra)
+            answers.append((status, round(value, 6) if np.isfinite(value) else value))
+        unbounded = audit._Programme([{0: 1, 1: -1}], [0], [0], np.zeros(2), np.full(2, np.inf))
+        answers.append(unbounded.solve(np.array([-1.0, 0.0]))[0])
+        return answers
+
+    expected = [("optimal", -5), ("optimal", 1), ("optimal", -2), ("infeasible", np.inf),
+                ("optimal", 0), "unbounded"]
+    assert verdicts() == expected
+    monkeypatch.setattr(audit, "_core", None)
+    assert verdicts() == expected

@@ -27,7 +27,13 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
+try:  # SciPy's own HiGHS bindings (1.15 and later): warm-started re-solves
+    from scipy.optimize._highspy import _core
+except ImportError:  # pragma: no cover - older SciPy: plain linprog, same results
+    _core = None
+
 TOLERANCE = 1e-6
+_INF = _core.kHighsInf if _core is not None else np.inf
 
 
 @dataclass
@@ -58,7 +64,7 @@ class System:
 
 def unprotected(system: System, hidden: set[int], primary: set[int], protection: int,
                 changed: set[int] | None = None, cache: dict | None = None,
-                limits: dict | None = None) -> set[int]:
+                limits: dict | None = None, points: list | None = None) -> set[int]:
     """The hidden cells whose range is too narrow (see the module docstring).
 
     ``hidden``: the hidden cells (every other cell is published); ``primary``: those that
@@ -84,7 +90,7 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
                          for c in audited))
         if key not in cache:
             cache[key] = _audit_part(system, part, hidden, primary, audited, fixed, protection,
-                                     limits)
+                                     limits, points or ())
         failed |= cache[key]
     # A hidden cell made of atoms an attacker works out alone belongs to no part (a
     # registered one too: it was not worked out before this publication); it fails
@@ -175,90 +181,79 @@ def _parts(system: System, hidden: set[int], fixed: dict[int, int]) -> list[_Par
 
 
 def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection,
-                limits) -> set[int]:
-    """Solve one part: the audited cells whose range is too narrow."""
+                limits, points) -> set[int]:
+    """Solve one part: the audited cells whose range is too narrow. ``points``: atom
+    values an attacker cannot exclude (found before, e.g. by witnesses): each shows
+    how far the cells can go, so fewer programmes are solved."""
     index = {atom: i for i, atom in enumerate(part.atoms)}
     size = len(index)
-
-    def matrix(rows):
-        data, cols, ptr = [], [], [0]
-        for coefs in rows:
-            for atom, coef in coefs.items():
-                cols.append(index[atom])
-                data.append(coef)
-            ptr.append(len(cols))
-        return csr_matrix((data, cols, ptr), shape=(len(rows), size))
 
     def expression(cell):
         atoms = system.cells[cell]
         return ({a: 1 for a in atoms if a not in fixed},
                 sum(fixed[a] for a in atoms if a in fixed))
 
-    a_eq = matrix([coefs for coefs, _ in part.relations])
-    b_eq = np.array([rhs for _, rhs in part.relations], dtype=float)
+    rows = [({index[a]: c for a, c in coefs.items()}, rhs, rhs) for coefs, rhs in part.relations]
     # A hidden cell is at least 1, unless it is a zero (the audit knows which).
-    ones = []
     for cell in sorted(part.cells & hidden):
         coefs, constant = expression(cell)
         if cell not in system.unpublished and min(system.value(cell), 1) - constant > 0:
-            ones.append(({a: -1 for a in coefs}, -(1 - constant)))
-    a_ub = matrix([coefs for coefs, _ in ones]) if ones else None
-    b_ub = np.array([rhs for _, rhs in ones], dtype=float) if ones else None
+            rows.append(({index[a]: 1 for a in coefs}, 1 - constant, np.inf))
+    programme = _Programme([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                           np.zeros(size), np.full(size, np.inf))
 
-    vectors, wants = {}, {}
-    for cell in audited:
+    order = sorted(audited)
+    sums, constants, highs, lows, both = [], [], [], [], []
+    for cell in order:
         coefs, constant = expression(cell)
-        vector = np.zeros(size)
-        for atom in coefs:
-            vector[index[atom]] = 1
-        vectors[cell] = (vector, constant)
+        sums.append({index[a]: 1 for a in coefs})
+        constants.append(constant)
         (_, high), (_, low) = needs(system, cell, primary, protection, limits)
-        wants[cell] = (high, low, cell in primary)
-
-    reached = {cell: [False, False] for cell in audited}  # [high enough, low enough]
+        highs.append(high)
+        lows.append(low)
+        both.append(cell in primary)
+    start, columns, ones = _csr(sums)
+    vectors = csr_matrix((ones, columns, start), shape=(len(order), size))
+    constants, highs, lows = (np.array(v, dtype=float) for v in (constants, highs, lows))
+    up = np.zeros(len(order), bool)    # the cell's value may reach high enough
+    down = np.zeros(len(order), bool)  # ... low enough
 
     def record(point):
-        for cell, (vector, constant) in vectors.items():
-            value = float(vector @ point) + constant
-            high, low, _ = wants[cell]
-            reached[cell][0] |= value >= high - TOLERANCE
-            reached[cell][1] |= value <= low + TOLERANCE
+        reach = vectors @ point + constants
+        up[:] |= reach >= highs - TOLERANCE
+        down[:] |= reach <= lows + TOLERANCE
+
+    for point in points:  # (atoms outside the part take no part in it)
+        record(np.asarray(point)[part.atoms])
 
     def solve(objective) -> tuple[float, np.ndarray | None]:
-        result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                         bounds=(0, None), method="highs")
-        if result.status == 3:      # unbounded: any value above is reachable
-            return -np.inf, None
-        if result.status != 0:
-            raise RuntimeError(f"the audit's linear programme failed: {result.message}")
-        return result.fun, result.x
-
-    def satisfied(cell):
-        high, low = reached[cell]
-        return (high and low) if wants[cell][2] else (high or low)
-
-    total = sum(vector for vector, _ in vectors.values())
-    for sign in (-1, 1):  # push every audited cell up at once, then down: most pass here
-        _, point = solve(sign * total)
+        # The true values are feasible: the only other outcome is unbounded (any value
+        # above is reachable).
+        status, value, point = programme.solve(objective)
+        if status == "infeasible":
+            raise RuntimeError("the audit's linear programme failed: infeasible")
         if point is not None:
             record(point)
+        return value, point
+
+    def satisfied(i):
+        return (up[i] and down[i]) if both[i] else (up[i] or down[i])
+
+    total = np.asarray(vectors.sum(axis=0)).ravel()
+    for sign in (-1, 1):  # push every audited cell up at once, then down: most pass here
+        solve(sign * total)
     failed = set()
-    for cell in sorted(audited):
-        vector, constant = vectors[cell]
-        high, low, both = wants[cell]
-        if not reached[cell][0] and (both or not reached[cell][1]):
+    for i, cell in enumerate(order):
+        vector = vectors[i].toarray().ravel()
+        if not up[i] and (both[i] or not down[i]):
             best, point = solve(-vector)
-            if point is None or -best + constant >= high - TOLERANCE:
-                reached[cell][0] = True
-            if point is not None:
-                record(point)
-        if not satisfied(cell) and not reached[cell][1]:
-            best, point = solve(vector)
-            if best + constant <= low + TOLERANCE:
-                reached[cell][1] = True
-            if point is not None:
-                record(point)
-        if not satisfied(cell):
+            if point is None or -best + constants[i] >= highs[i] - TOLERANCE:
+                up[i] = True
+        if not satisfied(i) and not down[i]:
+            best, _ = solve(vector)
+            if best + constants[i] <= lows[i] + TOLERANCE:
+                down[i] = True
+        if not satisfied(i):
             failed.add(cell)
     return failed
 
@@ -279,80 +274,115 @@ def settled(system: System, hidden: set[int], free: set[int]) -> dict[int, int]:
     return _deduce(system, hidden | free)
 
 
-def extreme(system: System, cell: int, upwards: bool, hidden: set[int], free: set[int]) -> int:
-    """The greatest (least) value an attacker can derive for ``cell`` when every cell
-    of ``free`` is hidden too: beyond it no publication can leave the cell in doubt (a
-    total of four hidden cells that are not zeros is at least 4; a value registered
-    publications already tell)."""
-    return witness(system, cell, upwards, hidden | free, {})
+class Witnesses:
+    """Which published cells of ``free`` (cell -> cost of hiding it) to hide so that an
+    attacker can no longer exclude that a cell reaches a value: the cheapest way the
+    counts could move there (a linear programme over every atom) changes some published
+    cells of ``free``; hiding them makes that way possible for the attacker too.
 
+    One programme serves every question of one publication: each cell of ``free`` has a
+    deviation (how far its count may move, at its cost; no cost once it is hidden), and
+    a question only adds its target for one solve, so HiGHS starts again from the last
+    basis. ``registered``: the hidden cells outside ``free`` (every other cell outside
+    it is published); ``settled``: atoms whatever ``free`` hides tells (see settled()),
+    fixed so the solver's presolve drops them."""
 
-def witness(system: System, cell: int, target, hidden: set[int], free: dict[int, float],
-            settled: dict[int, int] | None = None):
-    """The published cells to hide so that an attacker can no longer exclude that
-    ``cell`` reaches ``target`` (upwards?, value): the cheapest way the counts could
-    move there (a linear programme over every atom) changes some published cells of
-    ``free`` (cell -> cost of hiding it); hiding them makes that way possible for the
-    attacker too; returns them with the atoms' values on that way (a point an attacker
-    cannot exclude once they are hidden, nor after more cells are hidden). None when no
-    way exists, whatever is hidden. ``settled``: atoms whatever ``free`` hides tells
-    (see settled()), fixed so the solver's presolve drops them."""
-    size = len(system.truth)
-    deviations = {c: size + i for i, c in enumerate(sorted(set(free) - hidden))}
-    width = size + len(deviations)
-    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
-    for equation in system.equations:
-        eq_rows.append(equation)
-        eq_rhs.append(0)
-    for other, atoms in enumerate(system.cells):
-        value = system.value(other)
-        terms = {a: 1 for a in atoms}
-        if other in deviations:
-            ub_rows += [{**terms, deviations[other]: -1}, {**{a: -1 for a in atoms},
-                                                           deviations[other]: -1}]
-            ub_rhs += [value, -value]
-        elif other not in hidden:
-            eq_rows.append(terms)
-            eq_rhs.append(value)
-        if (other in hidden or other in deviations) and value >= 1 \
-                and other not in system.unpublished:
-            ub_rows.append({a: -1 for a in atoms})
-            ub_rhs.append(-1)
-    objective = np.zeros(width)
-    if isinstance(target, bool):  # extreme(): the greatest or least value of the cell
-        for atom in system.cells[cell]:
-            objective[atom] += -1 if target else 1
-    else:
+    def __init__(self, system: System, registered: set[int], free: dict[int, float],
+                 settled: dict[int, int] | None = None):
+        self.system, self.free = system, free
+        settled = settled or {}
+        # Settled atoms are constants, not columns: a much smaller programme.
+        self.atoms = [a for a in range(len(system.truth)) if a not in settled]
+        self.column = {atom: i for i, atom in enumerate(self.atoms)}
+        self.base = np.zeros(len(system.truth))
+        for atom, value in settled.items():
+            self.base[atom] = value
+        self.deviations = {c: len(self.atoms) + i for i, c in enumerate(sorted(free))}
+        width = len(self.atoms) + len(self.deviations)
+        rows, lower, upper = [], [], []
+
+        def row(atoms, low, high, extra=None):
+            coefs, constant = self.terms(atoms)
+            if extra:
+                coefs[extra[0]] = extra[1]
+            if coefs:  # (a row of constants holds: they are the true values)
+                rows.append(coefs)
+                lower.append(low - constant)
+                upper.append(high - constant)
+
+        for equation in system.equations:
+            row(equation, 0, 0)
+        for other, atoms in enumerate(system.cells):
+            value = system.value(other)
+            if other in self.deviations:  # |count - value| <= deviation
+                column = self.deviations[other]
+                row(atoms, -np.inf, value, (column, -1))
+                row(atoms, value, np.inf, (column, 1))
+            elif other not in registered:
+                row(atoms, value, value)
+            if (other in registered or other in self.deviations) and value >= 1 \
+                    and other not in system.unpublished:
+                row(atoms, 1, np.inf)
+        self.programme = _Programme(rows, lower, upper, np.zeros(width), np.full(width, np.inf))
+
+    def terms(self, atoms) -> tuple[dict[int, float], float]:
+        """(coefficients by column, constant) of a sum of atoms (a dict: with coefficients)."""
+        coefs, constant = {}, 0.0
+        for atom, coef in (atoms.items() if isinstance(atoms, dict) else ((a, 1) for a in atoms)):
+            if atom in self.column:
+                coefs[self.column[atom]] = coefs.get(self.column[atom], 0) + coef
+            else:
+                constant += coef * self.base[atom]
+        return {c: v for c, v in coefs.items() if v}, constant
+
+    def point(self, solution) -> np.ndarray:
+        """Every atom's value: the settled ones' and the solution's."""
+        values = self.base.copy()
+        values[self.atoms] = solution[:len(self.atoms)]
+        return values
+
+    def find(self, cell: int, target: tuple[bool, int], hidden: set[int]):
+        """The cells of ``free`` to hide (beyond ``hidden``) so that ``cell`` may reach
+        ``target`` (upwards?, value), with the atoms' values on that way (a point an
+        attacker cannot exclude once they are hidden, nor after more cells are hidden).
+        None when no way exists, whatever is hidden."""
+        cost = np.zeros(self.programme.width)
+        for other, column in self.deviations.items():
+            if other not in hidden:
+                cost[column] = self.free[other]
         upwards, value = target
-        sign = -1 if upwards else 1
-        ub_rows.append({a: sign for a in system.cells[cell]})
-        ub_rhs.append(sign * value)
+        coefs, constant = self.terms(self.system.cells[cell])
+        if not coefs:  # settled: the true values are the only way
+            reached = constant >= value if upwards else constant <= value
+            return (set(), self.point(np.array(self.system.truth, float)[self.atoms])) \
+                if reached else None
+        value -= constant
+        status, _, solution = self.programme.solve(
+            cost, (coefs, value, np.inf) if upwards else (coefs, -np.inf, value))
+        if status == "infeasible":
+            return None
+        if status != "optimal":
+            raise RuntimeError("the audit's linear programme failed: " + status)
+        return ({other for other, column in self.deviations.items()
+                 if other not in hidden and solution[column] > TOLERANCE},
+                self.point(solution))
 
-    def matrix(rows):
-        data, cols, ptr = [], [], [0]
-        for coefs in rows:
-            cols += list(coefs)
-            data += list(coefs.values())
-            ptr.append(len(cols))
-        return csr_matrix((data, cols, ptr), shape=(len(rows), width))
-
-    for other, column in deviations.items():
-        objective[column] = free[other]
-    lower, upper = np.zeros(width), np.full(width, np.inf)
-    for atom, value in (settled or {}).items():
-        lower[atom] = upper[atom] = value
-    result = linprog(objective, A_ub=matrix(ub_rows), b_ub=np.array(ub_rhs, dtype=float),
-                     A_eq=matrix(eq_rows), b_eq=np.array(eq_rhs, dtype=float),
-                     bounds=np.column_stack([lower, upper]), method="highs")
-    if result.status == 2:
-        return None
-    if result.status != 0:
-        raise RuntimeError(f"the audit's linear programme failed: {result.message}")
-    if isinstance(target, bool):
-        return int(np.floor(-result.fun + TOLERANCE) if target
-                   else np.ceil(result.fun - TOLERANCE))
-    return ({other for other, column in deviations.items() if result.x[column] > TOLERANCE},
-            result.x[:size])
+    def extreme(self, cell: int, upwards: bool) -> int:
+        """The greatest (least) value an attacker can derive for ``cell`` when every cell
+        of ``free`` is hidden too: beyond it no publication can leave the cell in doubt (a
+        total of four hidden cells that are not zeros is at least 4; a value registered
+        publications already tell)."""
+        coefs, constant = self.terms(self.system.cells[cell])
+        if not coefs:
+            return int(round(constant))
+        cost = np.zeros(self.programme.width)
+        for column, coef in coefs.items():
+            cost[column] = -coef if upwards else coef
+        status, value, _ = self.programme.solve(cost)
+        if status != "optimal":
+            raise RuntimeError("the audit's linear programme failed: " + status)
+        return int(np.floor(-value + constant + TOLERANCE) if upwards
+                   else np.ceil(value + constant - TOLERANCE))
 
 
 def reaches(system: System, cell: int, target: tuple[bool, int], points: list) -> bool:
@@ -365,3 +395,130 @@ def reaches(system: System, cell: int, target: tuple[bool, int], points: list) -
         if (reached >= value - TOLERANCE) if upwards else (reached <= value + TOLERANCE):
             return True
     return False
+
+
+class _Programme:
+    """One linear programme (minimise cost @ x, row_lower <= A x <= row_upper, col_lower
+    <= x <= col_upper) kept in one HiGHS instance, so that solving it again with another
+    objective, another cost or one more row starts from the last basis (a few simplex
+    iterations) instead of from scratch. Without SciPy's HiGHS bindings (SciPy < 1.15),
+    each solve is a plain linprog: the same optimum, only slower."""
+
+    def __init__(self, rows: list[dict[int, float]], row_lower, row_upper, col_lower,
+                 col_upper):
+        self.width = len(col_lower)
+        self.rows, self.row_lower, self.row_upper = list(rows), list(row_lower), list(row_upper)
+        self.col_lower, self.col_upper = np.asarray(col_lower, float), np.asarray(col_upper, float)
+        self.highs = None
+        if _core is not None:
+            self.highs = _core._Highs()
+            self.highs.setOptionValue("output_flag", False)
+            # The primal simplex: after a change of objective the last basis is still
+            # feasible, so it goes on from there (the dual simplex, HiGHS's default,
+            # took 20 times longer per solve on a quarter after 4 publications).
+            self.highs.setOptionValue("simplex_strategy", 4)
+            lp = _core.HighsLp()
+            lp.num_col_, lp.num_row_ = self.width, len(self.rows)
+            lp.col_cost_ = np.zeros(self.width)
+            lp.col_lower_, lp.col_upper_ = self.col_lower, _finite(self.col_upper)
+            lp.row_lower_ = _finite(np.asarray(self.row_lower, float))
+            lp.row_upper_ = _finite(np.asarray(self.row_upper, float))
+            matrix = lp.a_matrix_
+            matrix.format_ = _core.MatrixFormat.kRowwise
+            matrix.num_col_, matrix.num_row_ = self.width, len(self.rows)
+            matrix.start_, matrix.index_, matrix.value_ = _csr(self.rows)
+            lp.a_matrix_ = matrix
+            self.highs.passModel(lp)
+
+    def solve(self, cost: np.ndarray, extra: tuple[dict[int, float], float, float] | None = None):
+        """Minimise ``cost`` (with one ``extra`` row (coefs, lower, upper) for this solve
+        only): ("optimal", value, x), ("unbounded", -inf, None) or ("infeasible", ...)."""
+        if self.highs is None:
+            return self._linprog(cost, extra)
+        highs = self.highs
+        highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32),
+                             np.asarray(cost, float))
+        if extra is not None:
+            coefs, lower, upper = extra
+            highs.addRow(_finite(lower), _finite(upper), len(coefs),
+                         np.array(list(coefs), dtype=np.int32),
+                         np.array(list(coefs.values()), dtype=float))
+        try:
+            highs.run()
+            status = highs.getModelStatus()
+            if status == _core.HighsModelStatus.kUnknown:
+                # A warm start may end without a verdict (an infeasible extra row):
+                # solve afresh.
+                highs.clearSolver()
+                highs.run()
+                status = highs.getModelStatus()
+            if status == _core.HighsModelStatus.kUnboundedOrInfeasible:
+                # Presolve could not tell which: ask the simplex alone.
+                highs.setOptionValue("presolve", "off")
+                highs.run()
+                highs.setOptionValue("presolve", "choose")
+                status = highs.getModelStatus()
+            if status == _core.HighsModelStatus.kOptimal:
+                return ("optimal", highs.getInfo().objective_function_value,
+                        np.array(highs.getSolution().col_value))
+            if status == _core.HighsModelStatus.kUnbounded:
+                return "unbounded", -np.inf, None
+            if status == _core.HighsModelStatus.kInfeasible:
+                return "infeasible", np.inf, None
+            return self._linprog(cost, extra)  # still no verdict: another way
+        finally:
+            if extra is not None:
+                row = highs.getNumRow() - 1
+                highs.deleteRows(1, np.array([row], dtype=np.int32))
+
+    def _linprog(self, cost, extra):
+        rows, lower, upper = self.rows, self.row_lower, self.row_upper
+        if extra is not None:
+            rows, lower, upper = rows + [extra[0]], lower + [extra[1]], upper + [extra[2]]
+        ub_rows, ub_rhs, eq_rows, eq_rhs = [], [], [], []
+        for coefs, low, high in zip(rows, lower, upper):
+            if low == high:
+                eq_rows.append(coefs)
+                eq_rhs.append(low)
+                continue
+            if high < np.inf:
+                ub_rows.append(coefs)
+                ub_rhs.append(high)
+            if low > -np.inf:
+                ub_rows.append({c: -v for c, v in coefs.items()})
+                ub_rhs.append(-low)
+
+        def matrix(chosen):
+            if not chosen:
+                return None
+            start, index, value = _csr(chosen)
+            return csr_matrix((value, index, start), shape=(len(chosen), self.width))
+
+        result = linprog(cost, A_ub=matrix(ub_rows), b_ub=np.array(ub_rhs) if ub_rows else None,
+                         A_eq=matrix(eq_rows), b_eq=np.array(eq_rhs) if eq_rows else None,
+                         bounds=np.column_stack([self.col_lower, self.col_upper]),
+                         method="highs")
+        if result.status == 0:
+            return "optimal", result.fun, result.x
+        if result.status == 3:
+            return "unbounded", -np.inf, None
+        if result.status == 2:
+            return "infeasible", np.inf, None
+        raise RuntimeError(f"the audit's linear programme failed: {result.message}")
+
+
+def _finite(values):
+    """HiGHS's infinity for numpy's."""
+    if np.isscalar(values):
+        return float(np.clip(values, -_INF, _INF))
+    return np.clip(np.asarray(values, float), -_INF, _INF)
+
+
+def _csr(rows: list[dict[int, float]]):
+    """(start, index, value) of ``rows``, compressed sparse rows."""
+    start = np.zeros(len(rows) + 1, dtype=np.int64)
+    start[1:] = np.cumsum([len(coefs) for coefs in rows])
+    index = np.fromiter((c for coefs in rows for c in coefs), dtype=np.int64, count=start[-1])
+    value = np.fromiter((v for coefs in rows for v in coefs.values()), dtype=float,
+                        count=start[-1])
+    return start, index, value

@@ -104,11 +104,12 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
     cache: dict = {}
     limits: dict = {}  # (cell, upwards?) -> as far as any publication could leave it
     points = []  # atom values an attacker cannot exclude (they stay so as more is hidden)
-    known = audit.settled(system, registered, set(mine))
+    witnesses = audit.Witnesses(system, registered, cost,
+                                audit.settled(system, registered, set(mine)))
     while True:
         hidden = registered | {cells[new, key] for key in hidden_keys}
         failed = audit.unprotected(system, hidden, primary, protection, set(mine), cache,
-                                   limits)
+                                   limits, points)
         if not failed:
             return Outcome(own, frozenset(hidden_keys), first_pass, frozenset(primary_keys))
         before = len(hidden_keys)
@@ -119,15 +120,14 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
                         break
                     continue  # what was hidden for another cell protects this one
                 hidden = registered | {cells[new, key] for key in hidden_keys}
-                found = audit.witness(system, cell, target, hidden, cost, known)
+                found = witnesses.find(cell, target, hidden)
                 if found is None:
                     # Nothing brings it that far (the registered publications and the
                     # cells that are not zeros already bound it): as far as anything could.
                     upwards = target[0]
-                    limits[cell, upwards] = audit.extreme(system, cell, upwards, hidden,
-                                                          set(mine))
+                    limits[cell, upwards] = witnesses.extreme(cell, upwards)
                     target = (upwards, limits[cell, upwards])
-                    found = audit.witness(system, cell, target, hidden, cost, known)
+                    found = witnesses.find(cell, target, hidden)
                 hidden_keys.update(mine[c] for c in found[0])
                 points.append(found[1])
                 if cell not in primary:
