@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk import paths
-from kiosk.resources import load_questionnaire_files
-from kiosk.yamlfile import DataFileError
+from kiosk.diagnostic.resources import load_questionnaire_files
+from kiosk.diagnostic.yamlfile import DataFileError
 
 SHIPPED = paths.QUESTIONNAIRES / "diagnostic.yaml"
 OFFERS = paths.QUESTIONNAIRES / "offers.yaml"

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import anonymise as anon
+from ..sync import anonymise as anon
 from .questionnaire import Questionnaire
 from .recommend import choose_offers
 from .scoring import IDK, score, visible_screens

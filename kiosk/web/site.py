@@ -8,7 +8,8 @@ from markupsafe import Markup
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from . import audio, languages, paths
+from ..languages import audio, locales as languages
+from .. import paths
 
 
 # A strict policy: everything from the kiosk itself, no inline script or style.

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta, timezone
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    session, url_for)
 
-from .. import diagnostic, store
-from ..db import get_db
-from ..questions import TYPES, BadAnswer, read_answer
-from ..resources import get_communes, get_questionnaire
-from ..scoring import visible_screens
-from ..web import local_path
+from ..diagnostic import record as diagnostic
+from ..storage import store
+from ..storage.db import get_db
+from ..diagnostic.questions import TYPES, BadAnswer, read_answer
+from ..diagnostic.resources import get_communes, get_questionnaire
+from ..diagnostic.scoring import visible_screens
+from .site import local_path
 from . import result_page
 
 bp = Blueprint("resident", __name__)

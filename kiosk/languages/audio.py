@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import languages
+from . import locales as languages
 from .catalogues import PLACEHOLDER
 
 SUFFIX = ".opus"
