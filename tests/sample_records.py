@@ -17,6 +17,7 @@ from kiosk.places.communes import load_communes
 from kiosk.diagnostic.record import build_record
 from kiosk.diagnostic.resources import load_questionnaire_files
 from kiosk.diagnostic.scoring import IDK, visible_screens
+from kiosk.diagnostic.visit import Route
 
 _cache: dict = {}
 LOCAL_SHARE = 0.7
@@ -64,7 +65,7 @@ def make_records(count: int, *, seed: int = 1, site_commune: str = "03190",
         visit = {"language": rng.choice(["fr", "fr", "fr", "ar"]), "mode": "self"}
         when = start + timedelta(days=rng.randrange(120), minutes=rng.randrange(600))
         records.append((visit, answers, build_record(
-            q, visit, answers, now=when, site_commune=site_commune,
+            Route(q, answers), visit, now=when, site_commune=site_commune,
             epci_of=communes.epci_of, languages=["fr", "ar"])))
     return records
 
