@@ -1,16 +1,26 @@
-"""One small class per question type: how its answer is read from a submitted form.
+"""The question types: one class each, owning all that differs from one type to another.
 
-Each type turns the form into an answer value or raises :class:`BadAnswer`: a
-``status`` of 400 means the form was tampered with (an option that does not exist),
-422 means the person must fix something (nothing chosen), both store nothing.
+A type checks a screen's configuration in the questionnaire file (its problems are
+reported with the file and line by kiosk.diagnostic.crosscheck), reads the answer from a
+submitted form, names its template (templates/questions/) and says an answer in one
+line. A new type is a class here, a template, and its name in the JSON Schema's enum.
+
+Reading a form raises :class:`BadAnswer` when nothing can be stored: a ``status`` of 400
+means the form was tampered with (an option that does not exist), 422 means the person
+must fix something (nothing chosen).
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from flask_babel import lazy_gettext as _l
 
-from .scoring import IDK
+from .scoring import IDK, selected
 
 MAX_QUERY = 80
+
+# ``fail(path, message)``: report a problem at ``path`` below the screen being checked.
+Fail = Callable[[list, str], None]
 
 
 class BadAnswer(Exception):
@@ -23,13 +33,53 @@ class BadAnswer(Exception):
 
 CHOOSE_ONE = _l("Choisissez une réponse, ou appuyez sur « Je ne sais pas ».")
 UNKNOWN = _l("Cette réponse n'existe pas.")
+DONT_KNOW = _l("Je ne sais pas")
 
 
-class SingleChoice:
-    """single, scale and task screens: exactly one option."""
+class QuestionType:
+    """What the types share. ``name`` is the ``type`` of a screen in the YAML."""
 
+    name: str
     template = "questions/choice.html"
-    input_type = "radio"
+    input_type: str | None = "radio"
+    counts_as_activity = False  # may belong to an area (an activity done or not)
+    prompt = None  # a line spoken under the question, the same for every screen
+    css_class = ""  # extra class of the options' block
+
+    def options(self, doc: dict, scales: dict, fail: Fail) -> list[dict]:
+        """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
+        if not doc.get("options"):
+            fail([], f"a {self.name} screen needs options")
+            return []
+        return doc["options"]
+
+    def check(self, doc: dict, options: list[dict], fail: Fail) -> None:
+        """Checks of the screen's configuration that only this type needs."""
+
+    def parse(self, screen, form, communes):
+        """The answer value from a submitted form (raises BadAnswer)."""
+        raise NotImplementedError
+
+    def prefill(self, value, communes) -> str:
+        """The text its field shows when the screen is seen again (text fields only)."""
+        return ""
+
+    def summary(self, screen, value, communes, translate=str) -> str:
+        """The answer in one line, in the person's words (``translate``: the text's
+        translation); empty when not answered."""
+        if value is None:
+            return ""
+        if value == IDK:
+            return translate(DONT_KNOW)
+        labels = [screen.option(o).label for o in selected(value) if screen.option(o)]
+        return " ".join(translate(label) for label in labels)  # each label is a sentence
+
+
+class SingleChoice(QuestionType):
+    """single screens: exactly one option."""
+
+    name = "single"
+    counts_as_activity = True
 
     def parse(self, screen, form, communes):
         values = form.getlist("answer")
@@ -40,10 +90,35 @@ class SingleChoice:
         return values[0]
 
 
-class MultipleChoice:
+class Scale(SingleChoice):
+    """scale screens: one of the questionnaire's shared ``scales`` (no options of their own)."""
+
+    name = "scale"
+    prompt = _l("Savez-vous faire cela ?")
+
+    def options(self, doc, scales, fail):
+        if doc.get("options") or doc.get("scale") not in scales:
+            fail([], "a scale screen names one of `scales` and has no options")
+            return []
+        return scales[doc["scale"]]
+
+
+class Task(SingleChoice):
+    """task screens: a practical task, one option being the right answer."""
+
+    name = "task"
+    counts_as_activity = False
+    css_class = "task-options"
+
+    def check(self, doc, options, fail):
+        if sum(bool(o.get("correct")) for o in options) != 1:
+            fail(["options"], "a task needs exactly one correct option")
+
+
+class MultipleChoice(QuestionType):
     """multiple screens: one or more options; an exclusive option ("none") stands alone."""
 
-    template = "questions/choice.html"
+    name = "multiple"
     input_type = "checkbox"
 
     def parse(self, screen, form, communes):
@@ -59,11 +134,21 @@ class MultipleChoice:
         return [o.id for o in screen.options if o.id in values]
 
 
-class CommuneChoice:
+class CommuneChoice(QuestionType):
     """commune screens: a name or a postal code, then a choice when several match."""
 
+    name = "commune"
     template = "questions/commune.html"
     input_type = None
+
+    def options(self, doc, scales, fail):
+        if doc.get("options"):
+            fail(["options"], "a commune screen has no options")
+        return []
+
+    def check(self, doc, options, fail):
+        if doc.get("profile_field") != "commune":
+            fail([], "a commune screen has profile_field: commune")
 
     def parse(self, screen, form, communes):
         chosen = form.get("commune")
@@ -85,9 +170,18 @@ class CommuneChoice:
         raise BadAnswer(_l("Plusieurs communes correspondent. Choisissez la vôtre."),
                         candidates=found)
 
+    def prefill(self, value, communes):
+        commune = communes.get(value) if value and value != IDK else None
+        return commune.name if commune else ""
 
-TYPES = {"single": SingleChoice(), "scale": SingleChoice(), "task": SingleChoice(),
-         "multiple": MultipleChoice(), "commune": CommuneChoice()}
+    def summary(self, screen, value, communes, translate=str):
+        if value is None or value == IDK:
+            return super().summary(screen, value, communes, translate)
+        return self.prefill(value, communes) or value  # place names are not translated
+
+
+TYPES: dict[str, QuestionType] = {t.name: t for t in (
+    SingleChoice(), Scale(), Task(), MultipleChoice(), CommuneChoice())}
 
 
 def read_answer(screen, form, communes):

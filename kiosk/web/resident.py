@@ -233,12 +233,11 @@ def render_question(route, screen, error=None, candidates=(), query=""):
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
-    current = route.answers.get(screen.id)
-    if screen.type == "commune" and current and not candidates:
-        commune = get_communes().get(current)
-        query = query or (commune.name if commune else "")
+    current, kind = route.answers.get(screen.id), TYPES[screen.type]
+    if not candidates:
+        query = query or kind.prefill(current, get_communes())
     return render_template(
-        "question.html", screen=screen, kind=TYPES[screen.type], number=route.number(screen),
+        "question.html", screen=screen, kind=kind, number=route.number(screen),
         total=route.total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
         idle=True)
