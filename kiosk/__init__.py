@@ -42,14 +42,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGE_LIST"][0]
 
     from .storage import db
-    from .web import site as web
+    from .web import site
 
     db.init_app(app)
     csrf.init_app(app)
     # A Babel per app: Flask-Babel caches catalogues on the instance, and two apps
     # (tests, or a kiosk and a hub in one process) may read different directories.
-    Babel(app, locale_selector=web.select_locale)
-    web.init_app(app)
+    Babel(app, locale_selector=site.select_locale)
+    site.init_app(app)
     if app.config["ROLE"] == "hub":
         from .hub import web as hub_web
         hub_web.init_app(app)

@@ -123,9 +123,9 @@ def init_app(app) -> None:
 def _api_or(previous):
     """An HTTP error handler: JSON under /api/, else ``previous`` (the resident error page
     excepted: it links to resident screens, which a hub does not serve)."""
-    from ..web import site as web
+    from ..web import site
 
-    if previous is web.error_page:
+    if previous is site.error_page:
         previous = None
 
     def handle(error: HTTPException):
