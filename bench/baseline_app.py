@@ -4,8 +4,8 @@ for one kiosk screen.
 - ``GET /page``: a static HTML page of exactly ``--size`` bytes (the size of a typical
   question screen, measured on the real kiosk first);
 - ``POST /hit``: ONE sqlite-utils insert into a table, on the server thread's own
-  connection with the kiosk's pragmas (``kiosk.db.connect``: WAL, synchronous=FULL),
-  reused across requests exactly as the kiosk reuses its connections (kiosk/db.py),
+  connection with the kiosk's pragmas (``kiosk.storage.db.connect``: WAL, synchronous=FULL),
+  reused across requests exactly as the kiosk reuses its connections (kiosk/storage/db.py),
   then a 303 redirect, as the kiosk answers a question.
 
 No session, no CSRF, no template: the kiosk/baseline ratio is what the kiosk's own
@@ -23,7 +23,7 @@ import time
 from flask import Flask, Response, redirect, request
 from waitress import serve
 
-from kiosk.db import connect
+from kiosk.storage.db import connect
 
 
 def make_page(size: int) -> bytes:

@@ -46,12 +46,12 @@ from hub_dashboard import hub_env, kiosk
 from hubfill import fill
 
 from kiosk.config import DEFAULTS
-from kiosk.db import connect
+from kiosk.storage.db import connect
 from kiosk.hub import opendata, reports, stats, tables
 from kiosk.hub.weeks import Window, service_start
 from kiosk.hub.epci import load_epci
 from kiosk.hub.suppression import is_sensitive
-from kiosk.resources import load_questionnaire_files
+from kiosk.diagnostic.resources import load_questionnaire_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 10.0
@@ -139,7 +139,7 @@ def late_records(database: Path, week: str, count: int, seed: int = 7) -> None:
 
     from hubfill import EPCI, FRAME, POOL, draw
 
-    from kiosk.db import write_transaction
+    from kiosk.storage.db import write_transaction
     from kiosk.hub import store, tally
 
     rng = random.Random(seed)

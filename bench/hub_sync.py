@@ -15,7 +15,7 @@ pragmas: WAL, synchronous=FULL):
    no validation, no hashing, no tally. Ingestion speed is reported as a share of it
    (target: at least 25 %).
 4. LOOPBACK: the real hub (``KIOSK_ROLE=hub kiosk serve``, waitress) on a free port; a
-   kiosk database with the N records pending; ``kiosk.sync.run`` (what ``kiosk sync``
+   kiosk database with the N records pending; ``kiosk.sync.client.run`` (what ``kiosk sync``
    runs) sends them in batches of B over HTTP on 127.0.0.1. Timed from the first read
    of the outbox to the last acknowledgement applied (target: under 5 s for 10,000).
    The hub's counts are then checked: exactly N records, counted once.
@@ -44,11 +44,11 @@ from benchkit import Failure, Server, free_port
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import migrations  # noqa: E402
-from kiosk.db import connect, write_transaction  # noqa: E402
+from kiosk.storage import migrations  # noqa: E402
+from kiosk.storage.db import connect, write_transaction  # noqa: E402
 from kiosk.hub import ingest, schema  # noqa: E402
 from kiosk.hub import store as hub_store  # noqa: E402
-from kiosk.protocol import item, record_mac, token_hash  # noqa: E402
+from kiosk.sync.protocol import item, record_mac, token_hash  # noqa: E402
 from tests.sample_records import make_records  # noqa: E402
 
 TARGET_SHARE, TARGET_LOOPBACK_S = 0.25, 5.0
@@ -129,7 +129,7 @@ def bench_loopback(tmp: Path, records, batch: int, rounds: int) -> dict:
 
 def loopback_once(tmp: Path, records, batch: int) -> dict:
     """Seconds to send every record from a kiosk database to a real hub server."""
-    from kiosk import sync
+    from kiosk.sync import client as sync
 
     tmp.mkdir()
     hub_path = tmp / "hub.db"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from kiosk import migrations
-from kiosk.db import connect, write_transaction
+from kiosk.storage import migrations
+from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
 from kiosk.hub.reports import FRAME  # the frame the dashboard shows
 

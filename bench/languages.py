@@ -27,9 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk import audio, config, create_app, paths  # noqa: E402
-from kiosk.db import connect  # noqa: E402
-from kiosk.migrations import migrate  # noqa: E402
+from kiosk.languages import audio  # noqa: E402
+from kiosk import config, create_app, paths  # noqa: E402
+from kiosk.storage.db import connect  # noqa: E402
+from kiosk.storage.migrations import migrate  # noqa: E402
 
 LANGS = config.languages(config.DEFAULTS)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -13,7 +13,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from . import config as config_module
-from . import paths, secretkey
+from . import paths
+from .storage import secretkey
 
 csrf = CSRFProtect()
 
@@ -25,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.DEFAULTS)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-        WTF_CSRF_TIME_LIMIT=None,  # the session itself expires; see views.resident
+        WTF_CSRF_TIME_LIMIT=None,  # the session itself expires; see web.resident
         BABEL_TRANSLATION_DIRECTORIES=str(paths.TRANSLATIONS),
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
@@ -40,19 +41,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["LANGUAGE_LIST"] = config_module.languages(app.config)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGE_LIST"][0]
 
-    from . import db, web
+    from .storage import db
+    from .web import site
 
     db.init_app(app)
     csrf.init_app(app)
     # A Babel per app: Flask-Babel caches catalogues on the instance, and two apps
     # (tests, or a kiosk and a hub in one process) may read different directories.
-    Babel(app, locale_selector=web.select_locale)
-    web.init_app(app)
+    Babel(app, locale_selector=site.select_locale)
+    site.init_app(app)
     if app.config["ROLE"] == "hub":
         from .hub import web as hub_web
         hub_web.init_app(app)
     else:
-        from .views import resident
+        from .web import resident
         app.register_blueprint(resident.bp)
 
     from .cli import register

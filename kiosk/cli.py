@@ -12,9 +12,10 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import migrations, paths, secretkey, store
-from .db import connect
-from .yamlfile import DataFileError
+from .storage import migrations, secretkey, store
+from . import paths
+from .storage.db import connect
+from .diagnostic.yamlfile import DataFileError
 
 
 def register(app) -> None:
@@ -26,11 +27,11 @@ def register(app) -> None:
     app.cli.add_command(export_command)
     from .hub.cli import hub_group
     app.cli.add_command(hub_group)
-    from .cli_languages import audio_group, fonts_group, i18n_group
+    from .languages.cli import audio_group, fonts_group, i18n_group
     app.cli.add_command(i18n_group)
     app.cli.add_command(audio_group)
     app.cli.add_command(fonts_group)
-    from . import sync_cli
+    from .sync import cli as sync_cli
     sync_cli.register(app)
 
 
@@ -81,9 +82,9 @@ def init_command():
 def serve_command(host, port, threads):
     """Serve the kiosk with waitress (refuses a broken questionnaire, or a weak secret key
     on a server with logins)."""
-    from .serving import serve
+    from .web.serving import serve
 
-    from .resources import communes_for, questionnaire_for
+    from .diagnostic.resources import communes_for, questionnaire_for
 
     app = current_app._get_current_object()
     fatal, message = secretkey.serving_check(app)
@@ -124,9 +125,9 @@ def serve_command(host, port, threads):
 @with_appcontext
 def check_command(questionnaire, offers):
     """Validate the questionnaire, the offers and the data files (file:line: message)."""
-    from .communes import load_communes
-    from .places import load_schema, read_places
-    from .resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
+    from .places.communes import load_communes
+    from .places.directory import load_schema, read_places
+    from .diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
 
     cfg = current_app.config
     q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
@@ -146,7 +147,7 @@ def check_command(questionnaire, offers):
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
-    from .cli_languages import language_problems
+    from .languages.cli import language_problems
     problems += language_problems(cfg, click.echo)
     places_file = paths.DATA / "lieux_03.csv"
     report = read_places(places_file, load_schema(PLACES_SCHEMA))
@@ -170,8 +171,8 @@ def places_group():
 @with_appcontext
 def places_import(file):
     """Replace the places with those of FILE (CSV in the national standard)."""
-    from .places import load_schema, read_places
-    from .resources import PLACES_SCHEMA
+    from .places.directory import load_schema, read_places
+    from .diagnostic.resources import PLACES_SCHEMA
 
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
@@ -199,9 +200,9 @@ def places_import(file):
 @with_appcontext
 def export_command(output):
     """Export the local results to a CSV file."""
-    from . import usbkey
-    from .export import results_export, write_csv
-    from .resources import questionnaire_for
+    from .sync import usbkey
+    from .sync.export import results_export, write_csv
+    from .diagnostic.resources import questionnaire_for
 
     name = f"results-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
     try:

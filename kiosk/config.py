@@ -24,7 +24,7 @@ DEFAULTS = {
     "LANGUAGES": "fr,en,ar,pt_PT,tr,uk,fa_AF",
     # signs the session cookie. Unset on a kiosk, `kiosk init` generates one into
     # SECRET_KEY_FILE; a hub (any server with logins) refuses to start without a strong
-    # one (kiosk.secretkey)
+    # one (kiosk.storage.secretkey)
     "SECRET_KEY": DEV_SECRET_KEY,
     # where `kiosk init` keeps a generated key; None means <instance folder>/secret_key
     "SECRET_KEY_FILE": None,

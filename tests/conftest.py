@@ -6,8 +6,8 @@ import re
 import pytest
 
 from kiosk import create_app
-from kiosk.db import connect
-from kiosk.migrations import migrate
+from kiosk.storage.db import connect
+from kiosk.storage.migrations import migrate
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 
-from kiosk import migrations
-from kiosk.db import connect, write_transaction
+from kiosk.storage import migrations
+from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
 
 MOULINS, MONTLUCON, VICHY = "200071140", "200071082", "200071363"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from kiosk import create_app, migrations
-from kiosk.db import connect, write_transaction
+from kiosk import create_app
+from kiosk.storage import migrations
+from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import schema
 from kiosk.hub import store as hub_store
 from tests.live import free_port, kiosk_command, serve, server_env, stop

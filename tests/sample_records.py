@@ -1,6 +1,6 @@
 """Realistic outbox records for sync tests and benchmarks, made by the kiosk's own code.
 
-Each record comes from random answers scored and anonymised by ``kiosk.diagnostic``
+Each record comes from random answers scored and anonymised by ``kiosk.diagnostic.record``
 (some people stop halfway), so payloads look like the field's: several weeks,
 residence EPCIs, languages, levels, needs and offers. As at a real site, most people
 who give their commune live in the site's own EPCI (``LOCAL_SHARE``), the others
@@ -11,11 +11,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from kiosk import paths, store
-from kiosk.communes import load_communes
-from kiosk.diagnostic import build_record
-from kiosk.resources import load_questionnaire_files
-from kiosk.scoring import IDK, visible_screens
+from kiosk import paths
+from kiosk.storage import store
+from kiosk.places.communes import load_communes
+from kiosk.diagnostic.record import build_record
+from kiosk.diagnostic.resources import load_questionnaire_files
+from kiosk.diagnostic.scoring import IDK, visible_screens
+from kiosk.diagnostic.visit import Route
 
 _cache: dict = {}
 LOCAL_SHARE = 0.7
@@ -45,7 +47,7 @@ def _answer(rng, screen, commune_codes, local_codes):
 
 def make_records(count: int, *, seed: int = 1, site_commune: str = "03190",
                  start: datetime | None = None):
-    """``count`` records (kiosk.diagnostic.Record) with their visits' language and mode."""
+    """``count`` records (kiosk.diagnostic.record.Record) with their visits' language and mode."""
     q, communes = _data()
     rng = random.Random(seed)
     codes = sorted(c.insee for c in communes)
@@ -63,7 +65,7 @@ def make_records(count: int, *, seed: int = 1, site_commune: str = "03190",
         visit = {"language": rng.choice(["fr", "fr", "fr", "ar"]), "mode": "self"}
         when = start + timedelta(days=rng.randrange(120), minutes=rng.randrange(600))
         records.append((visit, answers, build_record(
-            q, visit, answers, now=when, site_commune=site_commune,
+            Route(q, answers), visit, now=when, site_commune=site_commune,
             epci_of=communes.epci_of, languages=["fr", "ar"])))
     return records
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from hypothesis import given, settings, strategies as st
 
 from kiosk import paths
-from kiosk.anonymise import ALLOWED_FIELDS, anonymise, canonical, content_hash, iso_week
-from kiosk.communes import load_communes
-from kiosk.diagnostic import vocabulary
-from kiosk.resources import load_questionnaire_files
+from kiosk.sync.anonymise import ALLOWED_FIELDS, anonymise, canonical, content_hash, iso_week
+from kiosk.places.communes import load_communes
+from kiosk.diagnostic.record import vocabulary
+from kiosk.diagnostic.resources import load_questionnaire_files
 
 Q = load_questionnaire_files(paths.QUESTIONNAIRES / "diagnostic.yaml",
                              paths.QUESTIONNAIRES / "offers.yaml")

@@ -6,7 +6,7 @@ import shutil
 
 from kiosk import create_app, paths
 from kiosk.cli import main
-from kiosk.db import connect
+from kiosk.storage.db import connect
 
 SAMPLE_PLACES = paths.DATA / "lieux_03.csv"
 

@@ -1,11 +1,11 @@
-"""Tests for kiosk.communes: loading the Allier communes, searching them, distances."""
+"""Tests for kiosk.places.communes: loading the Allier communes, searching them, distances."""
 
 import csv
 from pathlib import Path
 
 import pytest
 
-from kiosk.communes import Commune, Communes, distance_km, load_communes, normalise_name
+from kiosk.places.communes import Commune, Communes, distance_km, load_communes, normalise_name
 
 DATA = Path(__file__).resolve().parents[1] / "questionnaires" / "data"
 

@@ -1,4 +1,4 @@
-"""The wire contract is defined once (kiosk/contract.py): the allow-list, the hub's
+"""The wire contract is defined once (kiosk/sync/contract.py): the allow-list, the hub's
 schemas, the vocabularies and the tally dimensions agree with it; a version once
 accepted stays accepted; the hub -> kiosk message envelope is signed."""
 from __future__ import annotations
@@ -9,11 +9,12 @@ from datetime import date
 import fastjsonschema
 import pytest
 
-from kiosk import anonymise, contract, paths, protocol
-from kiosk.diagnostic import vocabulary
+from kiosk.sync import anonymise, contract, protocol
+from kiosk import paths
+from kiosk.diagnostic.record import vocabulary
 from kiosk.hub import ingest, openapi, tally
 from kiosk.hub.weeks import Window
-from kiosk.resources import load_questionnaire_files
+from kiosk.diagnostic.resources import load_questionnaire_files
 from tests.sample_records import make_records
 
 # Every week the sample records may carry: these tests are about fields, not weeks.

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import anonymise, protocol
-from kiosk.db import connect, write_transaction
+from kiosk.sync import anonymise, protocol
+from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import store as hub_store
 from tests.hubkit import hub_counts, make_hub, new_device
 from tests.sample_records import make_records

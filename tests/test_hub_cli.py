@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from kiosk import create_app
-from kiosk.db import connect
+from kiosk.storage.db import connect
 from kiosk.hub import staff
 from tests import hubdata as h
 

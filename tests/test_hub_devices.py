@@ -5,8 +5,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from kiosk import create_app
-from kiosk.db import connect
-from kiosk.protocol import token_hash
+from kiosk.storage.db import connect
+from kiosk.sync.protocol import token_hash
 from tests.hubkit import hub_counts, hub_in_thread, make_hub, make_kiosk, no_env_proxy  # noqa: F401
 from tests.sample_records import fill_outbox
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kiosk.db import connect
+from kiosk.storage.db import connect
 from kiosk.hub import dashboard, events
 from tests.hubkit import make_hub, make_kiosk, new_device, no_env_proxy  # noqa: F401
 from tests.live import kiosk_command, server_env

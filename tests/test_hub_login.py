@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kiosk import create_app
-from kiosk.db import connect
+from kiosk.storage.db import connect
 from kiosk.hub import dashboard, staff
 from kiosk.hub.address import client_address, trusted_networks
 from tests import hubdata as h

@@ -14,8 +14,8 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,
                                                response_schema_conformance,
                                                status_code_conformance)
 
-from kiosk import anonymise, protocol
-from kiosk.db import connect
+from kiosk.sync import anonymise, protocol
+from kiosk.storage.db import connect
 from kiosk.hub.stats import week_of
 from tests.hubkit import make_hub, new_device
 

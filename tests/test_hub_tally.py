@@ -2,8 +2,8 @@
 import random
 from collections import Counter
 
-from kiosk import migrations
-from kiosk.db import connect, write_transaction
+from kiosk.storage import migrations
+from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
 
 DEVICE = {"id": 7, "epci": "200071082"}

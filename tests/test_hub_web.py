@@ -294,7 +294,7 @@ def test_the_dashboard_reads_counts_never_records(hub, client):
         return sqlite3.SQLITE_OK
 
     with hub.app_context():
-        from kiosk.db import get_db
+        from kiosk.storage.db import get_db
         get_db().conn.set_authorizer(authorizer)
     assert client.get("/").status_code == 200
     assert "tally_residence" in read and "devices" in read

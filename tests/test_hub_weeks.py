@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import anonymise, protocol
+from kiosk.sync import anonymise, protocol
 from kiosk.hub import staff
 from kiosk.hub.stats import week_of
 from tests import hubdata as h

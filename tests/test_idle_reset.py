@@ -144,7 +144,7 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from kiosk.views import resident as views
+    from kiosk.web import resident as views
 
     clock = Clock(1_780_000_000)
     monkeypatch.setattr(views, "wall_seconds", clock.wall)
@@ -184,7 +184,7 @@ def test_visit_stamped_before_the_clock_stepped_back_is_swept(make_app, clock):
 
     clock.seconds -= 86_400
     Resident(app.test_client()).start()
-    from kiosk.db import connect
+    from kiosk.storage.db import connect
 
     database = connect(app.config["DATABASE"])
     statuses = sorted(v["status"] for v in database["visits"].rows)

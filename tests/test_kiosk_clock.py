@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import anonymise, sync_cli
-from kiosk.db import connect
+from kiosk.sync import anonymise, cli as sync_cli
+from kiosk.storage.db import connect
 from kiosk.hub.stats import week_of
 from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_device,  # noqa: F401
                           no_env_proxy, outbox_states)
@@ -92,7 +92,7 @@ def test_a_clock_days_ahead_of_the_hubs_holds_until_it_is_set(tmp_path, hub, mon
 
 
 def test_the_clock_rules():
-    from kiosk import clock
+    from kiosk.sync import clock
 
     now = datetime(2027, 3, 1, 12, tzinfo=timezone.utc)
     hub = clock.HubTime

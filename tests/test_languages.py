@@ -15,8 +15,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from kiosk import audio, catalogues, config, fonts, languages, paths
-from kiosk.cli_languages import language_texts, shown_characters, template_path
+from kiosk.languages import audio, catalogues, fonts, locales as languages
+from kiosk import config, paths
+from kiosk.languages.cli import language_texts, shown_characters, template_path
 from tests.conftest import Resident
 
 SHIPPED = config.languages(config.DEFAULTS)

@@ -1,4 +1,4 @@
-"""Tests for kiosk.places: importing places in the national mediation standard."""
+"""Tests for kiosk.places.directory: importing places in the national mediation standard."""
 
 import csv
 import io
@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.places import (
-    LIST_FIELDS,
-    ImportReport,
-    RowIssue,
-    load_schema,
-    nearest,
-    read_places,
-)
+from kiosk.places.directory import (LIST_FIELDS, ImportReport, RowIssue, load_schema, nearest,
+                                    read_places)
 
 DATA = Path(__file__).resolve().parents[1] / "questionnaires" / "data"
 EXAMPLE = DATA / "exemple-valide_mediation_numerique.csv"

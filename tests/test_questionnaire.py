@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk import paths
-from kiosk.resources import load_questionnaire_files
-from kiosk.yamlfile import DataFileError
+from kiosk.diagnostic.resources import load_questionnaire_files
+from kiosk.diagnostic.yamlfile import DataFileError
 
 SHIPPED = paths.QUESTIONNAIRES / "diagnostic.yaml"
 OFFERS = paths.QUESTIONNAIRES / "offers.yaml"
@@ -71,6 +71,18 @@ def line_of(path, fragment):
      "not found in static/img/"),
     ("id: last_use\n    type: single", "id: last_use\n    type: single\n    show_if: {question: devices, in: [none]}",
      "show_if: {question: devices", "not asked before"),
+    # what each question type checks of its own screens
+    ("  - id: info_search\n    type: scale\n    scale: skill",
+     "  - id: info_search\n    type: scale\n    scale: skills", "- id: info_search",
+     "a scale screen names one of `scales` and has no options"),
+    ("  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune",
+     "  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune\n"
+     "    options: [{id: a, label: A.}, {id: b, label: B.}]",
+     "options: [{id: a", "a commune screen has no options"),
+    ("    section: profile\n    profile_field: commune", "    section: profile",
+     "- id: commune", "a commune screen has profile_field: commune"),
+    ("  - id: task_phishing\n    type: task\n", "  - id: task_phishing\n    type: task\n    area: safety\n",
+     "type: task", "only single and scale screens can count as activities"),
 ])
 def test_broken_questionnaire_reports_file_and_line(tmp_path, old, new, marker, message):
     path = broken_copy(tmp_path, old, new)

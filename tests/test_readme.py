@@ -46,3 +46,32 @@ def test_documented_keys_exist():
 
 def test_the_two_commands_are_in_the_readme():
     assert "make run" in README and "make test" in README
+
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kiosk"
+LAYOUT = README[README.index("## Layout"):README.index("## Data")]
+
+
+def mapped_modules():
+    """kiosk/... paths the map of the code names, as paths relative to the repository."""
+    names, folder = set(), None
+    for line in LAYOUT.splitlines():
+        top = re.match(r"(kiosk/\S*)\s", line + " ")
+        inner = re.match(r"    (\S+\.py)\s", line)
+        if top:
+            names.add(top.group(1))
+            folder = top.group(1) if top.group(1).endswith("/") else None
+        elif inner and folder:
+            names.add(folder + inner.group(1))
+    return names
+
+
+def test_the_map_of_the_code_names_only_real_files():
+    missing = [n for n in mapped_modules() if not (PACKAGE.parent / n).exists()]
+    assert not missing and "kiosk/sync/client.py" in mapped_modules()
+
+
+def test_every_module_outside_the_hub_is_on_the_map():
+    modules = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
+               if "hub" not in p.parts and p.name != "__init__.py" or p.parent == PACKAGE}
+    assert modules - mapped_modules() == set()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from kiosk import anonymise, protocol
-from kiosk.db import connect
+from kiosk.sync import anonymise, protocol
+from kiosk.storage.db import connect
 from kiosk.hub import events
 from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_device,  # noqa: F401
                           no_env_proxy, outbox_states)

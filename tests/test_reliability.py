@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import signal
 
-from kiosk.db import connect
+from kiosk.storage.db import connect
 from tests.live import HttpResident, start_server
 
 NEVER = {"last_use": {"answer": "never"}}

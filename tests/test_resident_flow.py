@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from kiosk import diagnostic, paths
-from kiosk.anonymise import ALLOWED_FIELDS, content_hash
+from kiosk.diagnostic import record as diagnostic
+from kiosk import paths
+from kiosk.sync.anonymise import ALLOWED_FIELDS, content_hash
 
 CONFIDENT = {
     "last_use": {"answer": "3m"}, "devices": {"answer": ["smartphone", "computer"]},
@@ -276,7 +277,7 @@ def test_server_side_idle_expiry(make_app, db):
         session["seen"] -= 3600  # an hour without a touch
     response = resident.post("/q/devices", {"answer": ["tablet"]})
     assert response.status_code == 303 and response.location.endswith("/")
-    from kiosk.db import connect
+    from kiosk.storage.db import connect
 
     database = connect(app.config["DATABASE"])
     (result,) = database["results"].rows
@@ -286,7 +287,7 @@ def test_server_side_idle_expiry(make_app, db):
 
 def test_stale_visit_is_closed_when_the_next_person_starts(make_app):
     app = make_app(IDLE_SECONDS=0, IDLE_WARNING_SECONDS=0)
-    from kiosk.db import connect
+    from kiosk.storage.db import connect
     from tests.conftest import Resident
 
     first = Resident(app.test_client())
@@ -294,7 +295,7 @@ def test_stale_visit_is_closed_when_the_next_person_starts(make_app):
     first.answer("last_use", {"answer": "3m"})
     import time
     time.sleep(0.01)
-    import kiosk.views.resident as views
+    import kiosk.web.resident as views
     views_grace = views.GRACE_SECONDS
     views.GRACE_SECONDS = -1  # the first person's browser closed long ago
     try:

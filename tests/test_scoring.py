@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from kiosk import paths
-from kiosk.recommend import choose_offers
-from kiosk.resources import load_questionnaire_files
-from kiosk.scoring import IDK, evaluate, level, score, visible_screens
+from kiosk.diagnostic.recommend import choose_offers
+from kiosk.diagnostic.resources import load_questionnaire_files
+from kiosk.diagnostic.scoring import IDK, evaluate, level, score, visible_screens
 
 
 @pytest.fixture(scope="module")
@@ -202,8 +202,8 @@ def test_condition_language():
 
 
 def test_places_for_falls_back_to_the_nearest_france_services(q):
-    from kiosk.places import load_schema, read_places
-    from kiosk.recommend import places_for
+    from kiosk.places.directory import load_schema, read_places
+    from kiosk.diagnostic.recommend import places_for
 
     places = read_places(paths.DATA / "lieux_03.csv",
                          load_schema(paths.DATA / "schema_mediation_numerique.json")).places

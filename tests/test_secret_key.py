@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kiosk import create_app, secretkey
+from kiosk import create_app
+from kiosk.storage import secretkey
 from kiosk.config import DEV_SECRET_KEY
 from kiosk.hub import staff
 from tests import hubdata as h

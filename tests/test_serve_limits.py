@@ -89,7 +89,7 @@ def test_a_form_larger_than_the_pages_accept_is_refused_before_its_body(hub):
 
 
 def test_the_servers_limits_come_from_the_configuration():
-    from kiosk.serving import limits
+    from kiosk.web.serving import limits
 
     assert limits({**DEFAULTS, "ROLE": "kiosk"})["max_request_body_size"] == 16384 + 1
     assert limits({**DEFAULTS, "ROLE": "hub"})["max_request_body_size"] == 2097152 + 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timezone
 
-from kiosk import store
-from kiosk.db import connect
-from kiosk.migrations import migrate, pending
+from kiosk.storage import store
+from kiosk.storage.db import connect
+from kiosk.storage.migrations import migrate, pending
 
 
 def test_concurrent_visits_never_hit_database_is_locked(tmp_path):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk import protocol, sync
-from kiosk.db import connect
+from kiosk.sync import protocol, client as sync
+from kiosk.storage.db import connect
 from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_device,  # noqa: F401
                           no_env_proxy, outbox_states)
 from tests.sample_records import fill_outbox
@@ -36,7 +36,7 @@ def test_sync_sends_everything_in_batches_and_says_so(tmp_path, hub):
 
 
 def test_status_shows_the_newest_error_even_after_the_clock_was_set_back(tmp_path):
-    from kiosk import store
+    from kiosk.storage import store
 
     kiosk = make_kiosk(tmp_path / "kiosk")
     db = connect(kiosk.config["DATABASE"])

@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from kiosk import anonymise
-from kiosk.db import connect
+from kiosk.sync import anonymise
+from kiosk.storage.db import connect
 from tests.faultproxy import FaultProxy
 from tests.hubkit import (HubProcess, hub_counts, hub_in_thread, make_hub, make_kiosk,  # noqa: F401
                           new_device, no_env_proxy, outbox_states)
@@ -88,7 +88,7 @@ def test_a_hub_that_never_acknowledges_leaves_everything_pending(tmp_path, fault
         finally:
             proxy.close()
     assert result.exit_code == 1
-    # the hub's time asked (kiosk/clock.py), then the contract asked three times, then stop
+    # the hub's time asked (kiosk/sync/clock.py), then the contract asked three times, then stop
     assert proxy.requests == 4
     assert set(outbox_states(app.config["DATABASE"]).values()) == {"pending"}
     status = app.test_cli_runner().invoke(args=["status"])

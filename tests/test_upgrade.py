@@ -18,8 +18,10 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from kiosk import contract, create_app, migrations, protocol, store
-from kiosk.db import connect
+from kiosk.sync import contract, protocol
+from kiosk import create_app
+from kiosk.storage import migrations, store
+from kiosk.storage.db import connect
 from kiosk.hub import ingest
 from tests.hubkit import (FAST_RETRIES, hub_counts, hub_in_thread, make_hub,  # noqa: F401
                           new_device, no_env_proxy, outbox_states)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import transfer, usbkey
-from kiosk.db import connect
+from kiosk.sync import transfer, usbkey
+from kiosk.storage.db import connect
 from tests.hubkit import make_kiosk, outbox_states
 from tests.sample_records import fill_outbox
 
@@ -107,7 +107,7 @@ def test_a_file_that_does_not_read_back_as_written_marks_nothing(kiosk, tmp_path
 
 def test_the_read_back_check_wants_this_kiosks_signature_and_these_records():
     document = {"format": "kiosk-records/1", "device": 1, "records": [{"id": "a"}]}
-    from kiosk import protocol
+    from kiosk.sync import protocol
 
     signed = protocol.sign(document, protocol.token_hash(TOKEN))
     raw = json.dumps(signed).encode()

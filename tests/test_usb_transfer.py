@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kiosk import protocol, sync
-from kiosk.db import connect
+from kiosk.sync import protocol, client as sync
+from kiosk.storage.db import connect
 from tests.hubkit import (hub_counts, hub_in_thread, make_hub, make_kiosk, new_device,  # noqa: F401
                           no_env_proxy, outbox_states)
 from tests.sample_records import fill_outbox

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from .. import contract
-from ..db import get_db
-from ..protocol import API, device_of_token, token_hash
+from ..sync import contract
+from ..storage.db import get_db
+from ..sync.protocol import API, device_of_token, token_hash
 from . import events, ingest, openapi, store, weeks
 from .web import client_address
 
@@ -36,7 +36,7 @@ def authorise(authorization: str, length: int | None, address: str):
     without an active device's token, 413 for a Content-Length over the limit.
 
     Needs only the headers: `kiosk serve` runs it before reading the body (see
-    kiosk/serving.py), and the view runs it again. A token that names no active device
+    kiosk/web/serving.py), and the view runs it again. A token that names no active device
     (unknown, revoked) is logged with its device number and the address, never itself.
     """
     scheme, _, token = authorization.partition(" ")
@@ -123,9 +123,9 @@ def init_app(app) -> None:
 def _api_or(previous):
     """An HTTP error handler: JSON under /api/, else ``previous`` (the resident error page
     excepted: it links to resident screens, which a hub does not serve)."""
-    from .. import web
+    from ..web import site
 
-    if previous is web.error_page:
+    if previous is site.error_page:
         previous = None
 
     def handle(error: HTTPException):

@@ -13,8 +13,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import migrations
-from ..db import connect, write_transaction
+from ..storage import migrations
+from ..storage.db import connect, write_transaction
 from . import events
 
 
@@ -80,7 +80,7 @@ def device_group():
 @with_appcontext
 def device_add(site, commune):
     """Register a kiosk and print its token (shown once; only its hash is kept)."""
-    from ..resources import communes_for
+    from ..diagnostic.resources import communes_for
     from . import store
 
     communes = communes_for(current_app._get_current_object())
@@ -164,8 +164,8 @@ def device_revoke(device_id):
 @with_appcontext
 def import_command(file, receipt):
     """Store the records of a kiosk's USB file and write the receipt it needs."""
-    from ..protocol import BadFile
-    from ..transfer import write_json
+    from ..sync.protocol import BadFile
+    from ..sync.transfer import write_json
     from .transfer import import_file
 
     now, window = _now(), _window()
@@ -354,7 +354,7 @@ def _epci_names() -> dict[str, str]:
 def _export_layout(weeks: list[str], snapshots: list):
     """The rows and columns of an export: those of every snapshot, so that a new
     publication and the registered ones are cells of the same tables."""
-    from ..resources import questionnaire_for
+    from ..diagnostic.resources import questionnaire_for
     from . import opendata, tables
     from .dashboard import language_name
 

@@ -14,10 +14,10 @@ from babel import Locale
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 
-from ..db import get_db
+from ..storage.db import get_db
 from ..paths import DATA
-from ..resources import get_questionnaire
-from ..web import local_path
+from ..diagnostic.resources import get_questionnaire
+from ..web.site import local_path
 from . import events, overview, staff, stats
 from .epci import load_epci
 from .i18n import h_, hn_

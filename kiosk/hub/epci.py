@@ -9,7 +9,7 @@ import csv
 import re
 from pathlib import Path
 
-from ..yamlfile import DataFileError, Problem
+from ..diagnostic.yamlfile import DataFileError, Problem
 
 _SIREN = re.compile(r"\d{9}")
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 import fastjsonschema
 
-from .. import anonymise, contract
-from ..db import write_transaction
-from ..protocol import INVALID, STATUSES, record_mac
+from ..sync import anonymise, contract
+from ..storage.db import write_transaction
+from ..sync.protocol import INVALID, STATUSES, record_mac
 from . import events, openapi, store, tally
 from .weeks import Window
 

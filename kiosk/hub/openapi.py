@@ -7,8 +7,8 @@ travel inside a record even from a tampered kiosk.
 """
 from __future__ import annotations
 
-from .. import contract
-from ..protocol import API, STATUSES
+from ..sync import contract
+from ..sync.protocol import API, STATUSES
 
 
 def payload_ref(kind: str, version: int) -> str:
@@ -16,7 +16,7 @@ def payload_ref(kind: str, version: int) -> str:
     return f"Payload_{kind}_{version}"
 
 
-# One schema per record version the hub accepts, all from kiosk/contract.py (the
+# One schema per record version the hub accepts, all from kiosk/sync/contract.py (the
 # anonymisation allow-list seen from the hub: no other field is accepted).
 PAYLOADS = {payload_ref(kind, version): contract.payload_schema(kind, version)
             for kind, versions in contract.ACCEPTED.items() for version in versions}

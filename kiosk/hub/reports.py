@@ -11,7 +11,7 @@ import contextlib
 from collections import Counter
 from dataclasses import dataclass
 
-from .. import contract
+from ..sync import contract
 from . import stats
 from .weeks import Window, unreadable
 

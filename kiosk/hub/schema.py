@@ -130,7 +130,7 @@ def h006_staff_sessions(db):
 
 @migration
 def h007_wire_contract(db):
-    # The frame (kiosk/contract.py): what a count measures. A new questionnaire that
+    # The frame (kiosk/sync/contract.py): what a count measures. A new questionnaire that
     # measures something else is a new frame, and counts of two frames must never be
     # added together, so the frame becomes a key of the tally and of both roll-ups.
     # Every count made so far is of frame "1" (records of version 1 name no frame).

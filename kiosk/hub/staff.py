@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import write_transaction
+from ..storage.db import write_transaction
 
 MIN_PASSWORD_LENGTH = 12
 ADDRESS_FACTOR = 4

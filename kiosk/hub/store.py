@@ -1,4 +1,4 @@
-"""All the hub's write-side SQL (devices, records, counts). The kiosk's is in kiosk.store."""
+"""All the hub's write-side SQL (devices, records, counts). The kiosk's is in kiosk.storage.store."""
 from __future__ import annotations
 
 from collections import Counter
@@ -36,7 +36,7 @@ def add_tally(db, increments: Counter) -> None:
 def add_device(db, *, site: str, commune: str, epci: str | None, make_token, now) -> tuple[int, str]:
     """Register a device; ``make_token(device_id)`` makes its token, of which only the
     SHA-256 is kept. Returns (device id, token)."""
-    from ..protocol import token_hash
+    from ..sync.protocol import token_hash
 
     placeholder = "pending:" + now.isoformat() + site  # unique until the real hash is set
     row = db.execute("insert into devices (site, commune, epci, token_hash, created_at, "
@@ -71,7 +71,7 @@ def replace_device_token(db, device_id: int, make_token) -> str | None:
     """Give a device (revoked or not) a new token for the same identity: the old token
     stops working at once, the records and counts stay the device's. Returns the new
     token (only its SHA-256 is kept), or None when there is no such device."""
-    from ..protocol import token_hash
+    from ..sync.protocol import token_hash
 
     if device_by_id(db, device_id) is None:
         return None
@@ -110,7 +110,7 @@ def insert_records(db, device_id: int, rows: list[tuple], now) -> tuple[list[str
     call inside a write transaction. Returns the status per row: "stored", "already"
     (same hash, or purged since) or "conflict" (same id, other content, this device);
     and ``{id: other device}`` for stored ids another device also holds."""
-    from ..protocol import ALREADY, CONFLICT, STORED
+    from ..sync.protocol import ALREADY, CONFLICT, STORED
 
     stamp = now.isoformat()
     execute = db.conn.execute

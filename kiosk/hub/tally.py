@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Mapping
 
-from .. import contract
+from ..sync import contract
 
 
 def _text(value) -> str:
@@ -27,7 +27,7 @@ def _counted(field: contract.Field, complete: bool) -> bool:
 
 def facts(payload: Mapping) -> list[tuple[str, str]]:
     """The (dimension, value) pairs a record counts once in, as its contract version's
-    fields say (kiosk/contract.py).
+    fields say (kiosk/sync/contract.py).
 
     ``last_screen`` counts only for an abandoned diagnostic (where people stop). The
     outcomes (``profile``, ``level:<area>`` and ``indicator:<id>`` for each area and
@@ -62,7 +62,7 @@ def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
 
     Keys are ``(dimension, value, week, device_id, site_epci, residence_epci, frame)``,
     the ``tally`` table's primary key; the site EPCI is the device's, never the body's;
-    the frame is the record's (kiosk/contract.py), so two frames never add up.
+    the frame is the record's (kiosk/sync/contract.py), so two frames never add up.
     """
     site_epci = _text(device.get("epci"))
     device_id = int(device["id"])

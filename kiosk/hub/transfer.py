@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .. import contract
-from ..protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
+from ..sync import contract
+from ..sync.protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
 from . import ingest, store
 
 

@@ -27,7 +27,7 @@ HUB_ERRORS = {
 
 def init_app(app) -> None:
     """Register the hub's blueprints (the resident screens are not served by a hub)."""
-    from .. import secretkey
+    from ..storage import secretkey
     from .dashboard import bp as dashboard_bp
 
     # Staff sign in here: `kiosk serve` refuses a key that would let anyone forge a cookie.

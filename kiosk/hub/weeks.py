@@ -15,7 +15,7 @@ from functools import cached_property
 from datetime import date, timedelta
 from typing import Iterable
 
-from ..protocol import INVALID, LATER
+from ..sync.protocol import INVALID, LATER
 from .stats import week_of, week_start
 
 # A week up to a year ahead of the hub's is answered "later": the kiosk's clock is a

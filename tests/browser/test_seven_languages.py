@@ -13,8 +13,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from kiosk import catalogues, config, languages, paths
-from kiosk.cli_languages import template_path
+from kiosk.languages import catalogues, locales as languages
+from kiosk import config, paths
+from kiosk.languages.cli import template_path
 from tests.browser.steps import SCREENS
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server

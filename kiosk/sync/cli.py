@@ -3,7 +3,7 @@
 Exit statuses of `kiosk sync`: 0 every record sent (or, with --to-file/--receipt, the
 file written or applied), 1 some records left for the next run, 2 misconfigured, token
 refused, a receipt that is not for this kiosk, or a clock too wrong to trust
-(kiosk/clock.py: the records are held, nothing is sent).
+(kiosk/sync/clock.py: the records are held, nothing is sent).
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import migrations, store
-from .db import connect
+from ..storage import migrations, store
+from ..storage.db import connect
 
 
 def _kiosk_db():
@@ -50,7 +50,7 @@ def _fail(message: str, status: int) -> None:
 @with_appcontext
 def sync_command(to_file, receipt):
     """Send the unsent records to the hub (or by USB key: --to-file, --receipt)."""
-    from . import sync, transfer
+    from . import client, transfer
     from .protocol import BadFile
     from .usbkey import Refused
 
@@ -58,8 +58,8 @@ def sync_command(to_file, receipt):
         _fail("use --to-file or --receipt, not both", 2)
     cfg = current_app.config
     try:
-        settings = sync.Settings.from_config(cfg, need_url=not (to_file or receipt))
-    except sync.Misconfigured as exc:
+        settings = client.Settings.from_config(cfg, need_url=not (to_file or receipt))
+    except client.Misconfigured as exc:
         _fail(str(exc), 2)
     db = _kiosk_db()
     if not receipt:
@@ -87,7 +87,7 @@ def sync_command(to_file, receipt):
                    err=True)
     total = store.count_unsent(db)
     with click.progressbar(length=total, label="Sending", file=sys.stderr) as bar:
-        outcome = sync.run(db, settings, progress=bar.update)
+        outcome = client.run(db, settings, progress=bar.update)
     db.close()
     click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
                f"{outcome.left} left for the next sync"
@@ -103,11 +103,11 @@ def sync_command(to_file, receipt):
 
 
 def _hold_if_the_clock_is_wrong(db, settings, *, ask_hub: bool) -> None:
-    """Exit 2, sending nothing, while the kiosk's clock is implausible (kiosk/clock.py);
+    """Exit 2, sending nothing, while the kiosk's clock is implausible (kiosk/sync/clock.py);
     a network sync first asks the hub its time, the best evidence there is."""
-    from . import clock, sync
+    from . import client, clock
 
-    told = sync.hub_time(settings) if ask_hub else None
+    told = client.hub_time(settings) if ask_hub else None
     if told is not None:
         store.note_hub_time(db, "network", told, _now())
     now = _now()
@@ -142,7 +142,7 @@ def status_command():
     """Records pending, awaiting a receipt, quarantined; last success and last error;
     whether the clock is plausible."""
     from . import clock
-    from .sync import waiting_for_upgrade
+    from .client import waiting_for_upgrade
 
     db = _kiosk_db()
     counts = store.outbox_counts(db)

@@ -7,10 +7,10 @@ import segno
 from flask import current_app
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 
-from .. import store
-from ..db import get_db
-from ..recommend import places_for
-from ..resources import get_communes, get_questionnaire
+from ..storage import store
+from ..storage.db import get_db
+from ..diagnostic.recommend import places_for
+from ..diagnostic.resources import get_communes, get_questionnaire
 
 LEVEL_WORDS = {
     0: _l("À découvrir"),

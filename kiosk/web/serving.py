@@ -32,7 +32,7 @@ CHANNEL_TIMEOUT = 60
 
 def body_limit(config, path: str) -> int:
     """The largest request body ``path`` accepts, in bytes."""
-    from .hub.api import RECORDS_PATH
+    from ..hub.api import RECORDS_PATH
 
     if config["ROLE"] == "hub" and path == RECORDS_PATH:
         return int(config["HUB_MAX_BATCH_BYTES"])
@@ -41,7 +41,7 @@ def body_limit(config, path: str) -> int:
 
 def limits(config) -> dict:
     """waitress's adjustments for this configuration."""
-    from .hub.api import RECORDS_PATH
+    from ..hub.api import RECORDS_PATH
 
     largest = max(body_limit(config, ""), body_limit(config, RECORDS_PATH))
     # waitress refuses a body of max_request_body_size bytes or more: one more byte.
@@ -70,8 +70,8 @@ class Refusal(Error):
 def check_headers(app, method: str, path: str, headers: dict, address: str) -> Refusal | None:
     """The refusal a request earns from its headers alone (waitress's header names:
     upper case, ``_`` for ``-``), or None to read its body and call the app."""
-    from .hub import address as addresses, api
-    from .hub.web import TRUSTED_PROXIES
+    from ..hub import address as addresses, api
+    from ..hub.web import TRUSTED_PROXIES
 
     try:
         length = int(headers.get("CONTENT_LENGTH") or 0)

@@ -13,8 +13,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from . import contract, protocol, store, usbkey
-from .sync import bind, readable_unsent, too_new
+from . import contract, protocol, usbkey
+from ..storage import store
+from .client import bind, readable_unsent, too_new
 
 
 def write_json(path: Path, document: dict) -> None:

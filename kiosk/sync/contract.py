@@ -8,7 +8,7 @@ kind's layout. Each version lists its fields, in order, with:
 - how the kiosk cleans it (``shape`` and ``vocabulary``: the anonymisation allow-list);
 - how the hub counts it (``count``: the tally dimensions).
 
-``kiosk/anonymise.py``, ``kiosk/hub/openapi.py`` and ``kiosk/hub/tally.py`` read this
+``kiosk/sync/anonymise.py``, ``kiosk/hub/openapi.py`` and ``kiosk/hub/tally.py`` read this
 module and nothing else about fields, so they cannot drift apart
 (tests/test_contract.py checks that they agree).
 
@@ -51,7 +51,7 @@ class Field:
     ``shape``: ``value`` (one code), ``levels`` (code -> 0/1/2), ``flags`` (code ->
     boolean), ``codes`` (a list of codes) or ``fixed`` (set by the program, never from
     what a person typed). ``vocabulary``: the kiosk's list of allowed codes (see
-    kiosk.diagnostic.vocabulary); a value outside it is dropped. ``count``: the tally
+    kiosk.diagnostic.record.vocabulary); a value outside it is dropped. ``count``: the tally
     dimension (``value``: one per record; ``level``/``indicator``: one per key, as
     ``<count>:<key>``; ``need``/``offer``: one per code), None when not counted.
     ``counted_when``: ``complete`` (outcomes: only a complete diagnostic says anything

@@ -76,7 +76,7 @@ def _insert_record(db, visit_id: int, record) -> int:
 def complete_visit(db, visit_id: int, record) -> bool:
     """Store a finished diagnostic: result, scores and outbox record in ONE transaction.
 
-    ``record`` is a :class:`kiosk.diagnostic.Record`. Only an active visit can be
+    ``record`` is a :class:`kiosk.diagnostic.record.Record`. Only an active visit can be
     completed, so a double submit cannot store twice. Returns True when stored.
     """
     with write_transaction(db):
@@ -208,7 +208,7 @@ def apply_acknowledgements(db, acks: dict, now: datetime) -> tuple[int, int]:
     Only records still unsent change: a record the
     kiosk already settled keeps its state. Returns (delivered, quarantined).
     """
-    from .protocol import DELIVERED, REFUSED
+    from ..sync.protocol import DELIVERED, REFUSED
 
     stamp = now.isoformat()
     delivered = [(stamp, rid) for rid, (status, _) in acks.items() if status in DELIVERED]
@@ -288,8 +288,8 @@ def note_hub_time(db, channel: str, hub_time: datetime, kiosk_time: datetime) ->
 
 
 def latest_hub_time(db):
-    """The most recent word from the hub's clock (kiosk.clock.HubTime), or None."""
-    from .clock import HubTime
+    """The most recent word from the hub's clock (kiosk.sync.clock.HubTime), or None."""
+    from ..sync.clock import HubTime
 
     for row in db.query("select * from hub_clock order by hub_time desc limit 1"):
         return HubTime(datetime.fromisoformat(row["hub_time"]),

@@ -11,7 +11,7 @@ import io
 
 import yaml
 
-from .yamlfile import LineDict, LineList, LineLoader
+from ..diagnostic.yamlfile import LineDict, LineList, LineLoader
 
 TRANSLATABLE_KEYS = ("title", "label", "text", "help", "illustration_alt")
 

@@ -28,7 +28,7 @@ from datetime import date
 from os import PathLike
 from typing import IO, Any
 
-from kiosk.communes import distance_km
+from kiosk.places.communes import distance_km
 
 # Fields holding several values: their description says "une ou plusieurs valeurs séparées
 # par un `|`" (or shows an example with `|`) and/or their pattern repeats "(?:^|\|)(...)".

@@ -78,9 +78,12 @@ def level(done: int, basic: int, above_basic: int) -> int:
     return 2 if done >= above_basic else 1 if done >= basic else 0
 
 
-def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr") -> Score:
-    """Score a (possibly partial) set of answers."""
-    shown = visible_screens(questionnaire, answers)
+def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", *,
+          shown: list[Screen] | None = None) -> Score:
+    """Score a (possibly partial) set of answers; ``shown``: their visible screens, when
+    the caller has them already."""
+    if shown is None:
+        shown = visible_screens(questionnaire, answers)
     # Answers to screens hidden by a later change of an earlier answer do not count.
     answers = {s.id: answers[s.id] for s in shown if s.id in answers}
     done = {a.id: 0 for a in questionnaire.areas}

@@ -14,7 +14,7 @@ from typing import Callable, Mapping
 
 from . import contract
 
-# The allow-list, from the one definition of the wire contract (kiosk/contract.py).
+# The allow-list, from the one definition of the wire contract (kiosk/sync/contract.py).
 SCHEMA_VERSION = contract.CURRENT[contract.DIAGNOSTIC]
 ALLOWED_FIELDS = contract.allowed_fields(contract.DIAGNOSTIC)
 

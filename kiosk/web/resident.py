@@ -12,13 +12,12 @@ from datetime import datetime, timedelta, timezone
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    session, url_for)
 
-from .. import diagnostic, store
-from ..db import get_db
-from ..questions import TYPES, BadAnswer, read_answer
-from ..resources import get_communes, get_questionnaire
-from ..scoring import visible_screens
-from ..web import local_path
+from ..diagnostic.questions import TYPES, BadAnswer
+from ..diagnostic.resources import get_communes, get_questionnaire
+from ..diagnostic.visit import Unreachable, VisitService
+from ..storage.db import get_db
 from . import result_page
+from .site import local_path
 
 bp = Blueprint("resident", __name__)
 
@@ -52,34 +51,22 @@ def idle_limit() -> int:
 def current_visit():
     """The visit of this browser session, or None."""
     token = session.get("sid")
-    return store.visit_by_token(get_db(), token) if token else None
+    return service().find(token) if token else None
+
+
+def service() -> VisitService:
+    """The visit service for this request (the kiosk's database, questionnaire, clock)."""
+    cfg = current_app.config
+    return VisitService(get_db(), get_questionnaire(), get_communes(), clock=now,
+                        site_commune=cfg["SITE_COMMUNE"], languages=cfg["LANGUAGE_LIST"])
 
 
 def end_current_visit() -> None:
     """Drop the server state of this session (leaving a record if it was abandoned)."""
     visit = current_visit()
     if visit is not None:
-        close(visit)
+        service().close(visit)
     session.clear()
-
-
-def close(visit) -> None:
-    """End one visit; an unfinished one with answers leaves an incomplete record."""
-    db = get_db()
-    record = None
-    if visit["status"] == "active":
-        answers = store.answers(db, visit["id"])
-        if answers:
-            record = build_record(visit, answers)
-    store.end_visit(db, visit["id"], record)
-
-
-def build_record(visit, answers):
-    cfg = current_app.config
-    communes = get_communes()
-    return diagnostic.build_record(get_questionnaire(), visit, answers, now=now(),
-                                   site_commune=cfg["SITE_COMMUNE"], epci_of=communes.epci_of,
-                                   languages=cfg["LANGUAGE_LIST"])
 
 
 # What a person leaves in the session besides a visit: their display choices.
@@ -131,25 +118,15 @@ def start():
     kept = {key: session[key] for key in PERSONAL_CHOICES if key in session}
     end_current_visit()
     session.update(kept)
-    sweep_stale_visits()
+    service().sweep(timedelta(seconds=idle_limit()))
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGE_LIST"]:
         session["lang"] = lang
     session["sid"] = secrets.token_urlsafe(32)
     session["seen"] = wall_seconds()
     language = session.get("lang") or current_app.config["LANGUAGE_LIST"][0]
-    store.start_visit(get_db(), session["sid"], language, "self", now())
+    service().start(session["sid"], language, "self")
     return redirect(url_for("resident.notice"), 303)
-
-
-def sweep_stale_visits() -> None:
-    """Close visits whose browser went away without a reset (power cut, closed tab)."""
-    db, limit = get_db(), timedelta(seconds=idle_limit())
-    # A last activity later than now plus the limit means the clock stepped back since:
-    # the silence is unknown, and the kiosk has one screen, whose own visit was ended
-    # just before; the other active visits are browsers gone away.
-    for visit in store.stale_visits(db, now() - limit, now() + limit):
-        close(visit)
 
 
 @bp.get("/language")
@@ -186,8 +163,8 @@ def change_language():
         abort(400)
     session["lang"] = lang
     visit = current_visit()
-    if visit is not None and visit["status"] == "active":
-        store.set_visit_language(get_db(), visit["id"], lang)
+    if visit is not None:
+        service().set_language(visit, lang)
     # Only local paths: never an open redirect.
     return redirect(local_path(request.form.get("next"), url_for("resident.welcome")), 303)
 
@@ -217,11 +194,11 @@ def question(screen_id):
     visit, leave = require_visit()
     if leave:
         return leave
-    answers = store.answers(get_db(), visit["id"])
-    shown, screen = reachable(answers, screen_id)
+    route = service().route(visit)
+    screen = route.reachable(screen_id)
     if screen is None:
-        return redirect(next_url(answers), 303)
-    return render_question(shown, screen, answers)
+        return redirect(due_url(route), 303)
+    return render_question(route, screen)
 
 
 @bp.post("/q/<screen_id>")
@@ -230,68 +207,38 @@ def answer(screen_id):
     visit, leave = require_visit()
     if leave:
         return leave
-    db, q = get_db(), get_questionnaire()
-    answers = store.answers(db, visit["id"])
-    shown, screen = reachable(answers, screen_id)
-    if screen is None:
-        abort(404 if q.screen(screen_id) is None else 409)
     try:
-        value = read_answer(screen, request.form, get_communes())
-    except BadAnswer as bad:
-        if bad.status == 400:
-            abort(400)
-        return render_question(shown, screen, answers, error=bad.message,
+        step = service().submit(visit, screen_id, request.form)
+    except Unreachable as refused:
+        abort(refused.status)
+    except BadAnswer:  # a tampered form (status 400); answers to fix come back in the step
+        abort(400)
+    if step.error is not None:
+        bad = step.error
+        return render_question(step.route, step.screen, error=bad.message,
                                candidates=bad.candidates, query=request.form.get("query", "")), \
             (200 if bad.candidates else 422)
-    store.save_answer(db, visit["id"], screen.id, value, now())
-    answers[screen.id] = value
-    shown = visible_screens(q, answers)
-    following = next_after(shown, answers, screen.id)
-    if following is None:
-        store.complete_visit(db, visit["id"], build_record(visit, answers))
+    if step.following is None:
         return redirect(url_for("resident.result"), 303)
-    return redirect(url_for("resident.question", screen_id=following.id), 303)
+    return redirect(url_for("resident.question", screen_id=step.following.id), 303)
 
 
-def reachable(answers, screen_id):
-    """(visible screens, the screen) if it may be shown now: answered, or the next due."""
-    shown = visible_screens(get_questionnaire(), answers)
-    for screen in shown:
-        if screen.id == screen_id:
-            return shown, screen
-        if screen.id not in answers:
-            break  # screens after the first one due are not reachable yet: no skipping
-    return shown, None
-
-
-def next_after(shown, answers, screen_id):
-    """Where to go after answering ``screen_id`` (None: the diagnostic is complete): the
-    next screen if it is already answered (someone going back over their answers), else
-    the first one due."""
-    due = diagnostic.first_due(shown, answers)
-    if due is None:
-        return None
-    ids = [s.id for s in shown]
-    later = shown[ids.index(screen_id) + 1:]
-    return later[0] if later and later[0].id in answers else due
-
-
-def next_url(answers):
-    due = diagnostic.next_screen(get_questionnaire(), answers)
+def due_url(route):
+    """The screen due on this route, or the result once there is none."""
+    due = route.due
     return url_for("resident.question", screen_id=due.id) if due else url_for("resident.result")
 
 
-def render_question(shown, screen, answers, error=None, candidates=(), query=""):
-    index = [s.id for s in shown].index(screen.id)
-    back = (url_for("resident.question", screen_id=shown[index - 1].id) if index
+def render_question(route, screen, error=None, candidates=(), query=""):
+    previous = route.previous(screen)
+    back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
-    current = answers.get(screen.id)
-    if screen.type == "commune" and current and not candidates:
-        commune = get_communes().get(current)
-        query = query or (commune.name if commune else "")
+    current, kind = route.answers.get(screen.id), TYPES[screen.type]
+    if not candidates:
+        query = query or kind.prefill(current, get_communes())
     return render_template(
-        "question.html", screen=screen, kind=TYPES[screen.type], number=index + 1,
-        total=len(shown), back=back, current=current, error=error, candidates=candidates,
+        "question.html", screen=screen, kind=kind, number=route.number(screen),
+        total=route.total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
         idle=True)
 
@@ -303,7 +250,7 @@ def result():
     if leave:
         return leave
     if visit["status"] != "complete":
-        return redirect(next_url(store.answers(get_db(), visit["id"])), 303)
+        return redirect(due_url(service().route(visit)), 303)
     return render_template("result.html", idle=True, **result_page.context(visit))
 
 

@@ -1,7 +1,7 @@
 """One visit's answers -> the records stored at its end (result, scores, outbox).
 
-Glue between the pure modules (scoring, recommend, anonymise) and the store: it
-decides what a finished or abandoned diagnostic leaves behind.
+Glue between the pure modules (scoring, recommend, anonymise): it decides what a finished
+or abandoned diagnostic leaves behind; kiosk.diagnostic.visit stores it.
 """
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import anonymise as anon
+from ..sync import anonymise as anon
 from .questionnaire import Questionnaire
 from .recommend import choose_offers
-from .scoring import IDK, score, visible_screens
+from .scoring import IDK, score
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,6 @@ class Record:
     result: dict
     scores: list[dict]
     outbox: dict
-
-
-def first_due(shown, answers: dict):
-    """The first of the ``shown`` screens with no answer yet (None: all answered)."""
-    return next((s for s in shown if s.id not in answers), None)
-
-
-def next_screen(questionnaire: Questionnaire, answers: dict):
-    """The first screen shown to this person that has no answer yet (None: all done)."""
-    return first_due(visible_screens(questionnaire, answers), answers)
 
 
 def vocabulary(questionnaire: Questionnaire, languages) -> dict[str, set]:
@@ -52,17 +42,16 @@ def vocabulary(questionnaire: Questionnaire, languages) -> dict[str, set]:
     }
 
 
-def build_record(questionnaire: Questionnaire, visit: dict, answers: dict, *,
-                 now: datetime, site_commune: str | None, epci_of, languages) -> Record:
-    """Score a visit and freeze what it leaves: complete or not, decided by its answers."""
-    following = next_screen(questionnaire, answers)
-    complete = following is None
-    if complete:
-        shown = visible_screens(questionnaire, answers)
-        last_screen = shown[-1].id
-    else:
-        last_screen = following.id  # where the person stopped: drop-off matters
-    s = score(questionnaire, answers, visit["language"])
+def build_record(route, visit: dict, *, now: datetime, site_commune: str | None, epci_of,
+                 languages) -> Record:
+    """Score a visit and freeze what it leaves: complete or not, decided by its answers.
+
+    ``route`` is the visit's :class:`kiosk.diagnostic.visit.Route` (its questionnaire,
+    answers and the screens they show).
+    """
+    questionnaire, answers = route.questionnaire, route.answers
+    complete = route.complete
+    s = score(questionnaire, answers, visit["language"], shown=route.shown)
 
     def profile_value(field):
         screen = questionnaire.profile_screen(field)
@@ -73,7 +62,7 @@ def build_record(questionnaire: Questionnaire, visit: dict, answers: dict, *,
         "questionnaire_id": questionnaire.id,
         "questionnaire_version": questionnaire.version,
         "finished_at": now.isoformat(), "complete": int(complete),
-        "last_screen": last_screen, "language": visit["language"], "mode": visit["mode"],
+        "last_screen": route.stopped_at, "language": visit["language"], "mode": visit["mode"],
         "age_band": profile_value("age_band"), "commune": profile_value("commune"),
         "situation": profile_value("situation"), "profile": s.profile, "points": s.points,
         "indicators": s.indicators, "needs": list(s.needs),

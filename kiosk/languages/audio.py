@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import languages
+from . import locales
 from .catalogues import PLACEHOLDER
 
 SUFFIX = ".opus"
@@ -97,7 +97,7 @@ def synthesise(text: str, lang: str, target: Path) -> None:
     key = clip_key(text)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
-        subprocess.run(["espeak-ng", "-v", languages.voice(lang), "-s", str(WORDS_PER_MINUTE),
+        subprocess.run(["espeak-ng", "-v", locales.voice(lang), "-s", str(WORDS_PER_MINUTE),
                         "-w", str(wav), "--", text], check=True, capture_output=True)
         part = target.with_suffix(".part")
         # --serial fixes the Ogg stream number (random otherwise); no date is written.

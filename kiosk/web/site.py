@@ -8,7 +8,8 @@ from markupsafe import Markup
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from . import audio, languages, paths
+from ..languages import audio, locales
+from .. import paths
 
 
 # A strict policy: everything from the kiosk itself, no inline script or style.
@@ -62,12 +63,12 @@ def current_language() -> str:
 
 def page_language() -> str:
     """The page language as a BCP 47 tag (``fa-AF``, not ``fa_AF``)."""
-    return languages.tag(current_language())
+    return locales.tag(current_language())
 
 
 def text_direction() -> str:
     """``rtl`` for right-to-left languages."""
-    return "rtl" if languages.is_rtl(current_language()) else "ltr"
+    return "rtl" if locales.is_rtl(current_language()) else "ltr"
 
 
 def french(text: str) -> Markup:
@@ -153,7 +154,7 @@ def init_app(app) -> None:
         page_language=page_language, text_direction=text_direction, local_path=local_path,
         current_language=current_language, display_classes=display_classes, clip_url=clip_url,
         french=french, listen=listen,
-        current_language_name=lambda: languages.own_name(current_language()))
+        current_language_name=lambda: locales.own_name(current_language()))
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
     app.jinja_env.install_gettext_callables(
@@ -174,8 +175,8 @@ def register_filters(app) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["km"] = lambda value: format_decimal(round(value, 1), format="#,##0.#")
     app.jinja_env.filters["date"] = lambda iso: format_date(datetime.fromisoformat(iso), "long")
-    app.jinja_env.filters["language_name"] = languages.own_name
-    app.jinja_env.filters["is_rtl"] = languages.is_rtl
+    app.jinja_env.filters["language_name"] = locales.own_name
+    app.jinja_env.filters["is_rtl"] = locales.is_rtl
     app.jinja_env.filters["phone"] = format_phone
 
 

@@ -15,7 +15,8 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audio, catalogues, config, fonts, paths
+from . import audio, catalogues, fonts
+from .. import config, paths
 
 # The resident catalogues ("messages") and the hub's staff pages ("hub", French only,
 # marked with their own functions, kiosk/hub/i18n.py): mapping file and keywords.

@@ -2,7 +2,8 @@
 
 Every ``show_if`` names an earlier question and real options; every scoring rule a real
 area, task or option; every need has an offer; every offer's place filters use the
-national standard's vocabulary. Problems are collected with their file and line.
+national standard's vocabulary; each question type checks its own screens (see
+kiosk.diagnostic.questions). Problems are collected with their file and line.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from pathlib import Path
 
 from .questionnaire import (Area, Indicator, Need, Offer, Option, Profile, Questionnaire,
                             Screen)
+from .questions import TYPES
 from .yamlfile import Problem, line_of
 
-ACTIVITY_TYPES = {"single", "scale"}
-CHOICE_TYPES = {"single", "multiple", "scale", "task"}
+# The types whose screens may count as an activity of an area, for the problem's message.
+ACTIVITY_TYPES = " and ".join(t.name for t in TYPES.values() if t.counts_as_activity)
 
 
 def standard_vocabularies(schema_path: Path) -> dict[str, set[str]]:
@@ -107,20 +109,12 @@ class CrossChecker:
             if s["id"] in seen:
                 self.fail(where + ["id"], f"duplicate screen id {s['id']!r}")
             seen.add(s["id"])
-            kind = s["type"]
-            options = s.get("options")
-            if kind == "scale":
-                if options or s.get("scale") not in q["scales"]:
-                    self.fail(where, "a scale screen names one of `scales` and has no options")
-                    options = []
-                else:
-                    options = q["scales"][s["scale"]]
-            elif kind in CHOICE_TYPES and not options:
-                self.fail(where, f"a {kind} screen needs options")
-                options = []
-            elif kind == "commune" and options:
-                self.fail(where + ["options"], "a commune screen has no options")
-            options = options or []
+            kind = TYPES[s["type"]]
+
+            def fail(path, message, where=where):
+                self.fail(where + path, message)
+
+            options = kind.options(s, q["scales"], fail)
             ids = [o["id"] for o in options]
             for j, option_id in enumerate(ids):
                 if option_id in ids[:j]:
@@ -128,20 +122,17 @@ class CrossChecker:
             if s.get("area") is not None:
                 if s["area"] not in area_ids:
                     self.fail(where + ["area"], f"unknown area {s['area']!r}")
-                if kind not in ACTIVITY_TYPES:
-                    self.fail(where + ["type"], "only single and scale screens can count as activities")
+                if not kind.counts_as_activity:
+                    self.fail(where + ["type"], f"only {ACTIVITY_TYPES} screens can count as activities")
                 elif not any(o.get("done") for o in options):
                     self.fail(where + ["options"], "an activity needs at least one option with done: true")
-            if kind == "task" and sum(bool(o.get("correct")) for o in options) != 1:
-                self.fail(where + ["options"], "a task needs exactly one correct option")
-            if kind == "commune" and s.get("profile_field") != "commune":
-                self.fail(where, "a commune screen has profile_field: commune")
+            kind.check(s, options, fail)
             self.picture(where + ["pictogram"], s.get("pictogram"))
             self.picture(where + ["illustration"], s.get("illustration"))
             if s.get("illustration") and not s.get("illustration_alt"):
                 self.fail(where, "an illustration needs illustration_alt (for screen readers)")
             screens.append(Screen(
-                id=s["id"], type=kind, text=s["text"], help=s.get("help"),
+                id=s["id"], type=kind.name, text=s["text"], help=s.get("help"),
                 section=s.get("section"), area=s.get("area"),
                 options=tuple(Option(o["id"], o["label"], bool(o.get("done")),
                                      bool(o.get("with_help")), bool(o.get("correct")),

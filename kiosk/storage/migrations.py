@@ -93,14 +93,14 @@ def m005_clock(db):
     # The latest time the hub told this kiosk, per channel: "network" (the Date of an
     # answer, with the kiosk's clock at that moment) and "receipt" (a USB receipt's
     # import time). `kiosk sync` and `kiosk status` judge the kiosk's clock by it
-    # (kiosk/clock.py).
+    # (kiosk/sync/clock.py).
     db["hub_clock"].create({"channel": str, "hub_time": str, "kiosk_time": str},
                            pk="channel", not_null={"hub_time", "kiosk_time"})
 
 
 @migration
 def m007_wire_contract(db):
-    # What the hub said it accepts (kiosk/contract.py), learned from GET /api/v1/contract
+    # What the hub said it accepts (kiosk/sync/contract.py), learned from GET /api/v1/contract
     # or a USB receipt: `kiosk sync` sends only those record versions, `kiosk status`
     # counts the others as waiting for a hub upgrade. One row; absent until learned.
     db["hub_contract"].create({"id": int, "accepts": str, "learned_at": str, "source": str},

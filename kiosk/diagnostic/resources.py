@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from . import paths, questionnaire
-from .communes import Communes, load_communes
+from .. import paths
+from . import questionnaire
+from ..places.communes import Communes, load_communes
 
 COMMUNES_FILE = paths.DATA / "communes_03.csv"
 PLACES_SCHEMA = paths.DATA / "schema_mediation_numerique.json"

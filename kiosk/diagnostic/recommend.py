@@ -1,7 +1,7 @@
 """Needs -> two to four next steps from the offers catalogue, and the nearest places."""
 from __future__ import annotations
 
-from .places import nearest
+from ..places.directory import nearest
 from .questionnaire import Offer, Questionnaire
 
 MIN_STEPS, MAX_STEPS = 2, 4

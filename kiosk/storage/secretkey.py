@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .config import DEV_SECRET_KEY
+from ..config import DEV_SECRET_KEY
 
 # 32 characters: a key made as below has 384 bits, and a 64-character hex key 256; one
 # made by hand is short or guessable. A signed cookie (the login page hands one to

@@ -28,7 +28,8 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import contract, protocol, store
+from . import contract, protocol
+from ..storage import store
 
 API_PATH = "/api/v1/records"
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -180,7 +181,7 @@ def readable_unsent(db, now: Callable[[], datetime], accepted: dict | None = Non
     """The unsent records, each payload checked as JSON; one the kiosk itself cannot
     read (damaged on disk) is quarantined rather than blocking every batch after it.
 
-    With ``accepted`` (``kind -> versions``, see kiosk/contract.py), only the records
+    With ``accepted`` (``kind -> versions``, see kiosk/sync/contract.py), only the records
     of a version the hub accepts: the others wait for its upgrade.
     """
     records = []

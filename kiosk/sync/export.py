@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import store, usbkey
+from ..storage import store
+from . import usbkey
 
 
 def results_export(db, questionnaire):

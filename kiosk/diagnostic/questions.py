@@ -1,0 +1,191 @@
+"""The question types: one class each, owning all that differs from one type to another.
+
+A type checks a screen's configuration in the questionnaire file (its problems are
+reported with the file and line by kiosk.diagnostic.crosscheck), reads the answer from a
+submitted form, names its template (templates/questions/) and says an answer in one
+line. A new type is a class here, a template, and its name in the JSON Schema's enum.
+
+Reading a form raises :class:`BadAnswer` when nothing can be stored: a ``status`` of 400
+means the form was tampered with (an option that does not exist), 422 means the person
+must fix something (nothing chosen).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+
+from .scoring import IDK, selected
+
+MAX_QUERY = 80
+
+# ``fail(path, message)``: report a problem at ``path`` below the screen being checked.
+Fail = Callable[[list, str], None]
+
+
+class BadAnswer(Exception):
+    """An answer that cannot be stored; ``message`` is shown to the person."""
+
+    def __init__(self, message, status=422, candidates=()):
+        super().__init__(str(message))
+        self.message, self.status, self.candidates = message, status, candidates
+
+
+CHOOSE_ONE = _l("Choisissez une réponse, ou appuyez sur « Je ne sais pas ».")
+UNKNOWN = _l("Cette réponse n'existe pas.")
+DONT_KNOW = _l("Je ne sais pas")
+
+
+class QuestionType:
+    """What the types share. ``name`` is the ``type`` of a screen in the YAML."""
+
+    name: str
+    template = "questions/choice.html"
+    input_type: str | None = "radio"
+    counts_as_activity = False  # may belong to an area (an activity done or not)
+    prompt = None  # a line spoken under the question, the same for every screen
+    css_class = ""  # extra class of the options' block
+
+    def options(self, doc: dict, scales: dict, fail: Fail) -> list[dict]:
+        """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
+        if not doc.get("options"):
+            fail([], f"a {self.name} screen needs options")
+            return []
+        return doc["options"]
+
+    def check(self, doc: dict, options: list[dict], fail: Fail) -> None:
+        """Checks of the screen's configuration that only this type needs."""
+
+    def parse(self, screen, form, communes):
+        """The answer value from a submitted form (raises BadAnswer)."""
+        raise NotImplementedError
+
+    def prefill(self, value, communes) -> str:
+        """The text its field shows when the screen is seen again (text fields only)."""
+        return ""
+
+    def summary(self, screen, value, communes, translate=str) -> str:
+        """The answer in one line, in the person's words (``translate``: the text's
+        translation); empty when not answered."""
+        if value is None:
+            return ""
+        if value == IDK:
+            return translate(DONT_KNOW)
+        labels = [screen.option(o).label for o in selected(value) if screen.option(o)]
+        return " ".join(translate(label) for label in labels)  # each label is a sentence
+
+
+class SingleChoice(QuestionType):
+    """single screens: exactly one option."""
+
+    name = "single"
+    counts_as_activity = True
+
+    def parse(self, screen, form, communes):
+        values = form.getlist("answer")
+        if not values:
+            raise BadAnswer(CHOOSE_ONE)
+        if len(values) > 1 or screen.option(values[0]) is None:
+            raise BadAnswer(UNKNOWN, status=400)
+        return values[0]
+
+
+class Scale(SingleChoice):
+    """scale screens: one of the questionnaire's shared ``scales`` (no options of their own)."""
+
+    name = "scale"
+    prompt = _l("Savez-vous faire cela ?")
+
+    def options(self, doc, scales, fail):
+        if doc.get("options") or doc.get("scale") not in scales:
+            fail([], "a scale screen names one of `scales` and has no options")
+            return []
+        return scales[doc["scale"]]
+
+
+class Task(SingleChoice):
+    """task screens: a practical task, one option being the right answer."""
+
+    name = "task"
+    counts_as_activity = False
+    css_class = "task-options"
+
+    def check(self, doc, options, fail):
+        if sum(bool(o.get("correct")) for o in options) != 1:
+            fail(["options"], "a task needs exactly one correct option")
+
+
+class MultipleChoice(QuestionType):
+    """multiple screens: one or more options; an exclusive option ("none") stands alone."""
+
+    name = "multiple"
+    input_type = "checkbox"
+
+    def parse(self, screen, form, communes):
+        values = form.getlist("answer")
+        if not values:
+            raise BadAnswer(_l("Choisissez au moins une réponse, ou appuyez sur « Je ne sais pas »."))
+        options = [screen.option(v) for v in values]
+        if None in options or len(set(values)) != len(values):
+            raise BadAnswer(UNKNOWN, status=400)
+        if len(options) > 1 and any(o.exclusive for o in options):
+            raise BadAnswer(_l("« Aucun » ne va pas avec une autre réponse. Choisissez l'un ou l'autre."))
+        # Keep the questionnaire's order, whatever the browser sent.
+        return [o.id for o in screen.options if o.id in values]
+
+
+class CommuneChoice(QuestionType):
+    """commune screens: a name or a postal code, then a choice when several match."""
+
+    name = "commune"
+    template = "questions/commune.html"
+    input_type = None
+
+    def options(self, doc, scales, fail):
+        if doc.get("options"):
+            fail(["options"], "a commune screen has no options")
+        return []
+
+    def check(self, doc, options, fail):
+        if doc.get("profile_field") != "commune":
+            fail([], "a commune screen has profile_field: commune")
+
+    def parse(self, screen, form, communes):
+        chosen = form.get("commune")
+        if chosen:
+            if chosen not in communes:
+                raise BadAnswer(UNKNOWN, status=400)
+            return chosen
+        query = (form.get("query") or "").strip()
+        if len(query) > MAX_QUERY:
+            raise BadAnswer(UNKNOWN, status=400)
+        if not query:
+            raise BadAnswer(_l("Écrivez le nom de votre commune ou son code postal."))
+        found = communes.search(query)
+        if len(found) == 1:
+            return found[0].insee
+        if not found:
+            raise BadAnswer(_l("Nous ne trouvons pas cette commune dans l'Allier. "
+                               "Vérifiez l'orthographe, ou essayez le code postal."))
+        raise BadAnswer(_l("Plusieurs communes correspondent. Choisissez la vôtre."),
+                        candidates=found)
+
+    def prefill(self, value, communes):
+        commune = communes.get(value) if value and value != IDK else None
+        return commune.name if commune else ""
+
+    def summary(self, screen, value, communes, translate=str):
+        if value is None or value == IDK:
+            return super().summary(screen, value, communes, translate)
+        return self.prefill(value, communes) or value  # place names are not translated
+
+
+TYPES: dict[str, QuestionType] = {t.name: t for t in (
+    SingleChoice(), Scale(), Task(), MultipleChoice(), CommuneChoice())}
+
+
+def read_answer(screen, form, communes):
+    """The answer value for ``screen`` from a submitted ``form`` (IDK for "I don't know")."""
+    if "idk" in form:
+        return IDK
+    return TYPES[screen.type].parse(screen, form, communes)
