@@ -79,6 +79,15 @@ def test_a_button_named_in_a_sentence_has_the_buttons_own_words(lang):
         assert messages["Je ne sais pas"] in messages[sentence]
 
 
+@pytest.mark.parametrize("lang", LEVELS)
+def test_an_answer_repeated_after_oui_keeps_its_words(lang):
+    """"Avec de l'aide." (démarches) and "Oui, avec de l'aide." (skills) say the same."""
+    messages = catalogue(lang)
+    for short, long in (("Avec de l'aide.", "Oui, avec de l'aide."),
+                        ("Seul ou seule.", "Oui, seul ou seule.")):
+        assert messages[short].rstrip(".").lower() in messages[long].lower()
+
+
 # --- Arabic ------------------------------------------------------------------------------
 
 # Masculine forms the review found (imperatives and 2nd-person verbs) and the common
