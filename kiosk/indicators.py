@@ -21,7 +21,7 @@ not done.
 Which activity belongs to which area, and the thresholds per area, come from two data
 files (``questionnaires/data/dsi2_activities.csv`` and ``dsi2_areas.csv``; see
 ``questionnaires/data/SOURCES.md``) read by :func:`load_definition`, which reports every
-fault as ``file:line: message``.
+fault as ``file:line: message``. Every function takes the loaded :class:`Definition`.
 """
 from __future__ import annotations
 
@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "questionnaires" / "data"
-ACTIVITIES_FILE = DATA_DIR / "dsi2_activities.csv"
-AREAS_FILE = DATA_DIR / "dsi2_areas.csv"
+#: The two data files, in the questionnaires' data folder (``kiosk.paths.DATA``, which the
+#: caller passes: this module reads no location of its own, so it runs the same from a
+#: checkout and from a wheel).
+ACTIVITIES_FILE = "dsi2_activities.csv"
+AREAS_FILE = "dsi2_areas.csv"
 
 #: The five areas of DSI 2.0, in Eurostat's order; INSEE 2021 uses the same five.
 AREA_IDS = ("information", "communication", "content", "safety", "problem_solving")
@@ -206,12 +208,12 @@ def _load_activities(path: Path, problems: list[str]) -> list[tuple[int, Activit
     return activities
 
 
-def load_definition(activities_path: Path | str = ACTIVITIES_FILE,
-                    areas_path: Path | str = AREAS_FILE) -> Definition:
-    """Read and check the DSI 2.0 data files; raise :class:`DefinitionError` on any fault."""
+def load_definition(data_dir: Path | str) -> Definition:
+    """Read and check the DSI 2.0 files of ``data_dir``; raise :class:`DefinitionError`."""
     problems: list[str] = []
-    areas = _load_areas(Path(areas_path), problems)
-    activities = _load_activities(Path(activities_path), problems)
+    activities_path = Path(data_dir) / ACTIVITIES_FILE
+    areas = _load_areas(Path(data_dir) / AREAS_FILE, problems)
+    activities = _load_activities(activities_path, problems)
     for area in areas.values():
         count = sum(1 for _, a in activities if a.area == area.id)
         # A level no one can reach would silently cap every person below it.
@@ -270,8 +272,9 @@ def dsi_overall(levels: Mapping[str, str], used_3m: bool) -> str:
     """Eurostat's overall level: ``no_use``, ``below_basic``, ``basic`` or ``above_basic``.
 
     Above basic in all five areas is "above basic"; at least basic in all five is "basic";
-    anything less is below basic (Eurostat splits it further into low / narrow / limited,
-    which the kiosk does not publish). No internet use in the last 3 months: no skills.
+    anything less is below basic. Eurostat publishes six levels (no skills, limited, narrow,
+    low, basic, above basic); the kiosk does not split "below basic", whose finer rules were
+    not at hand. No internet use in the last 3 months: no skills (``no_use``).
     """
     if not used_3m:
         return "no_use"

@@ -1,13 +1,9 @@
 """The DSI 2.0 and INSEE illectronisme figures of one person (kiosk/indicators.py)."""
-from pathlib import Path
-
 import pytest
 import yaml
 
-from kiosk import indicators
+from kiosk import indicators, paths
 from kiosk.indicators import DSI_AGES, INSEE_AGES, DefinitionError, age_scope, compute
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # One activity of each area, as they are listed in questionnaires/data/dsi2_activities.csv.
 ONE_PER_AREA = ["info_goods", "com_email", "cc_write", "sf_location", "ps_install"]
@@ -15,7 +11,7 @@ ONE_PER_AREA = ["info_goods", "com_email", "cc_write", "sf_location", "ps_instal
 
 @pytest.fixture(scope="module")
 def definition():
-    return indicators.load_definition()
+    return indicators.load_definition(paths.DATA)
 
 
 def each(activities, answer):
@@ -166,7 +162,7 @@ def test_age_bands_in_scope_of_each_figure(band, dsi, insee):
 
 
 def test_every_age_band_of_the_questionnaire_has_a_scope():
-    questionnaire = yaml.safe_load((ROOT / "questionnaires" / "diagnostic.yaml").read_text())
+    questionnaire = yaml.safe_load((paths.QUESTIONNAIRES / "diagnostic.yaml").read_text())
     bands = [option["id"] for screen in questionnaire["screens"]
              if screen.get("profile_field") == "age_band" for option in screen["options"]]
     assert bands, "the questionnaire has an age question"
@@ -182,17 +178,19 @@ def test_a_malformed_age_band_is_refused():
 # --- The data files ----------------------------------------------------------------------
 
 def copy_with(tmp_path, name, line_number, new_line):
-    """A copy of a shipped data file with one line replaced (1-based)."""
-    lines = (ROOT / "questionnaires" / "data" / name).read_text(encoding="utf-8").splitlines()
-    lines[line_number - 1] = new_line
+    """Copies of the shipped data files, with one line of ``name`` replaced (1-based)."""
+    for shipped in (indicators.ACTIVITIES_FILE, indicators.AREAS_FILE):
+        (tmp_path / shipped).write_bytes((paths.DATA / shipped).read_bytes())
     path = tmp_path / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line_number - 1] = new_line
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def load_problems(activities=indicators.ACTIVITIES_FILE, areas=indicators.AREAS_FILE):
+def load_problems(data_dir):
     with pytest.raises(DefinitionError) as caught:
-        indicators.load_definition(activities, areas)
+        indicators.load_definition(data_dir)
     return caught.value.problems
 
 
@@ -206,7 +204,7 @@ def load_problems(activities=indicators.ACTIVITIES_FILE, areas=indicators.AREAS_
 ])
 def test_a_malformed_activity_row_is_reported_with_file_and_line(tmp_path, new_line, message):
     path = copy_with(tmp_path, "dsi2_activities.csv", 3, new_line)
-    problems = load_problems(activities=path)
+    problems = load_problems(tmp_path)
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}:3: ")
     assert message in problems[0]
@@ -214,19 +212,19 @@ def test_a_malformed_activity_row_is_reported_with_file_and_line(tmp_path, new_l
 
 def test_inverted_thresholds_are_reported_with_file_and_line(tmp_path):
     path = copy_with(tmp_path, "dsi2_areas.csv", 4, "content,Digital content creation,3,1,yes")
-    problems = load_problems(areas=path)
+    problems = load_problems(tmp_path)
     assert problems == [f"{path}:4: thresholds must satisfy 1 <= basic_min < "
                         "above_basic_min (got 3 and 1)"]
 
 
 def test_a_wrong_header_is_reported_on_line_one(tmp_path):
     path = copy_with(tmp_path, "dsi2_areas.csv", 1, "id,label,basic,above,insee")
-    problems = load_problems(areas=path)
+    problems = load_problems(tmp_path)
     assert problems[0].startswith(f"{path}:1: the header must be")
 
 
 def test_an_unreachable_above_basic_level_is_refused(tmp_path):
     path = copy_with(tmp_path, "dsi2_areas.csv", 2, "information,Information,1,5,yes")
-    problems = load_problems(areas=path)
-    assert problems == [f"{indicators.ACTIVITIES_FILE}: area 'information' has 4 "
+    problems = load_problems(tmp_path)
+    assert problems == [f"{tmp_path / 'dsi2_activities.csv'}: area 'information' has 4 "
                         "activities, fewer than its above_basic_min (5)"]
