@@ -53,6 +53,7 @@ Gettext = Callable[[str], str]
 Span = tuple[time, time]
 
 # How far ahead "next opening" looks: past two weeks, the resident should rather call.
+# The msgid "Pas d'ouverture prévue dans les 14 prochains jours…" says this number.
 HORIZON_DAYS = 14
 # A usual week is what most of these weeks show; the rest is "some weeks" (e.g. Sa[1]).
 SAMPLE_WEEKS = 8

@@ -1,9 +1,10 @@
 """Opening hours in plain words, on the `horaires` values of real rows of the places data.
 
-The values marked "row" are copied literally from questionnaires/data/lieux_03.csv (France
-services places of the Allier) and the standard's own valid example; the others are real
-rows with one rule added, to reach cases the sample data lacks. December 2026: Tuesday 1,
-first Saturday 5, Christmas Friday 25 (a public holiday).
+The constants in capitals are copied literally from questionnaires/data/lieux_03.csv (France
+services places of the Allier) and the standard's own valid example (provenance and licence:
+questionnaires/data/SOURCES.md). Other values are such rows with one rule added, to reach
+cases the sample data lacks. December 2026: Tuesday 1, first Saturday 5, Christmas Friday 25
+(a public holiday).
 """
 
 import csv
@@ -19,24 +20,30 @@ from kiosk.opening_hours import (
 
 DATA = Path(__file__).resolve().parent.parent / "questionnaires" / "data"
 
-# The distinct `horaires` values of the sample data, literally (row ids in comments).
-BOURBON_NET = "Mo 09:30-14:30; Tu 09:30-14:30; We 09:30-14:30; Th 09:30-14:30; Fr 09:30-14:30"  # -8
-LE_MONTET = "Mo-Th 09:00-12:00,14:00-18:00; Fr 09:00-12:00; Sa[1] 09:00-12:00"  # -11
-WEDNESDAY_LATE = ("Mo 09:00-12:00,13:00-17:00; Tu 09:00-12:00,13:00-17:00; "
-                  "We 09:00-12:00,14:00-18:00; Th 09:00-12:00,13:00-17:00; "
-                  "Fr 09:00-12:00,13:00-17:00")
-FRIDAY_MORNING = ("Mo 09:00-12:00,13:30-17:00; Tu 09:00-12:00,13:30-17:00; "
-                  "We 09:00-12:00,13:30-17:00; Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00")
-HALF_PAST_EIGHT = ("Mo 08:30-12:00,14:00-17:30; Tu 08:30-12:00,14:00-17:30; "
-                   "We 08:30-12:00,14:00-17:30; Th 08:30-12:00,14:00-17:30; "
-                   "Fr 08:30-12:00,14:30-17:00")
-QUARTER_PAST = ("Mo 08:30-12:30,13:30-17:15; Tu 08:30-12:30,13:30-17:15; "
-                "We 08:30-12:30,13:30-17:15; Th 08:30-12:30,13:30-17:15; Fr 08:30-12:30")
-TUESDAY_TO_SATURDAY = ("Tu 08:30-12:00,13:30-17:30; We 08:30-12:00,13:30-17:30; "
-                       "Th 08:30-12:00,13:30-17:30; Fr 08:30-12:00,13:30-17:30; "
-                       "Sa 08:30-12:00,13:30-17:30")
-UNEVEN = ("Mo 10:00-12:00; Tu 08:00-12:00,13:30-17:30; We 10:00-12:00; "
-          "Th 08:00-12:30,13:30-17:30; Fr 08:30-12:00,13:30-16:30")
+# The distinct `horaires` values of the sample data, literally (row ids: france-services-2020-N).
+BOURBON_NET = "Mo 09:30-14:30; Tu 09:30-14:30; We 09:30-14:30; Th 09:30-14:30; Fr 09:30-14:30"  # 8
+LE_MONTET = "Mo-Th 09:00-12:00,14:00-18:00; Fr 09:00-12:00; Sa[1] 09:00-12:00"  # 11
+WEDNESDAY_LATE = (  # 12, Le Mayet de Montagne
+    "Mo 09:00-12:00,13:00-17:00; Tu 09:00-12:00,13:00-17:00; "
+    "We 09:00-12:00,14:00-18:00; Th 09:00-12:00,13:00-17:00; "
+    "Fr 09:00-12:00,13:00-17:00")
+FRIDAY_MORNING = (  # 13 and 17, Dompierre sur Besbre and Ebreuil
+    "Mo 09:00-12:00,13:30-17:00; Tu 09:00-12:00,13:30-17:00; "
+    "We 09:00-12:00,13:30-17:00; Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00")
+HALF_PAST_EIGHT = (  # 14, Huriel
+    "Mo 08:30-12:00,14:00-17:30; Tu 08:30-12:00,14:00-17:30; "
+    "We 08:30-12:00,14:00-17:30; Th 08:30-12:00,14:00-17:30; "
+    "Fr 08:30-12:00,14:30-17:00")
+QUARTER_PAST = (  # 15, Montmarault
+    "Mo 08:30-12:30,13:30-17:15; Tu 08:30-12:30,13:30-17:15; "
+    "We 08:30-12:30,13:30-17:15; Th 08:30-12:30,13:30-17:15; Fr 08:30-12:30")
+TUESDAY_TO_SATURDAY = (  # 16, Marcillat en Combrailles
+    "Tu 08:30-12:00,13:30-17:30; We 08:30-12:00,13:30-17:30; "
+    "Th 08:30-12:00,13:30-17:30; Fr 08:30-12:00,13:30-17:30; "
+    "Sa 08:30-12:00,13:30-17:30")
+UNEVEN = (  # 9, Pays de Lapalisse
+    "Mo 10:00-12:00; Tu 08:00-12:00,13:30-17:30; We 10:00-12:00; "
+    "Th 08:00-12:30,13:30-17:30; Fr 08:30-12:00,13:30-16:30")
 STANDARD_EXAMPLE = "Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00"  # exemple-valide.csv
 REAL_ROWS = [BOURBON_NET, LE_MONTET, WEDNESDAY_LATE, FRIDAY_MORNING, HALF_PAST_EIGHT,
              QUARTER_PAST, TUESDAY_TO_SATURDAY, UNEVEN, STANDARD_EXAMPLE]
@@ -86,6 +93,8 @@ def test_french_hours_read_9_h_and_stay_on_one_line():
     # The lunchtime gap.
     (LE_MONTET, datetime(2026, 12, 1, 12, 30), "Ouvert aujourd'hui de 14 h à 18 h"),
     (FRIDAY_MORNING, datetime(2026, 12, 1, 12, 0), "Ouvert aujourd'hui de 13 h 30 à 17 h"),
+    (WEDNESDAY_LATE, datetime(2026, 12, 2, 12, 30), "Ouvert aujourd'hui de 14 h à 18 h"),
+    (HALF_PAST_EIGHT, datetime(2026, 12, 4, 12, 10), "Ouvert aujourd'hui de 14 h 30 à 17 h"),
     # The evening, and a Friday afternoon before the weekend.
     (STANDARD_EXAMPLE, datetime(2026, 12, 1, 19, 0), "Prochaine ouverture : demain à 9 h"),
     (FRIDAY_MORNING, datetime(2026, 12, 4, 13, 0), "Prochaine ouverture : lundi à 9 h"),
