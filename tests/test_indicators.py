@@ -1,9 +1,10 @@
-"""The DSI 2.0 and INSEE illectronisme figures of one person (kiosk/indicators.py)."""
+"""The DSI 2.0 and INSEE illectronisme figures of one person (kiosk/diagnostic/indicators.py)."""
 import pytest
 import yaml
 
-from kiosk import indicators, paths
-from kiosk.indicators import DSI_AGES, INSEE_AGES, DefinitionError, age_scope, compute
+from kiosk import paths
+from kiosk.diagnostic import indicators
+from kiosk.diagnostic.indicators import DSI_AGES, INSEE_AGES, DefinitionError, age_scope, compute
 
 # One activity of each area, as they are listed in questionnaires/data/dsi2_activities.csv.
 ONE_PER_AREA = ["info_goods", "com_email", "cc_write", "sf_location", "ps_install"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.opening_hours import (
+from kiosk.places.hours import (
     HoursError, describe_status, describe_week, parse, parse_or_none,
 )
 
