@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
 from kiosk import paths
-from kiosk.catalogues import po_path
+from kiosk.languages.catalogues import po_path
 
 
 def catalogue(lang: str) -> dict[str, str]:
