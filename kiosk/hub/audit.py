@@ -91,7 +91,10 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
         if key not in cache:
             cache[key] = _audit_part(system, part, hidden, primary, audited, fixed, protection,
                                      limits, points or ())
-        failed |= cache[key]
+        # (A part solved before may have failed cells that points found since show
+        # protected.)
+        failed |= {cell for cell in cache[key]
+                   if not _shown(system, cell, primary, protection, limits, points or ())}
     # A hidden cell made of atoms an attacker works out alone belongs to no part (a
     # registered one too: it was not worked out before this publication); it fails
     # unless its limits say nothing could leave it in doubt.
@@ -102,6 +105,14 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
             if (high > x or low < x) if cell in primary else (high > x and low < x):
                 failed.add(cell)
     return failed
+
+
+def _shown(system: System, cell: int, primary: set[int], protection: int, limits: dict,
+           points) -> bool:
+    """Whether ``points`` show ``cell`` protected (both ways for a primary cell)."""
+    reached = [reaches(system, cell, target, points)
+               for target in needs(system, cell, primary, protection, limits)]
+    return all(reached) if cell in primary else any(reached)
 
 
 def _deduce(system: System, hidden: set[int]) -> dict[int, int]:
@@ -242,8 +253,15 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
     total = np.asarray(vectors.sum(axis=0)).ravel()
     for sign in (-1, 1):  # push every audited cell up at once, then down: most pass here
         solve(sign * total)
+    # Then the others, many at a time: one programme asks each of them to reach its
+    # target, and its solution is a point that shows those it meets protected.
+    for upwards in (True, False):
+        _rounds(programme, vectors, constants, highs if upwards else lows, upwards,
+                lambda i: not satisfied(i) and not (up[i] if upwards else down[i]), record)
     failed = set()
     for i, cell in enumerate(order):
+        if satisfied(i):
+            continue
         vector = vectors[i].toarray().ravel()
         if not up[i] and (both[i] or not down[i]):
             best, point = solve(-vector)
@@ -256,6 +274,30 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
         if not satisfied(i):
             failed.add(cell)
     return failed
+
+
+def _rounds(programme, vectors, constants, targets, upwards, wanted, record) -> None:
+    """Ask every row of ``vectors`` that is still ``wanted`` to reach its target, in
+    rounds: each round's point meets those it can together (``record`` takes it), the
+    next round asks the others, until a round meets none."""
+    asked = [i for i in range(len(targets)) if wanted(i)]
+    while asked:
+        rows = vectors[asked]
+        soft = [({int(c): 1.0 for c in rows.indices[rows.indptr[k]:rows.indptr[k + 1]]},
+                 *((targets[i] - constants[i], np.inf) if upwards
+                   else (-np.inf, targets[i] - constants[i])))
+                for k, i in enumerate(asked)]
+        # The first rows weigh a little more: where only some can be met at once, the
+        # point meets those in full rather than all in part.
+        status, _, point = programme.solve(np.zeros(programme.width), soft=soft,
+                                           penalty=2.0 - np.arange(len(soft)) / len(soft))
+        if status != "optimal":
+            raise RuntimeError("the audit's linear programme failed: " + status)
+        record(point[:programme.width])
+        still = [i for i in asked if wanted(i)]
+        if len(still) == len(asked):
+            return
+        asked = still
 
 
 def needs(system: System, cell: int, primary: set[int], protection: int,
@@ -430,19 +472,33 @@ class _Programme:
             lp.a_matrix_ = matrix
             self.highs.passModel(lp)
 
-    def solve(self, cost: np.ndarray, extra: tuple[dict[int, float], float, float] | None = None):
+    def solve(self, cost: np.ndarray, extra: tuple[dict[int, float], float, float] | None = None,
+              soft: list[tuple[dict[int, float], float, float]] = (), penalty=0.0):
         """Minimise ``cost`` (with one ``extra`` row (coefs, lower, upper) for this solve
-        only): ("optimal", value, x), ("unbounded", -inf, None) or ("infeasible", ...)."""
+        only): ("optimal", value, x), ("unbounded", -inf, None) or ("infeasible", ...).
+
+        ``soft``: more rows for this solve only, each one-sided (lower or upper bound
+        infinite) with a slack of its own that costs ``penalty`` a unit (one for all, or
+        one a row): x then ends with the slacks (> 0 where a row could not be met)."""
         if self.highs is None:
-            return self._linprog(cost, extra)
+            return self._linprog(cost, extra, soft, penalty)
         highs = self.highs
         highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32),
                              np.asarray(cost, float))
-        if extra is not None:
-            coefs, lower, upper = extra
-            highs.addRow(_finite(lower), _finite(upper), len(coefs),
-                         np.array(list(coefs), dtype=np.int32),
-                         np.array(list(coefs.values()), dtype=float))
+        added = [extra[:3]] if extra is not None else []
+        if soft:
+            count = len(soft)
+            highs.addCols(count, np.broadcast_to(np.asarray(penalty, float), count).copy(),
+                          np.zeros(count),
+                          np.full(count, _INF), 0, np.zeros(count, dtype=np.int32),
+                          np.zeros(0, dtype=np.int32), np.zeros(0))
+            added += [({**coefs, self.width + i: 1.0 if lower > -np.inf else -1.0}, lower, upper)
+                      for i, (coefs, lower, upper) in enumerate(soft)]
+        if added:
+            start, index, value = _csr([coefs for coefs, _, _ in added])
+            highs.addRows(len(added), _finite(np.array([a[1] for a in added], float)),
+                          _finite(np.array([a[2] for a in added], float)), int(start[-1]),
+                          start[:-1].astype(np.int32), index.astype(np.int32), value)
         try:
             highs.run()
             status = highs.getModelStatus()
@@ -465,16 +521,28 @@ class _Programme:
                 return "unbounded", -np.inf, None
             if status == _core.HighsModelStatus.kInfeasible:
                 return "infeasible", np.inf, None
-            return self._linprog(cost, extra)  # still no verdict: another way
+            return self._linprog(cost, extra, soft, penalty)  # no verdict: another way
         finally:
-            if extra is not None:
-                row = highs.getNumRow() - 1
-                highs.deleteRows(1, np.array([row], dtype=np.int32))
+            if added:
+                rows = highs.getNumRow()
+                highs.deleteRows(len(added), np.arange(rows - len(added), rows, dtype=np.int32))
+            if soft:
+                highs.deleteCols(len(soft), np.arange(self.width, self.width + len(soft),
+                                                      dtype=np.int32))
 
-    def _linprog(self, cost, extra):
+    def _linprog(self, cost, extra, soft=(), penalty=0.0):
+        width = self.width + len(soft)
         rows, lower, upper = self.rows, self.row_lower, self.row_upper
-        if extra is not None:
-            rows, lower, upper = rows + [extra[0]], lower + [extra[1]], upper + [extra[2]]
+        added = [extra[:3]] if extra is not None else []
+        added += [({**coefs, self.width + i: 1.0 if low > -np.inf else -1.0}, low, high)
+                  for i, (coefs, low, high) in enumerate(soft)]
+        if added:
+            rows = rows + [a[0] for a in added]
+            lower, upper = lower + [a[1] for a in added], upper + [a[2] for a in added]
+        cost = np.concatenate([np.asarray(cost, float),
+                               np.broadcast_to(np.asarray(penalty, float), len(soft))])
+        bounds = np.column_stack([np.concatenate([self.col_lower, np.zeros(len(soft))]),
+                                  np.concatenate([self.col_upper, np.full(len(soft), np.inf)])])
         ub_rows, ub_rhs, eq_rows, eq_rhs = [], [], [], []
         for coefs, low, high in zip(rows, lower, upper):
             if low == high:
@@ -492,12 +560,11 @@ class _Programme:
             if not chosen:
                 return None
             start, index, value = _csr(chosen)
-            return csr_matrix((value, index, start), shape=(len(chosen), self.width))
+            return csr_matrix((value, index, start), shape=(len(chosen), width))
 
         result = linprog(cost, A_ub=matrix(ub_rows), b_ub=np.array(ub_rhs) if ub_rows else None,
                          A_eq=matrix(eq_rows), b_eq=np.array(eq_rhs) if eq_rows else None,
-                         bounds=np.column_stack([self.col_lower, self.col_upper]),
-                         method="highs")
+                         bounds=bounds, method="highs")
         if result.status == 0:
             return "optimal", result.fun, result.x
         if result.status == 3:
