@@ -18,6 +18,9 @@ What it measures, and how:
    the kiosk run answered questions.
 5. Prints median and p95 latency per screen (ms), kiosk/baseline ratios, diagnostics
    per second, and whether each target is met. A missed target does not fail the run.
+6. PERSONAS (bench/personas.py): three residents (78 and never online; 45, smartphone,
+   help with procedures; 25 and at ease) walk the flow: question screens and pages seen,
+   minutes at 12 s a page, and the weight of the result page (HTML + CSS + JS).
 
     .venv/bin/python bench/kiosk_flow.py [--diagnostics 1000] [--clients 4] [--smoke]
 
@@ -41,6 +44,7 @@ import yaml
 
 from benchkit import Client, Failure, Latencies, Server, expect, free_port, run_workers
 from flow_report import report
+from personas import print_report, walk_all
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = ROOT / "questionnaires" / "diagnostic.yaml"
@@ -253,6 +257,7 @@ def main(argv=None) -> int:
         try:
             server = start_kiosk(tmp, args.threads)
             kiosk = run_kiosk(server, args, exclusive)
+            walked = walk_all(server.port)
             server.stop()
             server = None  # from here on, a failure is the baseline's
             size = round(statistics.median(kiosk["pages"].values()))
@@ -269,6 +274,7 @@ def main(argv=None) -> int:
             if server is not None:
                 server.stop()
     report(args, kiosk, base)
+    print_report(walked)
     return 0
 
 
