@@ -3,12 +3,14 @@ with its short vowels written, French names respelled), and how `kiosk check` ke
 them in step with the catalogues."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kiosk import paths
 from kiosk.diagnostic.resources import load_questionnaire_files
 from kiosk.languages import audio, catalogues
-from kiosk.languages.cli import said_on_screens
+from kiosk.languages.cli import language_texts, said_on_screens
 
 QUESTION = "Avez-vous internet à la maison ?"
 SHOWN = "هل لديك إنترنت في البيت؟"
@@ -165,4 +167,15 @@ def test_the_shipped_arabic_spoken_forms_are_complete_current_and_a_draft(questi
     assert "فْرَانْسْ سِيرْفِيسْ" in forms.current[
         "في France Services، يقوم موظف بمعاملاتك الإدارية معك. ويمكن أيضًا لمساعد معتمد "
         "(Aidants Connect) أن يقوم بها نيابةً عنك، بأمان تام."]
+
+
+def test_the_shipped_arabic_clips_say_the_current_spoken_forms():
+    forms = catalogues.spoken_forms(paths.TRANSLATIONS, "ar").current
+    shown = language_texts("ar")
+    folder = audio.clip_folder(paths.STATIC, "ar")
+    said = json.loads((folder / audio.SAID).read_text(encoding="utf-8"))
+    expected = {audio.clip_key(text): audio.clip_key(form)
+                for text, form in forms.items() if text in shown}
+    assert said == expected, "run `kiosk audio build --lang ar`"
+    assert all((folder / f"{key}{audio.SUFFIX}").is_file() for key in said)
 
