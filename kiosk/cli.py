@@ -132,7 +132,7 @@ def check_command(questionnaire, offers):
     cfg = current_app.config
     q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
     o_path = offers or Path(cfg["OFFERS"])
-    problems = []
+    problems, q = [], None
     try:
         q = load_questionnaire_files(q_path, o_path)
         click.echo(f"{q_path}: ok ({q.id} {q.version}, {len(q.screens)} screens)")
@@ -148,7 +148,7 @@ def check_command(questionnaire, offers):
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
     from .languages.cli import language_problems
-    problems += language_problems(cfg, click.echo)
+    problems += language_problems(cfg, click.echo, q)
     places_file = paths.DATA / "lieux_03.csv"
     report = read_places(places_file, load_schema(PLACES_SCHEMA))
     problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]

@@ -5,12 +5,19 @@ edited translation gets a new clip, and the clip of the old text becomes stale a
 removed by the next build. Human recordings go in ``static/audio/<lang>/recorded/``
 under the same name; they win over synthesis and the build never touches them.
 
+A text with a spoken form (``translations/<lang>/LC_MESSAGES/spoken.po``: the text with
+its vowels written, names respelled) is synthesised from that form, but its clip keeps the
+displayed text's name, since pages know only what they show. ``spoken.json`` beside the
+clips records, for such clips, the key of the form they say: a changed spoken form remakes
+its clip, and the clips of languages without spoken forms are named as before.
+
 Synthesis is offline and deterministic (espeak-ng, then opusenc with a serial number
 derived from the text), so a rebuild of unchanged text changes no committed byte.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +31,7 @@ from .catalogues import PLACEHOLDER
 
 SUFFIX = ".opus"
 RECORDED = "recorded"
+SAID = "spoken.json"  # clip key -> key of the spoken form it says, when not the text
 # Slower than espeak-ng's default 175 words a minute: many listeners are elderly.
 WORDS_PER_MINUTE = 150
 # Mono speech at 12 kbit/s keeps a 15-second sentence near 25 KB.
@@ -107,26 +115,47 @@ def synthesise(text: str, lang: str, target: Path) -> None:
         os.replace(part, target)
 
 
-def build(static_dir: Path, lang: str, texts: Iterable[str], on_clip=None) -> BuildReport:
-    """Make the missing clips of ``texts`` and remove stale synthesised ones."""
+def said_by_clips(folder: Path) -> dict[str, str]:
+    """For each clip made from a spoken form, the key of that form (``spoken.json``)."""
+    path = folder / SAID
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def build(static_dir: Path, lang: str, texts: Iterable[str], on_clip=None,
+          spoken_forms: dict[str, str] | None = None) -> BuildReport:
+    """Make the missing clips of ``texts`` and remove stale synthesised ones. A text with
+    a form in ``spoken_forms`` (displayed text -> what to say) is synthesised from it."""
     folder = clip_folder(static_dir, lang)
     folder.mkdir(parents=True, exist_ok=True)
     recorded = {p.stem for p in (folder / RECORDED).glob("*" + SUFFIX)}
     wanted = {clip_key(text): text for text in texts}
+    was_said, said = said_by_clips(folder), {}
     report = BuildReport()
     for key, text in sorted(wanted.items()):
         target = folder / (key + SUFFIX)
+        source = (spoken_forms or {}).get(text, text)
         if key in recorded:
             report.recorded += 1
-        elif target.exists():
+        elif target.exists() and was_said.get(key, key) == clip_key(source):
             report.kept += 1
         else:
-            synthesise(text, lang, target)
+            synthesise(source, lang, target)
             report.made.append(key)
+        if key not in recorded and source != text:
+            said[key] = clip_key(source)
         if on_clip:
             on_clip()
     for path in folder.glob("*" + SUFFIX):
         if path.stem not in wanted or path.stem in recorded:
             path.unlink()
             report.removed.append(path.stem)
+    _write_said(folder, said)
     return report
+
+
+def _write_said(folder: Path, said: dict[str, str]) -> None:
+    path = folder / SAID
+    if said:
+        path.write_text(json.dumps(said, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    elif path.exists():
+        path.unlink()

@@ -89,8 +89,9 @@ def language_reports(cfg) -> list[catalogues.Completeness]:
             for lang in config.languages(cfg) if lang != "fr"]
 
 
-def language_problems(cfg, echo) -> list[str]:
-    """Echo each language's share of translated messages; return the problems."""
+def language_problems(cfg, echo, questionnaire=None) -> list[str]:
+    """Echo each language's share of translated messages; return the problems, with the
+    stale spoken forms and, given the ``questionnaire``, the missing ones."""
     problems = []
     for report in language_reports(cfg):
         echo(f"{report.lang}: {report.percent:.1f} % translated "
@@ -99,7 +100,35 @@ def language_problems(cfg, echo) -> list[str]:
                      for msgid in report.missing]
         problems += [f"{report.path}: {report.lang}: placeholders differ from: {msgid!r}"
                      for msgid in report.placeholder_errors]
+        required = ()
+        if questionnaire is not None and report.lang in catalogues.SPOKEN_REQUIRED:
+            required = said_on_screens(questionnaire)
+        forms = catalogues.spoken_forms(report.path.parents[2], report.lang, required)
+        if forms.current or forms.stale or required:
+            echo(f"{report.lang}: {len(forms.current)} spoken forms in use")
+        problems += [f"{path}:{line}: {report.lang}: stale spoken form (written for another "
+                     f"translation, or its message is gone): {msgid!r}"
+                     for path, line, msgid in forms.stale]
+        problems += [f"{path}:{line}: {report.lang}: no spoken form in "
+                     f"{catalogues.SPOKEN_DOMAIN}.po for: {msgid!r}"
+                     for path, line, msgid in forms.missing]
     return problems
+
+
+def said_on_screens(questionnaire) -> set[str]:
+    """The msgids of every question (its text, help and spoken prompt), answer, and next
+    step (an offer's title and text): the messages whose clips a language of
+    ``catalogues.SPOKEN_REQUIRED`` must synthesise from a spoken form."""
+    from ..diagnostic.questions import TYPES
+
+    said = set()
+    for screen in questionnaire.screens:
+        prompt = TYPES[screen.type].prompt  # a lazy gettext: its first argument is the msgid
+        said.update([screen.text, screen.help, prompt._args[0] if prompt is not None else None])
+        said.update(option.label for option in screen.options)
+    for offer in questionnaire.offers:
+        said.update([offer.title, offer.text])
+    return {msgid for msgid in said if msgid}
 
 
 def language_texts(lang: str) -> set[str]:
@@ -119,7 +148,8 @@ def audio_group():
 @click.option("--lang", "only", multiple=True, help="Only this language (repeatable).")
 @with_appcontext
 def audio_build(only):
-    """Make the missing clips with espeak-ng and opusenc; remove stale ones."""
+    """Make the missing clips with espeak-ng and opusenc; remove stale ones. A text with
+    a current spoken form (spoken.po) is synthesised from it."""
     missing = audio.tools_missing()
     if missing:
         raise click.ClickException(f"install {', '.join(missing)} (Debian: apt install "
@@ -127,7 +157,9 @@ def audio_build(only):
     for lang in only or config.languages(current_app.config):
         texts = language_texts(lang)
         with click.progressbar(length=len(texts), label=f"{lang:6}", file=sys.stderr) as bar:
-            report = audio.build(paths.STATIC, lang, texts, on_clip=lambda: bar.update(1))
+            forms = catalogues.spoken_forms(paths.TRANSLATIONS, lang).current
+            report = audio.build(paths.STATIC, lang, texts, on_clip=lambda: bar.update(1),
+                                 spoken_forms=forms)
         click.echo(f"{lang}: {len(report.made)} made, {report.kept} kept, "
                    f"{report.recorded} recorded, {len(report.removed)} removed.")
 
