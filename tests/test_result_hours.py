@@ -134,3 +134,21 @@ def test_the_hours_come_in_the_residents_language(stock, resident, result_at):
     assert "مفتوح اليوم من 9:00 ص إلى 12:00 م ومن 2:00 م إلى 6:00 م" in page
     sheet = result_at(utc(2026, 12, 1, 6, 45), "/result/print")
     assert "الاثنين: من 9:00 ص إلى 12:00 م ومن 2:00 م إلى 6:00 م" in sheet
+
+
+def test_times_phone_and_address_keep_left_to_right_in_arabic(stock, resident, result_at,
+                                                              monkeypatch):
+    """Each time in the hours, the phone and the address are isolated left to right
+    (tests/browser/test_bidi.py reads the order Chromium draws)."""
+    stock()
+    result_at(utc(2026, 12, 1, 6, 45))
+    resident.post("/language", {"lang": "ar", "next": "/result"})
+    monkeypatch.setattr(views, "now", lambda: utc(2026, 12, 1, 6, 45))
+    page = resident.get("/result").get_data(as_text=True)
+    assert ('<p class="hours">مفتوح اليوم من <bdi dir="ltr">9:00</bdi> ص إلى '
+            '<bdi dir="ltr">12:00</bdi> م ومن <bdi dir="ltr">2:00</bdi> م إلى '
+            '<bdi dir="ltr">6:00</bdi> م</p>') in page
+    assert '<span class="phone" dir="ltr">04 70 47 37 76</span>' in page
+    assert ('<span class="address" lang="fr" dir="ltr">1 Place du Huit Mai, 03240 Le Montet'
+            '</span>') in page
+    assert 'depuis' not in page and '<span lang="fr" dir="ltr">Le Montet</span>' in page

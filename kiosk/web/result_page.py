@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import segno
 from flask import current_app
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
+from markupsafe import Markup
 
 from ..storage import store
 from ..storage.db import get_db
@@ -88,7 +90,7 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TIME).replace(tzinfo=None)
 
 
-def place_hours(places, now: datetime, *, sheet: bool) -> dict[str, list[str]]:
+def place_hours(places, now: datetime, *, sheet: bool) -> dict[str, list[Markup]]:
     """Place id -> its hours in the page's language: one line for the screen (at ``now``,
     local time), or one line a weekday for the sheet. A place with no or unreadable
     `horaires` says so and asks to call."""
@@ -101,7 +103,7 @@ def place_hours(places, now: datetime, *, sheet: bool) -> dict[str, list[str]]:
         else:
             status = schedule.status(now) if schedule else None
             words = [hours.describe_status(status, now, locale, gettext)]
-        lines[place["id"]] = words
+        lines[place["id"]] = [isolate_numbers(line) for line in words]
     return lines
 
 
@@ -109,3 +111,18 @@ def place_hours(places, now: datetime, *, sheet: bool) -> dict[str, list[str]]:
 def parse_hours(text: str | None) -> hours.Schedule | None:
     """A place's schedule, parsed once per distinct `horaires` value (None: unreadable)."""
     return hours.parse_or_none(text)
+
+
+# A time or a number ("9 h 30", "14:30", "2026"): kept left to right as one piece inside
+# right-to-left text, so its digits never swap places with the words around them.
+_NUMBER = re.compile(r"\d+(?:[:.,\u00a0h]+\d+)*(?:\u00a0h)?")
+
+
+def isolate_numbers(text: str) -> Markup:
+    """``text`` escaped, each time or number in a left-to-right ``<bdi>``."""
+    marked, last = Markup(), 0
+    for found in _NUMBER.finditer(text):
+        marked += text[last:found.start()]  # Markup + str escapes the str
+        marked += Markup('<bdi dir="ltr">%s</bdi>') % found.group()
+        last = found.end()
+    return marked + text[last:]
