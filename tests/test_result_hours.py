@@ -124,6 +124,11 @@ def test_the_sheet_gives_the_usual_week_never_relative_words(stock, result_at):
         assert line in sheet
     for stale in ("aujourd'hui", "demain", "Prochaine ouverture", "Ouvert maintenant"):
         assert stale not in sheet
+    # Every step leads to Le Montet: its week is printed once, then referred to.
+    steps = sheet.count("France services Le Montet")
+    assert steps >= 2
+    assert sheet.count("lundi : ") == 1
+    assert sheet.count("Horaires : voir plus haut.") == steps - 1
 
 
 def test_the_hours_come_in_the_residents_language(stock, resident, result_at):
