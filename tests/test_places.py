@@ -153,6 +153,17 @@ def test_missing_pivot_column_only_warns(schema, tmp_path):
     assert [(w.line, w.field) for w in report.warnings] == [(n, "pivot") for n in (2, 3, 4)]
 
 
+def test_unreadable_hours_keep_the_place_and_warn_where_to_fix(schema, tmp_path):
+    """The place still counts (the kiosk asks to call); the operator sees the rule."""
+    header, rows = three_places({"horaires": "Mo-Fr 09:00-12:00; Sa 9h-12h"})
+    report = read_places(write_csv(tmp_path / "lieux.csv", header, rows), schema)
+    assert report.errors == [] and len(report.places) == 3
+    [warning] = report.warnings
+    assert (warning.line, warning.field) == (3, "horaires")
+    assert "'9h-12h' in" in warning.message and "call" in warning.message
+    assert report.places[1]["horaires"] == "Mo-Fr 09:00-12:00; Sa 9h-12h"
+
+
 def test_blank_lines_are_skipped_but_counted(schema, tmp_path):
     header, rows = three_places({"code_postal": "123"})
     path = write_csv(tmp_path / "lieux.csv", header, rows)

@@ -10,6 +10,10 @@ for the operator. Pure Python (no Flask, no database). Two deliberate departures
   datasets lack it. A pivot that is present but malformed is still an error;
 * multi-valued fields accept ``;`` as well as ``|`` between values: the standard's README
   says ``;`` while its patterns say ``|``.
+
+Opening hours (``horaires``) that cannot be read are a warning, not an error: the place
+still counts, kept with its hours as given, and the kiosk tells the resident to call
+before coming (kiosk/places/hours.py); the operator learns which rule to fix.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from os import PathLike
 from typing import IO, Any
 
 from kiosk.places.communes import distance_km
+from kiosk.places.hours import HoursError, parse as parse_hours
 
 # Fields holding several values: their description says "une ou plusieurs valeurs séparées
 # par un `|`" (or shows an example with `|`) and/or their pattern repeats "(?:^|\|)(...)".
@@ -190,6 +195,12 @@ def _check_row(values: dict[str, str], fields: list[dict], line: int, row_id: st
             issues = warnings if name in SOFT_REQUIRED else errors
             issues.append(RowIssue(line, row_id, name, "required value is missing"))
         errors += [RowIssue(line, row_id, name, message) for message in problems]
+    if place.get("horaires") and not errors:
+        try:
+            parse_hours(place["horaires"])
+        except HoursError as unreadable:
+            warnings.append(RowIssue(line, row_id, "horaires", f"{unreadable} (the kiosk "
+                                     "will ask to call before coming)"))
     return place, errors, warnings
 
 

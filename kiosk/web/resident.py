@@ -251,7 +251,7 @@ def result():
         return leave
     if visit["status"] != "complete":
         return redirect(due_url(service().route(visit)), 303)
-    return render_template("result.html", idle=True, **result_page.context(visit))
+    return render_template("result.html", idle=True, **result_page.context(visit, now()))
 
 
 @bp.get("/result/print")
@@ -262,7 +262,8 @@ def print_sheet():
         return leave
     if visit["status"] != "complete":
         return redirect(url_for("resident.result"), 303)
-    return render_template("print.html", idle=True, **result_page.context(visit))
+    return render_template("print.html", idle=True,
+                           **result_page.context(visit, now(), sheet=True))
 
 
 @bp.post("/finish")

@@ -73,8 +73,9 @@ def text_direction() -> str:
 
 def french(text: str) -> Markup:
     """``text`` marked as French on purpose (a commune's name inside a translated
-    sentence), so screen readers say it in French and checks know it is meant."""
-    return Markup('<span lang="fr">%s</span>') % text
+    sentence), so screen readers say it in French and checks know it is meant; isolated
+    left to right, so it keeps its order inside Arabic or Dari."""
+    return Markup('<span lang="fr" dir="ltr">%s</span>') % text
 
 
 def display_classes() -> str:
