@@ -238,7 +238,7 @@ def render_question(route, screen, error=None, candidates=(), query=""):
         query = query or kind.prefill(current, get_communes())
     return render_template(
         "question.html", screen=screen, kind=kind, number=route.number(screen),
-        total=route.total, back=back, current=current, error=error, candidates=candidates,
+        total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
         idle=True)
 
