@@ -37,7 +37,8 @@ DONT_KNOW = _l("Je ne sais pas")
 # Profile screens ask about the person, not what they know: they may decline, and are
 # told so in those words (the answer stored is the same IDK, read as "not given").
 DECLINE = _l("Je préfère ne pas répondre")
-CHOOSE_ONE_OR_DECLINE = _l("Choisissez une réponse, ou appuyez sur « Je préfère ne pas répondre ».")
+CHOOSE_ONE_OR_DECLINE = _l(
+    "Choisissez une réponse, ou appuyez sur « Je préfère ne pas répondre ».")
 
 
 def skip_label(screen):

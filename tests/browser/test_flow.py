@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.steps import (
-    ALL_SCREENS, DECLINE, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS, STILL_THERE,
-    WELCOME, button, choose_commune, complete_never, expect_screen, expect_welcome, heading,
-    option, page_text, session_cookie, skip_label, start, storage)
+    ALL_SCREENS, DECLINE, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS,
+    STILL_THERE, WELCOME, button, choose_commune, complete_never, expect_screen,
+    expect_welcome, heading, option, page_text, session_cookie, skip_label, start, storage)
 
 pytestmark = pytest.mark.browser
 
