@@ -16,10 +16,16 @@ DEFAULTS = {
     # INSEE code of the kiosk's commune: nearest places default to it, and its EPCI
     # is the only location sent with a record. 03190 is Moulins.
     "SITE_COMMUNE": "03190",
-    # seconds without a touch before the "are you still there?" warning
+    # seconds without a touch before the "are you still there?" warning, on every
+    # resident screen but the result
     "IDLE_SECONDS": 180,
+    # the same on the result and its printable sheet: longer, to read the next steps,
+    # copy a phone number, photograph the QR code
+    "RESULT_IDLE_SECONDS": 300,
     # seconds the warning stays before the kiosk resets for the next person
     "IDLE_WARNING_SECONDS": 30,
+    # the warning also chimes and speaks (off: a silent warning, e.g. near a counter)
+    "IDLE_SOUND": True,
     # languages offered, comma-separated; the first is the default
     "LANGUAGES": "fr,en,ar,pt_PT,tr,uk,fa_AF",
     # signs the session cookie. Unset on a kiosk, `kiosk init` generates one into

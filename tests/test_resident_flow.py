@@ -109,7 +109,7 @@ def test_pages_are_not_stored_and_have_a_strict_csp(client, resident):
     assert '<html lang="fr" dir="ltr">' in page
     assert "<script>" not in page and "style=" not in page
     assert 'autocomplete="off"' in page
-    assert "Je ne sais pas" in page and "Question 1 sur" in page
+    assert "Je ne sais pas" in page and '<p id="progress-label">Question 1</p>' in page
     static = client.get("/static/css/kiosk.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
 

@@ -34,6 +34,21 @@ class BadAnswer(Exception):
 CHOOSE_ONE = _l("Choisissez une réponse, ou appuyez sur « Je ne sais pas ».")
 UNKNOWN = _l("Cette réponse n'existe pas.")
 DONT_KNOW = _l("Je ne sais pas")
+# Profile screens ask about the person, not what they know: they may decline, and are
+# told so in those words (the answer stored is the same IDK, read as "not given").
+DECLINE = _l("Je préfère ne pas répondre")
+CHOOSE_ONE_OR_DECLINE = _l(
+    "Choisissez une réponse, ou appuyez sur « Je préfère ne pas répondre ».")
+
+
+def skip_label(screen):
+    """The words of the button that skips ``screen`` without an answer."""
+    return DECLINE if screen.section == "profile" else DONT_KNOW
+
+
+def choose_one(screen):
+    """The message for a single-choice screen submitted with nothing chosen."""
+    return CHOOSE_ONE_OR_DECLINE if screen.section == "profile" else CHOOSE_ONE
 
 
 class QuestionType:
@@ -45,6 +60,7 @@ class QuestionType:
     counts_as_activity = False  # may belong to an area (an activity done or not)
     prompt = None  # a line spoken under the question, the same for every screen
     css_class = ""  # extra class of the options' block
+    skip_label = staticmethod(skip_label)  # the words of the "idk" button on a screen
 
     def options(self, doc: dict, scales: dict, fail: Fail) -> list[dict]:
         """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
@@ -70,7 +86,7 @@ class QuestionType:
         if value is None:
             return ""
         if value == IDK:
-            return translate(DONT_KNOW)
+            return translate(skip_label(screen))
         labels = [screen.option(o).label for o in selected(value) if screen.option(o)]
         return " ".join(translate(label) for label in labels)  # each label is a sentence
 
@@ -84,7 +100,7 @@ class SingleChoice(QuestionType):
     def parse(self, screen, form, communes):
         values = form.getlist("answer")
         if not values:
-            raise BadAnswer(CHOOSE_ONE)
+            raise BadAnswer(choose_one(screen))
         if len(values) > 1 or screen.option(values[0]) is None:
             raise BadAnswer(UNKNOWN, status=400)
         return values[0]

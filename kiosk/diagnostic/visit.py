@@ -71,6 +71,25 @@ class Route:
         """How many screens this route has, given the answers so far."""
         return len(self.shown)
 
+    @property
+    def settled_total(self) -> int | None:
+        """How many screens this route has, once no answer still to come can change it;
+        None before.
+
+        The progress shows only this total: one announced earlier could be wrong
+        ("question 3 of 25", then a branch that ends at 9). A screen's visibility is
+        settled when every question its ``show_if`` tests is answered, or is itself
+        hidden for good (show_if tests earlier answers only: kiosk check). Going back
+        and changing an answer may still change the total: that is the person's doing.
+        """
+        shown = {s.id for s in self.shown}
+        settled: dict[str, bool] = {}
+        for screen in self.questionnaire.screens:
+            settled[screen.id] = all(
+                asked in self.answers or (settled.get(asked, False) and asked not in shown)
+                for asked in questions_tested(screen.show_if))
+        return self.total if all(settled.values()) else None
+
     def previous(self, screen: Screen) -> Screen | None:
         """The screen before this one on the route (None for the first)."""
         index = self._index[screen.id]
@@ -89,6 +108,16 @@ class Route:
     def answered(self, screen: Screen, value) -> Route:
         """The route once ``screen`` has this answer."""
         return Route(self.questionnaire, {**self.answers, screen.id: value})
+
+
+def questions_tested(condition: Mapping | None):
+    """The ids of the questions a ``show_if`` condition reads the answers of."""
+    if not condition:
+        return
+    if "question" in condition:
+        yield condition["question"]
+    for part in [*condition.get("any", ()), *condition.get("all", ())]:
+        yield from questions_tested(part)
 
 
 class Unreachable(Exception):

@@ -16,10 +16,14 @@ from ..diagnostic.questions import TYPES, BadAnswer
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage.db import get_db
-from . import result_page
+from . import inactivity, result_page
 from .site import local_path
 
 bp = Blueprint("resident", __name__)
+bp.add_app_template_global(inactivity.wait_seconds, "idle_wait")
+bp.add_app_template_global(inactivity.countdown, "idle_countdown")
+bp.add_app_template_global(inactivity.countdown_text, "idle_countdown_text")
+bp.add_app_template_global(inactivity.sound_on, "idle_sound_on")
 
 # Seconds of grace after the warning, so the browser's own reset always wins the race.
 GRACE_SECONDS = 10
@@ -42,10 +46,18 @@ def wall_seconds() -> int:
     return int(time.time())
 
 
-def idle_limit() -> int:
-    """Seconds of silence after which the server itself ends a visit."""
-    cfg = current_app.config
-    return int(cfg["IDLE_SECONDS"]) + int(cfg["IDLE_WARNING_SECONDS"]) + GRACE_SECONDS
+def idle_limit(result: bool = False) -> int:
+    """Seconds of silence after which the server itself ends a visit: a little after
+    the page's own reset, on a question or (``result``) on the result."""
+    warning = int(current_app.config["IDLE_WARNING_SECONDS"])
+    return inactivity.wait_seconds(result) + warning + GRACE_SECONDS
+
+
+def result_on_screen() -> bool:
+    """Whether this session's visit is complete: its screen is the result, which waits
+    longer (every other page of a complete visit leads back to it)."""
+    visit = current_visit()
+    return visit is not None and visit["status"] == "complete"
 
 
 def current_visit():
@@ -92,7 +104,9 @@ def expire_idle_session():
         # hand): the silence since ``seen`` is unknown. Count it as activity now, so the
         # limit runs again from here instead of staying off until the clock catches up.
         seen = None
-    if seen is not None and moment - seen > idle_limit() and holds_a_person():
+    silence = None if seen is None else moment - seen
+    if (silence is not None and silence > idle_limit() and holds_a_person()
+            and not (silence <= idle_limit(result=True) and result_on_screen())):
         end_current_visit()
         return redirect(url_for("resident.welcome"), 303)
     if seen is None or moment - seen >= SEEN_RESOLUTION:
@@ -238,7 +252,7 @@ def render_question(route, screen, error=None, candidates=(), query=""):
         query = query or kind.prefill(current, get_communes())
     return render_template(
         "question.html", screen=screen, kind=kind, number=route.number(screen),
-        total=route.total, back=back, current=current, error=error, candidates=candidates,
+        total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
         idle=True)
 

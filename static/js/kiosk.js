@@ -2,7 +2,8 @@
 // - a page restored from the back/forward cache reloads from the server, so the
 //   next person never sees the previous person's answers;
 // - focus moves to the new question on each screen (screen readers announce it);
-// - the inactivity warning, then the reset for the next person;
+// - the inactivity warning (a countdown, a chime and its words read aloud), then the
+//   reset for the next person;
 // - the print button of the printable sheet;
 // - each read-aloud player becomes one large "listen" button (one clip at a time).
 (function () {
@@ -58,26 +59,69 @@
     });
   }
 
+  // A short two-note chime, made by the browser (no sound file): it calls back a person
+  // who stepped away from the screen. Resolves when it is over, or at once without Web
+  // Audio; a browser that refuses sound before a touch just stays silent.
+  function chime() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return Promise.resolve(); }
+    var context;
+    try { context = new Context(); } catch (error) { return Promise.resolve(); }
+    var start = context.currentTime + 0.05;
+    [660, 880].forEach(function (frequency, index) {
+      var at = start + index * 0.25;
+      var tone = context.createOscillator(), volume = context.createGain();
+      tone.type = "sine";
+      tone.frequency.value = frequency;
+      volume.gain.setValueAtTime(0.0001, at);
+      volume.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+      volume.gain.exponentialRampToValueAtTime(0.0001, at + 0.22);
+      tone.connect(volume);
+      volume.connect(context.destination);
+      tone.start(at);
+      tone.stop(at + 0.25);
+    });
+    return new Promise(function (resolve) {
+      window.setTimeout(function () { context.close(); resolve(); }, 700);
+    });
+  }
+
   function setupIdle(body) {
     var idle = parseInt(body.dataset.idle || "", 10);
     var warning = parseInt(body.dataset.warning || "", 10);
     var dialog = document.getElementById("idle-dialog");
     if (!idle || !dialog || typeof dialog.showModal !== "function") { return; }
     var countdown = dialog.querySelector("[data-countdown]");
+    // The countdown's words for the moments it changes (every ten seconds and the last
+    // five): a screen reader reading every second is noise.
+    var texts = JSON.parse(countdown.dataset.texts || "{}");
+    var voice = Array.prototype.slice.call(dialog.querySelectorAll("audio[data-idle-voice]"));
+    var sound = body.hasAttribute("data-idle-sound");
     var idleTimer = null, tick = null, remaining = 0;
 
     function reset() {
       window.location.assign(body.dataset.timeoutUrl);
     }
+    // The title, then the sentence, each from its read-aloud clip, while the warning is open.
+    function speak(index) {
+      var clip = voice[index];
+      if (!clip || !dialog.open) { return; }
+      clip.onended = function () { speak(index + 1); };
+      clip.currentTime = 0;
+      clip.play().catch(function () {});
+    }
+    function silence() {
+      voice.forEach(function (clip) { clip.onended = null; clip.pause(); });
+    }
     function showWarning() {
       remaining = warning;
-      countdown.textContent = String(remaining);
+      if (texts[remaining]) { countdown.textContent = texts[remaining]; }
       dialog.showModal();
+      if (sound) { chime().then(function () { speak(0); }); }
       tick = window.setInterval(function () {
         remaining -= 1;
         if (remaining <= 0) { window.clearInterval(tick); reset(); return; }
-        // Announce only every 10 seconds: a screen reader reading every second is noise.
-        if (remaining % 10 === 0 || remaining <= 5) { countdown.textContent = String(remaining); }
+        if (texts[remaining]) { countdown.textContent = texts[remaining]; }
       }, 1000);
     }
     function activity() {
@@ -85,17 +129,21 @@
       window.clearTimeout(idleTimer);
       idleTimer = window.setTimeout(showWarning, idle * 1000);
     }
-    dialog.querySelector("[data-stay]").addEventListener("click", function () {
+    function stay() {
       window.clearInterval(tick);
+      silence();
       dialog.close();
+      // Tell the server too: it ends a visit silent for longer than the page's delay,
+      // and "I am here" is a sign of life it would not otherwise see.
+      window.fetch(window.location.href, { method: "HEAD", cache: "no-store",
+                                           credentials: "same-origin" }).catch(function () {});
       activity();
-    });
+    }
+    dialog.querySelector("[data-stay]").addEventListener("click", stay);
     dialog.addEventListener("cancel", function (event) {
       // Escape means "I am here": close the warning and keep going.
       event.preventDefault();
-      window.clearInterval(tick);
-      dialog.close();
-      activity();
+      stay();
     });
     ["pointerdown", "keydown", "touchstart", "input", "scroll"].forEach(function (name) {
       window.addEventListener(name, activity, { passive: true });

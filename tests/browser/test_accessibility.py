@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import (ALL_SCREENS, IDK, NEXT, SCREENS, STILL_THERE, button,
+from tests.browser.steps import (ALL_SCREENS, DECLINE, NEXT, SCREENS, STILL_THERE, button,
                                  choose_commune, expect_screen, heading, option, start)
 
 pytestmark = pytest.mark.browser
@@ -66,7 +66,7 @@ def test_every_screen_of_a_diagnostic(page: Page):
             page.get_by_text("Moulins (03000)", exact=True).click()
             button(page, NEXT).click()
         elif screen_id in ("age_band", "situation"):
-            button(page, IDK).click()
+            button(page, DECLINE).click()
         else:
             labels = [o["label"] for o in screen.get("options", [])] or ["Oui, seul ou seule."]
             option(page, labels[0]).click()

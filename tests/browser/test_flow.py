@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.steps import (
-    ALL_SCREENS, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS, STILL_THERE,
-    WELCOME, button, choose_commune, complete_never, expect_screen, expect_welcome, heading,
-    option, page_text, session_cookie, start, storage)
+    ALL_SCREENS, DECLINE, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS,
+    STILL_THERE, WELCOME, button, choose_commune, complete_never, expect_screen,
+    expect_welcome, heading, option, page_text, session_cookie, skip_label, start, storage)
 
 pytestmark = pytest.mark.browser
 
@@ -294,7 +294,7 @@ def test_whole_flow_without_javascript(new_context):
             option(page, "Non.").click()
             button(page, NEXT).click()
         else:
-            button(page, IDK).click()
+            button(page, skip_label(screen_id)).click()
     expect(heading(page)).to_have_text("Votre résultat")
     expect(page.locator("#profile-title")).to_have_text(PROFILE_LABELS[0])
     expect(page.locator("ul.levels > li")).to_have_count(5)
@@ -312,6 +312,7 @@ def test_whole_flow_without_javascript(new_context):
 # --- 6. "Je ne sais pas" everywhere; bad input ------------------------------------------
 
 ERRORS = {
+    "profile": "Choisissez une réponse, ou appuyez sur « Je préfère ne pas répondre ».",
     "single": "Choisissez une réponse, ou appuyez sur « Je ne sais pas ».",
     "scale": "Choisissez une réponse, ou appuyez sur « Je ne sais pas ».",
     "task": "Choisissez une réponse, ou appuyez sur « Je ne sais pas ».",
@@ -340,10 +341,14 @@ def test_i_dont_know_everywhere_and_bad_input(page: Page):
     for number, screen_id in enumerate(ALL_SCREENS, start=1):
         screen = SCREENS[screen_id]
         expect_screen(page, screen_id, number)
-        expect(button(page, IDK)).to_be_visible()
+        skip = skip_label(screen_id)
+        expect(button(page, skip)).to_be_visible()
+        expect(button(page, IDK if skip == DECLINE else DECLINE)).to_have_count(0)
         expect(page.locator("input:checked")).to_have_count(0)
         button(page, NEXT).click()
-        expect(alert).to_have_text(ERRORS[screen["type"]])
+        kind = screen["type"]
+        expect(alert).to_have_text(ERRORS["profile" if skip == DECLINE and kind == "single"
+                                          else kind])
         expect_screen(page, screen_id, number)
         if screen_id == "devices":
             option(page, "Un ordinateur.").click()
@@ -357,7 +362,7 @@ def test_i_dont_know_everywhere_and_bad_input(page: Page):
             expect(alert).to_contain_text("Nous ne trouvons pas cette commune dans l'Allier.")
             expect(page.get_by_label("Nom de la commune ou code postal")).to_have_value("Paris")
             expect_screen(page, screen_id, number)
-        button(page, IDK).click()
+        button(page, skip).click()
     expect(heading(page)).to_have_text("Votre résultat")
     expect(page.locator("ul.levels > li")).to_have_count(5)
 
@@ -437,7 +442,7 @@ def test_keyboard_only(page: Page):
             tab_to(page, button(page, NEXT))
             page.keyboard.press("Enter")
         elif screen_id == "age_band":
-            tab_to(page, button(page, IDK))  # "Je ne sais pas" by keyboard
+            tab_to(page, button(page, DECLINE))  # "Je préfère ne pas répondre" by keyboard
             page.keyboard.press("Space")
         else:
             # Tab to the group, Space chooses the focused answer, arrow to the next one.

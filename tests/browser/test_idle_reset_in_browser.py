@@ -1,6 +1,7 @@
 """Every resident screen goes back to the default welcome after inactivity, in a real
 browser: the welcome screen after a language and a contrast were chosen there, and an
-error page met in the middle of a diagnostic (which must not offer to resume it).
+error page met in the middle of a diagnostic (which must not offer to resume it). The
+warning itself counts down in words, chimes and speaks, and "I am here" reaches the server.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import STILL_THERE, WELCOME, heading, session_cookie
+from tests.browser.steps import STILL_THERE, WELCOME, heading, session_cookie, start
 from tests.live import start_server
 
 pytestmark = pytest.mark.browser
@@ -68,3 +69,43 @@ def test_error_page_mid_diagnostic_resets_without_a_resume_offer(idle_page: Page
     dialog = page.get_by_role("dialog", name=STILL_THERE)
     expect(dialog).to_be_visible(timeout=6_000)
     expect_default_welcome(page)
+
+
+@pytest.fixture(scope="module")
+def warning_server(tmp_path_factory):
+    """A 2 s inactivity delay and a 12 s warning: time to watch it count down."""
+    yield from start_server(tmp_path_factory.mktemp("idle-warning"), IDLE_SECONDS=2,
+                            IDLE_WARNING_SECONDS=12)
+
+
+# Counts the chimes: the browser makes the sound itself (Web Audio), there is no file.
+COUNT_CHIMES = """(() => {
+    window.chimes = 0;
+    const Real = window.AudioContext;
+    window.AudioContext = function () { window.chimes += 1; return new Real(); };
+})();"""
+
+
+def test_the_warning_counts_down_chimes_speaks_and_staying_reaches_the_server(
+        new_context, warning_server):
+    page = new_context(base_url=warning_server.url).new_page()
+    page.add_init_script(COUNT_CHIMES)
+    start(page)   # by clicks: the page may play sound after a person's touch
+    dialog = page.get_by_role("dialog", name=STILL_THERE)
+    expect(dialog).to_be_visible(timeout=6_000)
+    countdown = dialog.locator("#idle-countdown")
+    expect(countdown).to_have_text(re.compile(r"^Retour au début dans 1[02] secondes\.$"))
+    expect(countdown).to_have_text("Retour au début dans 10 secondes.", timeout=4_000)
+    assert page.evaluate("window.chimes") == 1
+    # Then the title and the sentence, read from their clips, one after the other.
+    page.wait_for_function("""() => {
+        const clips = [...document.querySelectorAll("audio[data-idle-voice]")];
+        return clips.length === 2 && clips.every(clip => clip.played.length > 0);
+    }""", timeout=15_000)
+
+    with page.expect_request(lambda request: request.method == "HEAD") as sign:
+        dialog.get_by_role("button", name="Je suis là, je continue").click()
+    assert sign.value.url.endswith("/q/last_use")
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("""() => [...document.querySelectorAll("audio[data-idle-voice]")]
+                                   .every(clip => clip.paused)""")
