@@ -20,7 +20,10 @@ from kiosk.languages.catalogues import po_path
 def catalogue(lang: str) -> dict[str, str]:
     """msgid -> msgstr of a shipped catalogue."""
     with po_path(paths.TRANSLATIONS, lang).open("rb") as f:
-        return {m.id: m.string for m in read_po(f, locale=lang) if m.id}
+        # A plural message counts by its singular msgid, with all its forms.
+        return {m.id if isinstance(m.id, str) else m.id[0]:
+                m.string if isinstance(m.string, str) else "\n".join(m.string)
+                for m in read_po(f, locale=lang) if m.id}
 
 
 # The result page's level of each area: nouns of one family, not adverbs or phrases.
