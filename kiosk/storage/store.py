@@ -53,6 +53,17 @@ def save_answer(db, visit_id: int, screen_id: str, value, now: datetime) -> None
             [visit_id, screen_id, _json(value), now.isoformat()])
 
 
+def last_answer(db, visit_id: int) -> dict | None:
+    """The visit's latest answer saved: ``screen_id``, ``value`` and ``answered_at``
+    (a datetime), or None before the first."""
+    rows = list(db.query("select screen_id, value, answered_at from answers "
+                         "where visit_id = ? order by answered_at desc limit 1", [visit_id]))
+    if not rows:
+        return None
+    return dict(rows[0], value=json.loads(rows[0]["value"]),
+                answered_at=datetime.fromisoformat(rows[0]["answered_at"]))
+
+
 def _insert(db, table: str, row: dict) -> int:
     # Plain INSERTs on the hot path: sqlite-utils' insert() reads the table's layout
     # first, which costs more than the write itself on a kiosk answering a person.

@@ -11,13 +11,14 @@ from datetime import datetime, timedelta, timezone
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    session, url_for)
+from flask_wtf.csrf import CSRFError
 
 from ..diagnostic.questions import TYPES, BadAnswer
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage.db import get_db
 from . import result_page
-from .site import local_path
+from .site import error_page as site_error_page, local_path
 
 bp = Blueprint("resident", __name__)
 
@@ -208,11 +209,18 @@ def answer(screen_id):
     if leave:
         return leave
     try:
-        step = service().submit(visit, screen_id, request.form)
+        # A stray second tap is forgiven once per screen: a person who then taps
+        # "Suivant" again with nothing chosen gets the message.
+        step = service().submit(visit, screen_id, request.form,
+                                forgive_stray_tap=session.get("tapped") != screen_id)
     except Unreachable as refused:
         abort(refused.status)
     except BadAnswer:  # a tampered form (status 400); answers to fix come back in the step
         abort(400)
+    if step.stray_tap or step.error is not None:
+        session["tapped"] = screen_id
+    else:
+        session.pop("tapped", None)
     if step.error is not None:
         bad = step.error
         return render_question(step.route, step.screen, error=bad.message,
@@ -221,6 +229,31 @@ def answer(screen_id):
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
     return redirect(url_for("resident.question", screen_id=step.following.id), 303)
+
+
+# The forms whose action renews the session: sent a second time (a double tap while the
+# next page loads), they carry the token of a session that no longer exists.
+RENEWING = ("resident.start", "resident.finish")
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(error):
+    """A second "Commencer" or "Terminer" does nothing and leads to where
+    the session already is, with no error; any other refused form is an error."""
+    if request.endpoint not in RENEWING:
+        return site_error_page(error)
+    return redirect(where_visit_is(current_visit()), 303)
+
+
+def where_visit_is(visit) -> str:
+    """The page this session's visit stands at: the welcome screen without one, the
+    notice before the first answer, the screen due, or the result."""
+    if visit is None:
+        return url_for("resident.welcome")
+    if visit["status"] != "active":
+        return url_for("resident.result")
+    route = service().route(visit)
+    return due_url(route) if route.answers else url_for("resident.notice")
 
 
 def due_url(route):
