@@ -205,6 +205,11 @@ class VisitService:
                 leaves = self.build_record(visit, route)
         store.end_visit(self.db, visit["id"], leaves)
 
+    def erase(self, visit) -> None:
+        """"Arrêter et tout effacer": the visit and all it left are deleted at once. It
+        counts nowhere, not even among the abandoned diagnostics."""
+        store.erase_visit(self.db, visit["id"])
+
     def sweep(self, limit: timedelta) -> None:
         """Close the visits silent for longer than ``limit`` (a browser gone away without
         a reset: power cut, closed tab)."""

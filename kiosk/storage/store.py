@@ -113,6 +113,18 @@ def end_visit(db, visit_id: int, record=None) -> None:
         db.execute("update visits set token = null where id = ?", [visit_id])
 
 
+def erase_visit(db, visit_id: int) -> None:
+    """Delete a visit and everything it left (answers, result, scores, outbox record), in
+    one transaction: "Arrêter et tout effacer" leaves no trace, not even an abandon."""
+    results = "select id from results where visit_id = ?"
+    with write_transaction(db):
+        db.execute(f"delete from scores where result_id in ({results})", [visit_id])  # noqa: S608
+        db.execute(f"delete from outbox where result_id in ({results})", [visit_id])  # noqa: S608
+        for table in ("results", "answers"):
+            db.execute(f"delete from {table} where visit_id = ?", [visit_id])  # noqa: S608
+        db.execute("delete from visits where id = ?", [visit_id])
+
+
 def stale_visits(db, last_activity_before: datetime,
                  last_activity_after: datetime | None = None) -> list[dict]:
     """Active visits with no answer (or start) since ``last_activity_before``, or whose

@@ -233,12 +233,12 @@ def answer(screen_id):
 
 # The forms whose action renews the session: sent a second time (a double tap while the
 # next page loads), they carry the token of a session that no longer exists.
-RENEWING = ("resident.start", "resident.finish")
+RENEWING = ("resident.start", "resident.finish", "resident.erase")
 
 
 @bp.errorhandler(CSRFError)
 def stale_form(error):
-    """A second "Commencer" or "Terminer" does nothing and leads to where
+    """A second "Commencer", "Terminer" or "Tout effacer" does nothing and leads to where
     the session already is, with no error; any other refused form is an error."""
     if request.endpoint not in RENEWING:
         return site_error_page(error)
@@ -302,6 +302,25 @@ def print_sheet():
 def finish():
     """'Finish': the kiosk is made clean for the next person."""
     end_current_visit()
+    return redirect(url_for("resident.welcome"), 303)
+
+
+@bp.get("/erase")
+def confirm_erase():
+    """"Arrêter et tout effacer", offered on every screen: first ask, in plain words (a
+    page, so that it works by touch, keyboard, screen reader and without JavaScript)."""
+    back = local_path(request.args.get("next"), url_for("resident.welcome"))
+    return render_template("erase.html", next=back, idle=True)
+
+
+@bp.post("/erase")
+def erase():
+    """Stop and erase: the visit and all it left are deleted, the session is dropped and
+    the welcome screen comes back, as for the next person. Nothing counts anywhere."""
+    visit = current_visit()
+    if visit is not None:
+        service().erase(visit)
+    session.clear()
     return redirect(url_for("resident.welcome"), 303)
 
 

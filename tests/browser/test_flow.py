@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.steps import (
     ALL_SCREENS, IDK, LEVEL_WORDS, NEVER_SCREENS, NEXT, PROFILE_LABELS, SCREENS, STILL_THERE,
     WELCOME, button, choose_commune, complete_never, expect_screen, expect_welcome, heading,
-    option, page_text, session_cookie, start, storage)
+    option, page_text, session_cookie, start, storage, tab_to)
 
 pytestmark = pytest.mark.browser
 
@@ -370,15 +370,6 @@ def test_i_dont_know_everywhere_and_bad_input(page: Page):
 def expect_focus_on_heading(page: Page):
     expect(heading(page)).to_be_focused()
     assert page.evaluate("document.activeElement.tagName") == "H1"
-
-
-def tab_to(page: Page, locator, limit: int = 25):
-    """Press Tab until ``locator`` has the focus (as a keyboard user would)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if locator.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {locator}")
 
 
 def test_keyboard_only(page: Page):
