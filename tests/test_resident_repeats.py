@@ -50,24 +50,26 @@ def test_same_answer_posted_twice_leads_on_and_is_stored_once(resident, db, cloc
     assert shows_no_error(resident.get("/q/devices").get_data(as_text=True))
 
 
+def empty_next_on_devices(resident, clock, first=None, later=timedelta(milliseconds=400)):
+    """Answer the first screen (with Suivant unless ``first`` says otherwise), then tap
+    "Suivant" on the second with nothing chosen, ``later`` after that answer."""
+    resident.start()
+    resident.answer("last_use", first or {"answer": "3m"})
+    resident.get("/q/devices")
+    clock.at += later
+    return resident.post("/q/devices", {})
+
+
 def test_second_tap_landing_on_the_next_screen_shows_it_again_without_error(resident, db,
                                                                            clock):
-    resident.start()
-    resident.answer("last_use", {"answer": "3m"})
-    resident.get("/q/devices")
-    clock.at += timedelta(milliseconds=400)
-    response = resident.post("/q/devices", {})   # nothing chosen: the finger came back
+    response = empty_next_on_devices(resident, clock)   # the finger came back
     assert response.status_code == 303 and response.location.endswith("/q/devices")
     assert shows_no_error(resident.get("/q/devices").get_data(as_text=True))
     assert set(stored(db)) == {"last_use"}
 
 
 def test_a_stray_tap_is_forgiven_once_per_screen(resident, db, clock):
-    resident.start()
-    resident.answer("last_use", {"answer": "3m"})
-    resident.get("/q/devices")
-    clock.at += timedelta(milliseconds=300)
-    assert resident.post("/q/devices", {}).status_code == 303
+    assert empty_next_on_devices(resident, clock).status_code == 303
     clock.at += timedelta(milliseconds=300)
     response = resident.post("/q/devices", {})  # the person taps "Suivant" again
     assert response.status_code == 422
@@ -76,19 +78,11 @@ def test_a_stray_tap_is_forgiven_once_per_screen(resident, db, clock):
 
 def test_nothing_chosen_right_after_i_dont_know_gets_its_message(resident, db, clock):
     # "Je ne sais pas" and "Suivant" are two different buttons: no double tap there.
-    resident.start()
-    resident.answer("last_use", {"idk": "1"})
-    resident.get("/q/devices")
-    clock.at += timedelta(milliseconds=300)
-    assert resident.post("/q/devices", {}).status_code == 422
+    assert empty_next_on_devices(resident, clock, first={"idk": "1"}).status_code == 422
 
 
 def test_empty_answer_given_later_still_gets_its_message(resident, db, clock):
-    resident.start()
-    resident.answer("last_use", {"answer": "3m"})
-    resident.get("/q/devices")
-    clock.at += timedelta(seconds=5)
-    response = resident.post("/q/devices", {})
+    response = empty_next_on_devices(resident, clock, later=timedelta(seconds=5))
     assert response.status_code == 422
     assert "Choisissez au moins une réponse" in response.get_data(as_text=True)
     assert set(stored(db)) == {"last_use"}
@@ -145,16 +139,20 @@ def test_start_tapped_twice_leads_to_the_visit_just_started(resident, db):
     assert db["visits"].count == 1
 
 
-def test_language_chosen_twice_stays_on_the_same_screen(make_app):
+@pytest.mark.parametrize("url,data,shown", [
+    ("/language", {"lang": "en"}, '<html lang="en"'),
+    ("/display", {"text": "large"}, 'class="text-large"'),
+])
+def test_language_or_display_chosen_twice_stays_as_chosen(make_app, url, data, shown):
     from tests.conftest import Resident
 
     resident = Resident(make_app(LANGUAGES="fr,en").test_client())
     resident.start()
-    resident.get("/language?next=/q/last_use")
+    resident.get("/q/last_use")
     for _ in range(2):
-        response = resident.post("/language", {"lang": "en", "next": "/q/last_use"})
+        response = resident.post(url, dict(data, next="/q/last_use"))
         assert response.status_code == 303 and response.location == "/q/last_use"
-    assert '<html lang="en"' in resident.get("/q/last_use").get_data(as_text=True)
+    assert shown in resident.get("/q/last_use").get_data(as_text=True)
 
 
 def test_a_form_with_a_wrong_token_still_changes_nothing(resident, db):
