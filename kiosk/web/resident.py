@@ -1,7 +1,9 @@
-"""The self-service flow: welcome, notice, one question per screen, result, reset.
+"""The self-service flow: welcome, notice, one question per screen, result, reset, and
+"stop and erase" from any screen.
 
 State lives server-side under a random token kept in the (signed) session cookie;
-"Finish", the inactivity timeout and a new start all drop it and rotate the cookie.
+"Finish", "stop and erase", the inactivity timeout and a new start all drop it and
+rotate the cookie.
 """
 from __future__ import annotations
 
