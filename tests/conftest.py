@@ -43,6 +43,11 @@ def client(app):
     return app.test_client()
 
 
+# A never-user's answers up to the commune screen (form data per screen, in order).
+BEFORE_COMMUNE = [("last_use", {"answer": "never"}), ("devices", {"idk": "1"}),
+                  ("home_connection", {"idk": "1"}), ("task_phishing", {"idk": "1"}),
+                  ("task_back", {"idk": "1"}), ("age_band", {"idk": "1"})]
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -9,6 +9,7 @@ import pytest
 from kiosk.diagnostic import record as diagnostic
 from kiosk import paths
 from kiosk.sync.anonymise import ALLOWED_FIELDS, content_hash
+from tests.conftest import BEFORE_COMMUNE
 
 CONFIDENT = {
     "last_use": {"answer": "3m"}, "devices": {"answer": ["smartphone", "computer"]},
@@ -134,9 +135,7 @@ def test_back_shows_the_earlier_answer(resident):
 
 def test_commune_by_shared_postal_code_asks_which_one(resident, db):
     resident.start()
-    for screen, data in [("last_use", {"answer": "never"}), ("devices", {"idk": "1"}),
-                         ("home_connection", {"idk": "1"}), ("task_phishing", {"idk": "1"}),
-                         ("task_back", {"idk": "1"}), ("age_band", {"idk": "1"})]:
+    for screen, data in BEFORE_COMMUNE:
         assert resident.answer(screen, data).status_code == 303
     resident.get("/q/commune")
     response = resident.post("/q/commune", {"query": "03000"})
@@ -152,9 +151,7 @@ def test_commune_by_shared_postal_code_asks_which_one(resident, db):
 
 def test_unknown_commune_gets_a_message(resident, db):
     resident.start()
-    for screen, data in [("last_use", {"answer": "never"}), ("devices", {"idk": "1"}),
-                         ("home_connection", {"idk": "1"}), ("task_phishing", {"idk": "1"}),
-                         ("task_back", {"idk": "1"}), ("age_band", {"idk": "1"})]:
+    for screen, data in BEFORE_COMMUNE:
         resident.answer(screen, data)
     resident.get("/q/commune")
     response = resident.post("/q/commune", {"query": "Clermont-Ferrand"})

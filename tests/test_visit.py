@@ -208,3 +208,17 @@ def test_the_language_switched_to_mid_visit_is_the_records_language(service):
     assert store.answers(service.db, visit["id"])["last_use"] == "never"
     service.set_language(service.find("t1"), "fr")  # a finished visit keeps its language
     assert service.find("t1")["language"] == "ar"
+
+
+@pytest.mark.parametrize("answered", [0, 3, len(NEVER_PATH)])
+def test_an_erased_visit_leaves_nothing_to_count(service, answered):
+    visit = begin(service)
+    for screen_id in NEVER_PATH[:answered]:
+        submit(service, visit, screen_id, NEVER_FORMS[screen_id])
+    service.erase(store.visit_by_token(service.db, "t1"))
+    assert {t: service.db[t].count for t in ("visits", "answers", "results", "scores",
+                                              "outbox")} == dict.fromkeys(
+        ("visits", "answers", "results", "scores", "outbox"), 0)
+    service.sweep(timedelta(0))  # nothing left for the sweep to record as abandoned
+    assert service.db["results"].count == 0 and service.db["outbox"].count == 0
+

@@ -19,7 +19,19 @@ from ..storage import store
 from . import record
 from .questionnaire import Questionnaire, Screen
 from .questions import BadAnswer, read_answer
-from .scoring import visible_screens
+from .scoring import IDK, visible_screens
+
+
+# A second tap on "Suivant" lands on the next screen as soon as it appears: a form with
+# nothing chosen this soon after an answer given with "Suivant" is that tap, not the
+# person's choice.
+STRAY_TAP = timedelta(seconds=1.5)
+
+
+def nothing_given(form) -> bool:
+    """Whether a screen's form came with nothing chosen and nothing typed."""
+    return not any(str(value).strip() for name, value in form.items(multi=True)
+                   if name != "csrf_token")
 
 
 class Route:
@@ -132,13 +144,15 @@ class Unreachable(Exception):
 @dataclass(frozen=True)
 class Step:
     """What submitting one screen gave: the route after it, and either the screen to show
-    next (None once the diagnostic is complete) or the answer's problem to show on the
-    same screen (``error``, with the route before the answer)."""
+    next (None once the diagnostic is complete; the same screen again after a
+    ``stray_tap``) or the answer's problem to show on the same screen (``error``, with the
+    route before the answer)."""
 
     route: Route
     screen: Screen
     following: Screen | None = None
     error: BadAnswer | None = None
+    stray_tap: bool = False
 
 
 class VisitService:
@@ -171,12 +185,18 @@ class VisitService:
         """The visit's route, from its stored answers."""
         return Route(self.questionnaire, store.answers(self.db, visit["id"]))
 
-    def submit(self, visit, screen_id: str, form) -> Step:
+    def submit(self, visit, screen_id: str, form, *, forgive_stray_tap: bool = True) -> Step:
         """Read and save one screen's answer; complete the visit on its last screen.
 
         Raises :class:`Unreachable` for a screen that cannot be answered now and
         :class:`BadAnswer` (status 400) for a tampered form; an answer the person must
         fix comes back as the step's ``error``, and nothing is stored.
+
+        A double tap on "Suivant" is harmless: the same answer sent again is not stored
+        again and leads on as the first one did; with ``forgive_stray_tap``, a form with
+        nothing chosen or typed arriving within :data:`STRAY_TAP` of an answer given
+        with "Suivant" (the second tap landing on the screen that just appeared) shows
+        that screen again, with no error (the page forgives that once per screen).
         """
         route = self.route(visit)
         screen = route.reachable(screen_id)
@@ -187,13 +207,23 @@ class VisitService:
         except BadAnswer as bad:
             if bad.status == 400:
                 raise
+            if forgive_stray_tap and nothing_given(form) and self.after_next(visit):
+                return Step(route, screen, following=screen, stray_tap=True)
             return Step(route, screen, error=bad)
-        store.save_answer(self.db, visit["id"], screen.id, value, self.clock())
-        route = route.answered(screen, value)
+        if screen.id not in route.answers or route.answers[screen.id] != value:
+            store.save_answer(self.db, visit["id"], screen.id, value, self.clock())
+            route = route.answered(screen, value)
         following = route.after(screen.id)
         if following is None:
             store.complete_visit(self.db, visit["id"], self.build_record(visit, route))
         return Step(route, screen, following)
+
+    def after_next(self, visit) -> bool:
+        """Whether the visit's latest answer was given with "Suivant" (not "Je ne sais
+        pas") less than :data:`STRAY_TAP` ago."""
+        last = store.last_answer(self.db, visit["id"])
+        return (last is not None and last["value"] != IDK
+                and timedelta(0) <= self.clock() - last["answered_at"] < STRAY_TAP)
 
     def close(self, visit) -> None:
         """End one visit; an unfinished one with answers leaves an incomplete record."""
@@ -203,6 +233,11 @@ class VisitService:
             if route.answers:
                 leaves = self.build_record(visit, route)
         store.end_visit(self.db, visit["id"], leaves)
+
+    def erase(self, visit) -> None:
+        """"Arrêter et tout effacer": the visit and all it left are deleted at once. It
+        counts nowhere, not even among the abandoned diagnostics."""
+        store.erase_visit(self.db, visit["id"])
 
     def sweep(self, limit: timedelta) -> None:
         """Close the visits silent for longer than ``limit`` (a browser gone away without

@@ -53,6 +53,17 @@ def save_answer(db, visit_id: int, screen_id: str, value, now: datetime) -> None
             [visit_id, screen_id, _json(value), now.isoformat()])
 
 
+def last_answer(db, visit_id: int) -> dict | None:
+    """The visit's latest answer saved: ``screen_id``, ``value`` and ``answered_at``
+    (a datetime), or None before the first."""
+    rows = list(db.query("select screen_id, value, answered_at from answers "
+                         "where visit_id = ? order by answered_at desc limit 1", [visit_id]))
+    if not rows:
+        return None
+    return dict(rows[0], value=json.loads(rows[0]["value"]),
+                answered_at=datetime.fromisoformat(rows[0]["answered_at"]))
+
+
 def _insert(db, table: str, row: dict) -> int:
     # Plain INSERTs on the hot path: sqlite-utils' insert() reads the table's layout
     # first, which costs more than the write itself on a kiosk answering a person.
@@ -100,6 +111,18 @@ def end_visit(db, visit_id: int, record=None) -> None:
         if cursor.rowcount == 1 and record is not None:
             _insert_record(db, visit_id, record)
         db.execute("update visits set token = null where id = ?", [visit_id])
+
+
+def erase_visit(db, visit_id: int) -> None:
+    """Delete a visit and everything it left (answers, result, scores, outbox record), in
+    one transaction: "Arrêter et tout effacer" leaves no trace, not even an abandon."""
+    results = "select id from results where visit_id = ?"
+    with write_transaction(db):
+        db.execute(f"delete from scores where result_id in ({results})", [visit_id])  # noqa: S608
+        db.execute(f"delete from outbox where result_id in ({results})", [visit_id])  # noqa: S608
+        for table in ("results", "answers"):
+            db.execute(f"delete from {table} where visit_id = ?", [visit_id])  # noqa: S608
+        db.execute("delete from visits where id = ?", [visit_id])
 
 
 def stale_visits(db, last_activity_before: datetime,

@@ -1,7 +1,9 @@
-"""The self-service flow: welcome, notice, one question per screen, result, reset.
+"""The self-service flow: welcome, notice, one question per screen, result, reset, and
+"stop and erase" from any screen.
 
 State lives server-side under a random token kept in the (signed) session cookie;
-"Finish", the inactivity timeout and a new start all drop it and rotate the cookie.
+"Finish", "stop and erase", the inactivity timeout and a new start all drop it and
+rotate the cookie.
 """
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ from datetime import datetime, timedelta, timezone
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    session, url_for)
+from flask_wtf.csrf import CSRFError
 
 from ..diagnostic.questions import TYPES, BadAnswer
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage.db import get_db
 from . import inactivity, result_page
-from .site import local_path
+from .site import error_page as site_error_page, local_path
 
 bp = Blueprint("resident", __name__)
 bp.add_app_template_global(inactivity.wait_seconds, "idle_wait")
@@ -222,11 +225,18 @@ def answer(screen_id):
     if leave:
         return leave
     try:
-        step = service().submit(visit, screen_id, request.form)
+        # A stray second tap is forgiven once per screen: a person who then taps
+        # "Suivant" again with nothing chosen gets the message.
+        step = service().submit(visit, screen_id, request.form,
+                                forgive_stray_tap=session.get("tapped") != screen_id)
     except Unreachable as refused:
         abort(refused.status)
     except BadAnswer:  # a tampered form (status 400); answers to fix come back in the step
         abort(400)
+    if step.stray_tap or step.error is not None:
+        session["tapped"] = screen_id
+    else:
+        session.pop("tapped", None)
     if step.error is not None:
         bad = step.error
         return render_question(step.route, step.screen, error=bad.message,
@@ -235,6 +245,31 @@ def answer(screen_id):
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
     return redirect(url_for("resident.question", screen_id=step.following.id), 303)
+
+
+# The forms whose action renews the session: sent a second time (a double tap while the
+# next page loads), they carry the token of a session that no longer exists.
+RENEWING = ("resident.start", "resident.finish", "resident.erase")
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(error):
+    """A second "Commencer", "Terminer" or "Tout effacer" does nothing and leads to where
+    the session already is, with no error; any other refused form is an error."""
+    if request.endpoint not in RENEWING:
+        return site_error_page(error)
+    return redirect(where_visit_is(current_visit()), 303)
+
+
+def where_visit_is(visit) -> str:
+    """The page this session's visit stands at: the welcome screen without one, the
+    notice before the first answer, the screen due, or the result."""
+    if visit is None:
+        return url_for("resident.welcome")
+    if visit["status"] != "active":
+        return url_for("resident.result")
+    route = service().route(visit)
+    return due_url(route) if route.answers else url_for("resident.notice")
 
 
 def due_url(route):
@@ -284,6 +319,25 @@ def print_sheet():
 def finish():
     """'Finish': the kiosk is made clean for the next person."""
     end_current_visit()
+    return redirect(url_for("resident.welcome"), 303)
+
+
+@bp.get("/erase")
+def confirm_erase():
+    """"Arrêter et tout effacer", offered on every screen: first ask, in plain words (a
+    page, so that it works by touch, keyboard, screen reader and without JavaScript)."""
+    back = local_path(request.args.get("next"), url_for("resident.welcome"))
+    return render_template("erase.html", next=back, idle=True)
+
+
+@bp.post("/erase")
+def erase():
+    """Stop and erase: the visit and all it left are deleted, the session is dropped and
+    the welcome screen comes back, as for the next person. Nothing counts anywhere."""
+    visit = current_visit()
+    if visit is not None:
+        service().erase(visit)
+    session.clear()
     return redirect(url_for("resident.welcome"), 303)
 
 

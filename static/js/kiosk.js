@@ -5,6 +5,8 @@
 // - the inactivity warning (a countdown, a chime and its words read aloud), then the
 //   reset for the next person;
 // - the print button of the printable sheet;
+// - a form sent once is not sent again by a second tap while the next page loads
+//   (without JavaScript, the server treats that second sending as harmless);
 // - each read-aloud player becomes one large "listen" button (one clip at a time).
 (function () {
   "use strict";
@@ -23,6 +25,7 @@
       print.addEventListener("click", function () { window.print(); });
     }
     setupListen();
+    setupSendOnce();
     setupIdle(document.body);
   });
 
@@ -83,6 +86,20 @@
     });
     return new Promise(function (resolve) {
       window.setTimeout(function () { context.close(); resolve(); }, 700);
+    });
+  }
+
+  function setupSendOnce() {
+    Array.prototype.forEach.call(document.querySelectorAll('form[method="post"]'), function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.sent) { event.preventDefault(); return; }
+        form.dataset.sent = "1";
+        // aria-disabled, not disabled: the button keeps the focus and a screen reader
+        // says it is unavailable; a disabled submitter would also drop its own value.
+        Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) {
+          if (b.type === "submit") { b.setAttribute("aria-disabled", "true"); }
+        });
+      });
     });
   }
 

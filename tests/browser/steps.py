@@ -76,6 +76,15 @@ def start(page: Page, tap: bool = False):
     expect_screen(page, "last_use", 1)
 
 
+def tab_to(page: Page, locator, limit: int = 25):
+    """Press Tab until ``locator`` has the focus (as a keyboard user would)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {locator}")
+
+
 def choose_commune(page: Page, typed: str, pick: str | None = None):
     page.get_by_label("Nom de la commune ou code postal").fill(typed)
     button(page, NEXT).click()

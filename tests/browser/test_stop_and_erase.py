@@ -1,0 +1,69 @@
+""""Arrêter et tout effacer" in a real browser, by keyboard alone and without
+JavaScript: the kiosk goes back to the welcome screen and the database keeps nothing of
+the visit (issue 9, §3)."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.steps import NEXT, button, expect_screen, expect_welcome, heading, option, \
+    session_cookie, start, tab_to
+from tests.browser.test_accessibility import check_page
+
+pytestmark = pytest.mark.browser
+
+ERASE = "Arrêter et tout effacer"
+TABLES = ("visits", "answers", "results", "scores", "outbox")
+
+
+def rows(database) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        return {table: db.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+                for table in TABLES}
+
+
+def answer_two_screens(page: Page):
+    start(page)
+    option(page, "Ces 3 derniers mois.").click()
+    button(page, NEXT).click()
+    expect_screen(page, "devices", 2)
+
+
+def test_stop_and_erase_by_keyboard_leaves_nothing(page: Page, live_server):
+    before = rows(live_server.database)
+    answer_two_screens(page)
+    assert rows(live_server.database)["answers"] == before["answers"] + 1
+
+    tab_to(page, page.get_by_role("link", name=ERASE))
+    page.keyboard.press("Enter")
+    expect(heading(page)).to_have_text(ERASE + " ?")
+    expect(heading(page)).to_be_focused()
+    tab_to(page, button(page, "Oui, tout effacer"))
+    page.keyboard.press("Enter")
+
+    expect_welcome(page)
+    assert rows(live_server.database) == before
+    assert "sid" not in session_cookie(page)
+    expect(page.get_by_role("link", name="Reprendre mon diagnostic")).to_have_count(0)
+
+
+def test_no_keeps_the_answers_and_returns_to_the_same_screen(page: Page, live_server):
+    answer_two_screens(page)
+    check_page(page, "a question with the stop-and-erase link")
+    page.get_by_role("link", name=ERASE).click()
+    check_page(page, "the stop-and-erase confirmation")
+    page.get_by_role("link", name="Non, je continue").click()
+    expect_screen(page, "devices", 2)
+    assert "sid" in session_cookie(page)
+
+
+def test_stop_and_erase_without_javascript(new_context, live_server):
+    page = new_context(java_script_enabled=False).new_page()
+    before = rows(live_server.database)
+    answer_two_screens(page)
+    page.get_by_role("link", name=ERASE).click()
+    button(page, "Oui, tout effacer").click()
+    expect_welcome(page)
+    assert rows(live_server.database) == before
