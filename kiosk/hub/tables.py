@@ -35,6 +35,9 @@ POPULATIONS = {
 LEVEL_LABELS = {"0": N_("Aucune compétence"), "1": N_("Compétences de base"),
                 "2": N_("Au-delà des bases")}
 MODE_LABELS = {"self": N_("En autonomie"), "guided": N_("Accompagné")}
+# Answers an earlier questionnaire offered and the current one does not: their records
+# still count, under words a reader understands rather than their code.
+RETIRED_LABELS = {("situation", "no_answer"): N_("Préfère ne pas le dire (version antérieure)")}
 YES, NO, NOT_GIVEN = "oui", "non", "non_renseigne"
 NOT_GIVEN_LABEL = N_("Non renseigné")
 
@@ -86,7 +89,8 @@ def variables(questionnaire, seen: Iterable[tuple[str, str]],
         known_values = [value for value, _ in known]
         extra = sorted(seen_values[dimension] - set(known_values) - {UNKNOWN})
         modalities = [Modality(value, value, text) for value, text in known]
-        modalities += [Modality(value, value, value) for value in extra]
+        modalities += [Modality(value, value, RETIRED_LABELS.get((dimension, value), value))
+                       for value in extra]
         modalities.append(Modality(NOT_GIVEN, UNKNOWN, NOT_GIVEN_LABEL))
         return Variable(var_id, label, dimension, population, tuple(modalities))
 
