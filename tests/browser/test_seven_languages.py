@@ -51,8 +51,11 @@ def french_strings(lang: str) -> tuple[set[str], list[str]]:
         return set(), []
     catalog = catalogues.read_catalog(catalogues.po_path(paths.TRANSLATIONS, lang), lang)
     same = {m.id for m in catalog if m.id and m.string == m.id}    # proper names
-    french = {m.id for m in catalogues.read_catalog(template_path()) if m.id} - same
+    french = {text for m in catalogues.read_catalog(template_path()) if m.id
+              for text in ((m.id,) if isinstance(m.id, str) else m.id)} - same  # (plurals)
     french = {re.sub(r"%\(\w+\)s", "", text).strip() for text in french}
+    # What is left of a frame such as "%(start)s – %(end)s" is no French: no letter.
+    french = {text for text in french if any(char.isalpha() for char in text)}
     return ({t for t in french if len(t) < 12}, sorted(t for t in french if len(t) >= 12))
 
 
