@@ -157,3 +157,35 @@ def test_times_phone_and_address_keep_left_to_right_in_arabic(stock, resident, r
     assert ('<span class="address" lang="fr" dir="ltr">1 Place du Huit Mai, 03240 Le Montet'
             '</span>') in page
     assert 'depuis' not in page and '<span lang="fr" dir="ltr">Le Montet</span>' in page
+
+
+# --- Far places ----------------------------------------------------------------------------
+
+FAR = "C'est loin : appelez avant de vous déplacer."
+FAR_NO_PHONE = "C'est loin, et ce lieu ne donne pas de numéro"
+
+
+def test_a_place_far_away_says_so_and_asks_to_call_first(resident, stock):
+    # Ainay-le-Château (03003): the nearest sample place is over 40 km away.
+    stock()
+    resident.complete({"commune": {"commune": "03003"}})
+    page = text_of(resident.get("/result").get_data(as_text=True))
+    assert FAR in page
+    assert "À 4" in page  # (the distance itself, 40 km and more, is still given)
+
+
+def test_a_place_nearby_does_not_say_it_is_far(resident, stock):
+    stock()
+    resident.complete(IN_LE_MONTET)
+    page = text_of(resident.get("/result").get_data(as_text=True))
+    assert "C'est loin" not in page
+
+
+def test_a_far_place_without_a_phone_says_whom_to_ask(resident, db, stock):
+    stock()
+    for place in store.all_places(db):  # none of them gives a phone
+        db.execute("update places set telephone = '' where id = ?", [place["id"]])
+    db.commit()
+    resident.complete({"commune": {"commune": "03003"}})
+    page = text_of(resident.get("/result").get_data(as_text=True))
+    assert FAR_NO_PHONE in page and FAR not in page

@@ -22,6 +22,10 @@ from .site import request_translations
 # zone the PC's clock is set to.
 LOCAL_TIME = ZoneInfo("Europe/Paris")
 
+# Beyond this distance as the crow flies (about 30 km by the Allier's roads) a place is
+# far for someone without a car: the page says so and points to a phone call first.
+FAR_KM = 20
+
 LEVEL_WORDS = {
     0: _l("À découvrir"),
     1: _l("Les bases"),
@@ -60,7 +64,7 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     shown = {place["id"]: place for _offer, near, _ask in steps for _km, place in near}
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
             "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
-            "level_word": level_word, "sheet": sheet,
+            "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
             "hours": place_hours(shown.values(), local_time(now), sheet=sheet)}
 
 
