@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import math
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -15,6 +16,13 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+
+# What the kiosk's pages hold, read by the benches that walk them.
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer" value="([^"]+)"')
+FIRST_QUESTION = re.compile(r'href="(/q/[^"]+)"')
+CSS_JS = re.compile(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"')
 
 
 class Failure(Exception):

@@ -42,7 +42,8 @@ from pathlib import Path
 
 import yaml
 
-from benchkit import Client, Failure, Latencies, Server, expect, free_port, run_workers
+from benchkit import (CSRF, CSS_JS, FIRST_QUESTION, OPTION, Client, Failure, Latencies, Server,
+                      expect, free_port, run_workers)
 from flow_report import report
 from personas import print_report, walk_all
 
@@ -53,10 +54,6 @@ COMMUNES = ["Moulins", "Vichy", "Montluçon", "Yzeure", "Cusset", "Gannat", "Com
 IDK_RATE = 0.1
 SEED = 2026
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer" value="([^"]+)"')
-FIRST_QUESTION = re.compile(r'href="(/q/[^"]+)"')
-CSS_JS = re.compile(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"')
 IMAGE = re.compile(r'<img [^>]*src="(/static/img/[^"]+)"')
 
 

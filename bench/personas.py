@@ -14,19 +14,13 @@ page with the CSS and JS it references (fonts and pictograms aside).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from benchkit import Client, Failure, expect
+from benchkit import CSRF, CSS_JS, FIRST_QUESTION, OPTION, Client, Failure, expect
 
 SECONDS_PER_SCREEN = 12
 RESULT_PAGE_TARGET_KB = 40
 MAX_QUESTION_SCREENS = 20  # for a typical internet user
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer" value="([^"]+)"')
-FIRST_QUESTION = re.compile(r'href="(/q/[^"]+)"')
-CSS_JS = re.compile(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"')
 
 
 @dataclass

@@ -485,7 +485,7 @@ class _Programme:
         highs = self.highs
         highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32),
                              np.asarray(cost, float))
-        added = [extra[:3]] if extra is not None else []
+        added = [extra] if extra is not None else []
         if soft:
             count = len(soft)
             highs.addCols(count, np.broadcast_to(np.asarray(penalty, float), count).copy(),
@@ -533,7 +533,7 @@ class _Programme:
     def _linprog(self, cost, extra, soft=(), penalty=0.0):
         width = self.width + len(soft)
         rows, lower, upper = self.rows, self.row_lower, self.row_upper
-        added = [extra[:3]] if extra is not None else []
+        added = [extra] if extra is not None else []
         added += [({**coefs, self.width + i: 1.0 if low > -np.inf else -1.0}, low, high)
                   for i, (coefs, low, high) in enumerate(soft)]
         if added:
