@@ -26,7 +26,7 @@ def test_all_317_communes_are_loaded_with_string_codes(communes):
     assert len(list(communes)) == 317
     moulins = communes.get(MOULINS)
     assert moulins == Commune(MOULINS, "Moulins", "03000", "200071140", "CA Moulins Communauté",
-                              moulins.lat, moulins.lon)
+                              moulins.lat, moulins.lon, 19206)
     # Leading zeros survive: codes are strings, never numbers.
     assert all(len(c.insee) == 5 and len(c.postal_code) == 5 for c in communes)
 
@@ -55,7 +55,15 @@ def test_postal_code_shared_by_several_communes(communes):
     assert len(found) > 1
     assert {"Moulins", "Avermes"} <= set(names(found))
     assert all(c.postal_code == "03000" for c in found)
-    assert names(found) == sorted(names(found))
+    # Most populated first: the person most likely lives in the largest one.
+    assert names(found) == ["Moulins", "Avermes", "Neuvy", "Bressolles", "Coulandon",
+                            "Montilly"]
+
+
+def test_postal_code_candidates_are_ordered_by_population(communes):
+    assert names(communes.search("03210")) == [
+        "Souvigny", "Saint-Menoux", "Besson", "Noyant-d'Allier", "Chemilly", "Bresnay",
+        "Châtillon", "Autry-Issards", "Agonges", "Gipcy", "Marigny", "Meillers"]
 
 
 def test_postal_code_returns_all_its_communes_beyond_the_name_limit(communes):
@@ -164,8 +172,34 @@ def test_commune_on_several_rows_is_one_commune_with_several_postal_codes(tmp_pa
     assert communes.get("03185").postal_code == "03100"
     assert communes.postal_codes_of("03185") == ["03100", "03410"]
     assert names(communes.search("03100")) == ["Montluçon"]
+    # No population column: ties, kept in name order.
     assert names(communes.search("03410")) == ["Domérat", "Montluçon"]
     assert names(communes.search("montlucon")) == ["Montluçon"]
+
+
+def test_population_orders_a_postal_code_and_may_be_left_empty(tmp_path):
+    path = tmp_path / "communes.csv"
+    path.write_text(
+        "insee_code,name,postal_code,epci_siren,epci_name,lat,lon,population\n"
+        "03001,Abrest,03200,200071363,CA Vichy Communauté,46.09,3.45,2915\n"
+        "03310,Vichy,03200,200071363,CA Vichy Communauté,46.13,3.42,25789\n"
+        "03999,Écrit-sans-chiffre,03200,200071363,CA Vichy Communauté,46.1,3.4,\n",
+        encoding="utf-8",
+    )
+    communes = load_communes(path)
+    assert communes.get("03999").population is None
+    assert names(communes.search("03200")) == ["Vichy", "Abrest", "Écrit-sans-chiffre"]
+
+
+def test_negative_population_names_its_line(tmp_path):
+    path = tmp_path / "communes.csv"
+    path.write_text(
+        "insee_code,name,postal_code,epci_siren,epci_name,lat,lon,population\n"
+        "03001,Abrest,03200,200071363,CA Vichy Communauté,46.09,3.45,-2915\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 2"):
+        load_communes(path)
 
 
 def test_unreadable_row_names_its_line(tmp_path):

@@ -3,7 +3,8 @@
 Pure data code (no Flask). The kiosk asks a visitor where they live, so search must be
 forgiving: people type "st pourcain", "SAINT-POURÇAIN" or a postal code. A postal code does
 not identify a commune (one code covers up to 15 communes, sometimes in different EPCI), so a
-postal-code search returns every commune using it and the visitor picks one.
+postal-code search returns every commune using it, most populated first (the likeliest
+answer on top), and the visitor picks one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _POSTAL_CODE = re.compile(r"\d{5}", re.ASCII)
 
 @dataclass(frozen=True)
 class Commune:
-    """One commune: INSEE code, name, a postal code, its EPCI and its town-centre point."""
+    """One commune: INSEE code, name, a postal code, its EPCI, its town-centre point and
+    its population (None when the file gives none)."""
 
     insee: str
     name: str
@@ -35,6 +37,7 @@ class Commune:
     epci_name: str
     lat: float
     lon: float
+    population: int | None = None
 
 
 def normalise_name(text: str) -> str:
@@ -105,7 +108,7 @@ class Communes:
         """Find communes matching what a visitor typed.
 
         Five digits (spaces allowed, e.g. "03 000") search by postal code and return every
-        commune using it, sorted by name. Anything else matches names, ignoring case, accents,
+        commune using it, most populated first (ties and unknown populations by name). Anything else matches names, ignoring case, accents,
         separators and "st"/"saint": exact matches first, then names starting with the text,
         then names containing it (whole-word matches before the others in both groups), each
         group sorted by name, at most 12 results. Text shorter than 2 characters returns [].
@@ -115,7 +118,8 @@ class Communes:
             return []
         compact = text.replace(" ", "")
         if _POSTAL_CODE.fullmatch(compact):
-            return self._sorted(self._by_postal_code.get(compact, []))
+            return sorted((self._by_insee[i] for i in self._by_postal_code.get(compact, [])),
+                          key=_population_key)
         return self._search_name(_fold_words(text))
 
     def _search_name(self, words: list[str]) -> list[Commune]:
@@ -135,10 +139,6 @@ class Communes:
         ranked.sort()
         return [self._by_insee[insee] for _, _, insee in ranked[:MAX_NAME_RESULTS]]
 
-    def _sorted(self, insee_codes: Iterable[str]) -> list[Commune]:
-        """Communes for these codes, sorted by folded name (so "É" sorts with "E")."""
-        return sorted((self._by_insee[i] for i in insee_codes), key=_name_key)
-
 
 def _match_tier(compact: str, spaced: str, name: str, spaced_name: str) -> int | None:
     """0 exact, 1-2 prefix, 3-4 substring (word-aligned first), None for no match."""
@@ -151,13 +151,14 @@ def _match_tier(compact: str, spaced: str, name: str, spaced_name: str) -> int |
     return None
 
 
-def _name_key(commune: Commune) -> tuple[str, str]:
-    return normalise_name(commune.name), commune.insee
+def _population_key(commune: Commune) -> tuple[int, str, str]:
+    """Most populated first; then by folded name (so "É" sorts with "E")."""
+    return -(commune.population or 0), normalise_name(commune.name), commune.insee
 
 
 def load_communes(path: str | PathLike[str]) -> Communes:
     """Read communes_03.csv (columns insee_code, name, postal_code, epci_siren,
-    epci_name, lat, lon; others ignored) into a :class:`Communes`.
+    epci_name, lat, lon, optional population; others ignored) into a :class:`Communes`.
 
     Codes stay strings (INSEE and postal codes have leading zeros). Raises ValueError
     naming the line if a row cannot be read.
@@ -177,9 +178,20 @@ def _commune_from_row(row: dict[str, str], line: int) -> Commune:
             epci_name=row["epci_name"].strip(),
             lat=float(row["lat"]),
             lon=float(row["lon"]),
+            population=_population(row.get("population")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"communes file, line {line}: cannot read row ({exc!r})") from exc
+
+
+def _population(text: str | None) -> int | None:
+    """A population count; an empty or missing cell is None, a negative one an error."""
+    if not (text or "").strip():
+        return None
+    count = int(text)
+    if count < 0:
+        raise ValueError(f"negative population {text!r}")
+    return count
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
