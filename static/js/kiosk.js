@@ -7,7 +7,9 @@
 // - the print button of the printable sheet;
 // - a form sent once is not sent again by a second tap while the next page loads
 //   (without JavaScript, the server treats that second sending as harmless);
-// - each read-aloud player becomes one large "listen" button (one clip at a time).
+// - each read-aloud player becomes one large "listen" button (one clip at a time);
+// - the commune screen's keypad appears and types the postal code into the text field
+//   (kiosks have no keyboard; without JavaScript the field alone still works).
 (function () {
   "use strict";
 
@@ -26,8 +28,35 @@
     }
     setupListen();
     setupSendOnce();
+    setupKeypads();
     setupIdle(document.body);
   });
+
+  // Digits go into the field the keypad names (a postal code: 5 digits at most); a field
+  // holding a name is emptied by the first digit. The status line repeats what the field
+  // holds, spaced out so that a screen reader reads it digit by digit.
+  function setupKeypads() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-keypad]"), function (keypad) {
+      var field = document.getElementById(keypad.dataset.keypad);
+      var said = keypad.querySelector("[data-keypad-said]");
+      if (!field) { return; }
+      keypad.hidden = false;
+      function show(value) {
+        field.value = value;
+        if (said) { said.textContent = value.split("").join(" "); }
+      }
+      keypad.addEventListener("click", function (event) {
+        var key = event.target.closest("button");
+        if (!key || key.type !== "button") { return; }
+        var code = /^[0-9]*$/.test(field.value) ? field.value : "";
+        if (key.hasAttribute("data-erase")) {
+          show(code.slice(0, -1));
+        } else if (key.dataset.digit && code.length < 5) {
+          show(code + key.dataset.digit);
+        }
+      });
+    });
+  }
 
   var SPEAKER = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<path d="M3 9v6h4l5 4V5L7 9H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z' +
