@@ -180,6 +180,8 @@ class Schedule:
         week = []
         for weekday in range(7):
             usual = by_weekday[weekday].most_common(1)[0][0]
+            if by_weekday[weekday][()] * 2 >= SAMPLE_WEEKS:
+                usual = ()  # shut half the weeks (a bus every other Tuesday): "some weeks"
             extra = sorted({s for spans in by_weekday[weekday] for s in spans} - set(usual))
             vague = sum(day.weekday() == weekday for day in vague_days) * 2 > SAMPLE_WEEKS
             week.append(DayHours(weekday, usual, tuple(extra), vague))
@@ -291,10 +293,12 @@ def describe_status(status: Status | None, now: datetime, locale, gettext: Gette
     return gettext("Pas d'ouverture prévue dans les 14 prochains jours : appelez avant de venir.")
 
 
-def describe_week(schedule: Schedule | None, start: date, locale, gettext: Gettext) -> list[str]:
+def describe_week(schedule: Schedule | None, start: date, locale, gettext: Gettext, *,
+                  only_open: bool = False) -> list[str]:
     """One line a weekday for the printed sheet ("lundi : 9 h – 12 h et 14 h – 17 h").
 
-    ``start`` is the day the sheet is printed: see :meth:`Schedule.weekly`.
+    ``start`` is the day the sheet is printed: see :meth:`Schedule.weekly`. With
+    ``only_open``, days never open are left out (a bus stop: one or two days a week).
     """
     if schedule is None:
         return [gettext("Horaires non communiqués : appelez avant de venir.")]
@@ -311,6 +315,8 @@ def describe_week(schedule: Schedule | None, start: date, locale, gettext: Gette
             text = gettext("certaines semaines, %(hours)s") % {"hours": extra}
         elif not usual and day.to_confirm:
             text = gettext("à confirmer")
+        elif only_open and not usual:
+            continue
         else:
             text = usual or gettext("fermé")
         lines.append(gettext("%(day)s : %(hours)s") % {"day": names[day.weekday], "hours": text})
