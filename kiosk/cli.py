@@ -155,10 +155,28 @@ def check_command(questionnaire, offers):
     if not report.errors:
         click.echo(f"{places_file}: ok ({len(report.places)} places, "
                    f"{len(report.warnings)} warnings)")
+    problems += _stops_problems(report.places, click.echo)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
+
+
+def _stops_problems(places: list[dict], echo) -> list[str]:
+    """Check the itinerant places' stops against the communes and the places file."""
+    from .places.communes import load_communes
+    from .places.stops import read_stops
+    from .diagnostic.resources import COMMUNES_FILE, STOPS_FILE
+
+    try:
+        communes = load_communes(COMMUNES_FILE)
+    except ValueError:
+        return []  # already reported: stops cannot be checked without communes
+    itinerant = [p["id"] for p in places if "Itinérant" in (p.get("itinerance") or ())]
+    report = read_stops(STOPS_FILE, communes, itinerant)
+    if not report.errors:
+        echo(f"{STOPS_FILE}: ok ({len(report.stops)} stops)")
+    return [f"{STOPS_FILE}:{issue.line}: {issue.detail}" for issue in report.errors]
 
 
 @click.group("places")

@@ -163,15 +163,17 @@ def test_times_phone_and_address_keep_left_to_right_in_arabic(stock, resident, r
 
 FAR = "C'est loin : appelez avant de vous déplacer."
 FAR_NO_PHONE = "C'est loin, et ce lieu ne donne pas de numéro"
+GANNAY = "03119"  # Gannay-sur-Loire: 23 km from the nearest sample place or bus stop
 
 
 def test_a_place_far_away_says_so_and_asks_to_call_first(resident, stock):
-    # Ainay-le-Château (03003): the nearest sample place is over 40 km away.
+    # Bellerive-sur-Allier (03023): the nearest sample place or bus stop, Le Mayet-de-
+    # Montagne, is 21 km away (Ainay-le-Château, used before, now has the bus 12 km away).
     stock()
-    resident.complete({"commune": {"commune": "03003"}})
+    resident.complete({"commune": {"commune": "03023"}})
     page = text_of(resident.get("/result").get_data(as_text=True))
     assert FAR in page
-    assert "À 4" in page  # (the distance itself, 40 km and more, is still given)
+    assert "À 21,3 km" in page  # (the distance itself is still given)
 
 
 def test_a_place_nearby_does_not_say_it_is_far(resident, stock):
@@ -186,6 +188,6 @@ def test_a_far_place_without_a_phone_says_whom_to_ask(resident, db, stock):
     for place in store.all_places(db):  # none of them gives a phone
         db.execute("update places set telephone = '' where id = ?", [place["id"]])
     db.commit()
-    resident.complete({"commune": {"commune": "03003"}})
+    resident.complete({"commune": {"commune": GANNAY}})
     page = text_of(resident.get("/result").get_data(as_text=True))
     assert FAR_NO_PHONE in page and FAR not in page

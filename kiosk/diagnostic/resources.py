@@ -8,9 +8,11 @@ from flask import Flask, current_app
 from .. import paths
 from . import questionnaire
 from ..places.communes import Communes, load_communes
+from ..places.stops import read_stops
 
 COMMUNES_FILE = paths.DATA / "communes_03.csv"
 PLACES_SCHEMA = paths.DATA / "schema_mediation_numerique.json"
+STOPS_FILE = paths.DATA / "itinerance_03.csv"
 
 
 def load_questionnaire_files(q_path, offers_path) -> questionnaire.Questionnaire:
@@ -36,6 +38,15 @@ def communes_for(app: Flask) -> Communes:
     return cache["communes"]
 
 
+def stops_for(app: Flask) -> list[dict]:
+    """The itinerant places' stops, loaded on first use (bad rows, which `kiosk check`
+    reports, left out)."""
+    cache = app.extensions.setdefault("kiosk", {})
+    if "stops" not in cache:
+        cache["stops"] = read_stops(STOPS_FILE, communes_for(app)).stops
+    return cache["stops"]
+
+
 def get_questionnaire() -> questionnaire.Questionnaire:
     """The current app's questionnaire."""
     return questionnaire_for(current_app)
@@ -44,3 +55,8 @@ def get_questionnaire() -> questionnaire.Questionnaire:
 def get_communes() -> Communes:
     """The current app's communes."""
     return communes_for(current_app)
+
+
+def get_stops() -> list[dict]:
+    """The current app's itinerant stops."""
+    return stops_for(current_app)

@@ -213,7 +213,7 @@ def _check_value(spec: dict, text: str) -> tuple[Any, list[str]]:
     if not text:
         return None, []
     if kind == "number":
-        return _check_number(name, text)
+        return check_number(name, text)
     if kind == "date":
         return text, _date_problems(text)
     return text, _string_problems(spec, text)
@@ -235,7 +235,7 @@ def _string_problems(spec: dict, text: str, items: list[str] | None = None) -> l
     return problems
 
 
-def _check_number(name: str, text: str) -> tuple[float | None, list[str]]:
+def check_number(name: str, text: str) -> tuple[float | None, list[str]]:
     """Parse a Table Schema number; coordinates must also be in range."""
     if not _NUMBER.fullmatch(text):
         return None, [f"{_show(text)} is not a number (use '.' for decimals)"]
@@ -293,20 +293,38 @@ def nearest(places: Iterable[dict], lat: float, lon: float, *,
     Only places with coordinates count. With ``services`` (values of the standard's
     ``services`` field) and/or ``programmes`` (values of ``dispositif_programmes_nationaux``),
     a place qualifies if it offers any of those services or takes part in any of those
-    programmes. An itinerant place (a bus) is measured from its registered address.
+    programmes. An itinerant place (a bus) that has ``stops`` (see kiosk.places.stops) is as
+    near as its nearest stop, and comes back with only its ``STOPS_SHOWN`` nearest stops, as
+    (km, stop) pairs; without stops it is measured from its registered address.
     """
     wanted_services, wanted_programmes = _as_set(services), _as_set(programmes)
     filtering = bool(wanted_services or wanted_programmes)
     scored = []
     for place in places:
-        if place.get("latitude") is None or place.get("longitude") is None:
-            continue
         offered = wanted_services.intersection(place.get("services") or ())
         joined = wanted_programmes.intersection(place.get("dispositif_programmes_nationaux") or ())
-        if not filtering or offered or joined:
+        if filtering and not (offered or joined):
+            continue
+        if place.get("stops"):
+            stops = nearest_stops(place["stops"], lat, lon)
+            if stops:
+                scored.append((stops[0][0], dict(place, stops=stops)))
+        elif place.get("latitude") is not None and place.get("longitude") is not None:
             km = distance_km(lat, lon, place["latitude"], place["longitude"])
             scored.append((km, place))
     scored.sort(key=lambda pair: (pair[0], (pair[1].get("nom") or "").casefold()))
+    return scored[: max(limit, 0)]
+
+
+STOPS_SHOWN = 2
+
+
+def nearest_stops(stops: Iterable[dict], lat: float, lon: float,
+                  limit: int = STOPS_SHOWN) -> list[tuple[float, dict]]:
+    """The ``limit`` stops nearest to (lat, lon) as (km, stop) pairs, ties by commune."""
+    scored = [(distance_km(lat, lon, stop["latitude"], stop["longitude"]), stop)
+              for stop in stops if stop.get("latitude") is not None]
+    scored.sort(key=lambda pair: (pair[0], pair[1]["commune"], pair[1]["id"]))
     return scored[: max(limit, 0)]
 
 

@@ -14,8 +14,9 @@ from markupsafe import Markup
 from ..storage import store
 from ..storage.db import get_db
 from ..diagnostic.recommend import places_for
-from ..diagnostic.resources import get_communes, get_questionnaire
+from ..diagnostic.resources import get_communes, get_questionnaire, get_stops
 from ..places import hours
+from ..places.stops import with_stops
 from .site import request_translations
 
 # Every kiosk stands in the Allier: "today" and "open now" are Paris time, whatever
@@ -54,7 +55,7 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     """
     q = get_questionnaire()
     result = store.result_for_visit(get_db(), visit["id"])
-    places = store.all_places(get_db())
+    places = with_stops(store.all_places(get_db()), get_stops())
     point, commune = origin(result)
     profile = next(p for p in q.profiles if p.id == result["profile"])
     levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
@@ -62,10 +63,11 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
              for offer in (q.offer(o) for o in result["offers"]) if offer]
     summary = summary_text(q, result, profile, levels, steps)
     shown = {place["id"]: place for _offer, near, _ask in steps for _km, place in near}
+    stops = [stop for place in shown.values() for _km, stop in place.get("stops", ())]
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
             "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
             "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
-            "hours": place_hours(shown.values(), local_time(now), sheet=sheet)}
+            "hours": place_hours([*shown.values(), *stops], local_time(now), sheet=sheet)}
 
 
 def summary_text(q, result, profile, levels, steps) -> str:
@@ -102,8 +104,9 @@ def place_hours(places, now: datetime, *, sheet: bool) -> dict[str, list[Markup]
     lines = {}
     for place in places:
         schedule = parse_hours(place.get("horaires"))
-        if sheet:
-            words = hours.describe_week(schedule, now.date(), locale, gettext)
+        if sheet:  # a bus stop's week: only the days the bus comes
+            words = hours.describe_week(schedule, now.date(), locale, gettext,
+                                        only_open="lieu_id" in place)
         else:
             status = schedule.status(now) if schedule else None
             words = [hours.describe_status(status, now, locale, gettext)]
