@@ -160,10 +160,6 @@ def test_needs(q, overrides, need):
     assert need in score(q, answers_with(**overrides)).needs
 
 
-def test_other_language_raises_the_reading_need(q):
-    assert "reading" in score(q, answers_with(), language="uk").needs
-
-
 def test_with_help_everywhere_is_done_but_asks_for_accompaniment(q):
     s = score(q, answers_with(skill="with_help", eadmin="with_help"))
     assert s.indicators["dsi_at_least_basic"] is True
