@@ -31,6 +31,8 @@ def broken_copy(tmp_path, old, new, name="diagnostic.yaml", source=SHIPPED):
     assert old in text, old
     target = tmp_path / name
     target.write_text(text.replace(old, new, 1), "utf-8")
+    if not (tmp_path / "data").exists():  # the offers' local list, beside the copy
+        (tmp_path / "data").symlink_to(paths.DATA)
     return target
 
 
