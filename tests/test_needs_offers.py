@@ -205,3 +205,27 @@ def test_the_shipped_local_list_is_all_marked_as_samples():
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8
     assert all(row["source"].startswith("EXEMPLE") for row in rows)
+
+
+@pytest.mark.parametrize("answer,raised", [("alone", False), ("with_help", True),
+                                           ("no", True), ("_idk", False)])
+def test_the_health_question_raises_the_health_need(q, answer, raised):
+    s = score(q, answers_with(health=answer))
+    assert ("health" in s.needs) is raised
+    if raised:
+        assert choose_offers(q, s.needs)[0] == "health_space"
+
+
+def test_the_health_step_names_places(q):
+    from kiosk.diagnostic.recommend import places_for
+
+    near, ask_only = places_for(q.offer("health_space"), national_places(), LE_MONTET)
+    assert not ask_only
+    assert [place["commune"] for _km, place in near] == ["Le Montet", "Montmarault"]
+
+
+def test_a_person_who_never_used_the_internet_is_not_asked_about_health(q):
+    from kiosk.diagnostic.scoring import visible_screens
+
+    assert "health" not in [s.id for s in visible_screens(q, never_user())]
+    assert "health" in [s.id for s in visible_screens(q, answers_with())]

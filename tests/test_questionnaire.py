@@ -15,7 +15,7 @@ OFFERS = paths.QUESTIONNAIRES / "offers.yaml"
 def test_shipped_questionnaire_loads():
     q = load_questionnaire_files(SHIPPED, OFFERS)
     assert q.id == "diagnostic-allier"
-    assert len(q.screens) <= 25
+    assert len(q.screens) <= 26
     assert [a.id for a in q.areas] == ["information", "communication", "problem_solving",
                                        "software", "safety"]
     for area in q.areas:
