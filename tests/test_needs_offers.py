@@ -192,6 +192,13 @@ def test_a_broken_row_of_the_local_list_is_reported_with_its_line(tmp_path):
         "pattern ^\\d{5}$"]
 
 
+def test_unreadable_hours_in_the_local_list_are_reported_with_their_line(tmp_path):
+    offers = copy_offers(tmp_path, csv_old='"Tu,Th 14:00-16:00"', csv_new="mardi 14h-16h")
+    (problem,) = problems_of(offers)
+    assert problem.startswith(f"{tmp_path / 'data' / 'lieux_locaux_03.csv'}:5: "
+                              "id local-fle-moulins: horaires: ")
+
+
 def test_a_missing_local_list_is_reported(tmp_path):
     offers = copy_offers(tmp_path, "file: data/lieux_locaux_03.csv", "file: data/absent.csv")
     (problem,) = problems_of(offers)

@@ -196,7 +196,10 @@ def read_local_places(spec: dict | None, base: Path) -> LocalPlaces | None:
         report = read_places(csv_path, schema)
     except OSError as exc:
         return LocalPlaces((), vocabulary, (Problem(str(csv_path), 1, f"cannot read: {exc}"),))
-    problems = tuple(Problem(str(csv_path), i.line, i.detail) for i in report.errors)
+    # A short list kept by hand: hours it cannot read are to be fixed, not merely warned of
+    # (the national directory only warns, its rows coming from many hands).
+    problems = tuple(Problem(str(csv_path), i.line, i.detail)
+                     for i in report.errors + report.warnings)
     # Shaped as the places of the national directory (kiosk.storage.store.all_places).
     places = tuple(dict(p, dispositif_programmes_nationaux=[], itinerance=None, prise_rdv=None,
                         code_insee=None) for p in report.places)
