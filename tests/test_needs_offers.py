@@ -236,3 +236,10 @@ def test_a_person_who_never_used_the_internet_is_not_asked_about_health(q):
 
     assert "health" not in [s.id for s in visible_screens(q, never_user())]
     assert "health" in [s.id for s in visible_screens(q, answers_with())]
+
+
+def test_a_local_list_named_without_its_schema_is_a_schema_problem(tmp_path):
+    offers = copy_offers(tmp_path, "  schema: data/lieux_locaux.schema.json\n", "")
+    (problem,) = problems_of(offers)
+    assert problem == f"{offers}:{line_of(offers, 'file: data/lieux_locaux_03.csv')}: local_places: " \
+                      "'schema' is a required property"

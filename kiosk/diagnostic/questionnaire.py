@@ -150,7 +150,9 @@ def load(questionnaire_path: Path, offers_path: Path, *, schema_dir: Path,
         problems += schema_problems(odoc, schema_dir / "offers.schema.json", opath)
     except DataFileError as exc:
         problems += exc.problems
-    local = read_local_places(odoc.get("local_places"), Path(offers_path).parent) if odoc else None
+    # The local list is read once the offers file itself is sound (it names the list).
+    local = None if problems else read_local_places(odoc.get("local_places"),
+                                                    Path(offers_path).parent)
     if local:
         problems += local.problems
     if problems:
