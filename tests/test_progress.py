@@ -22,8 +22,8 @@ BAR = re.compile(r'<progress max="(\d+)" value="(\d+)" aria-labelledby="progress
 def test_no_total_before_the_branching_answer_then_the_length_of_the_path():
     assert Route(Q, {}).settled_total is None
     assert Route(Q, {"last_use": "never"}).settled_total == 9
-    assert Route(Q, {"last_use": "3m"}).settled_total == 25
-    assert Route(Q, {"last_use": IDK}).settled_total == 25  # "Je ne sais pas" asks all
+    assert Route(Q, {"last_use": "3m"}).settled_total == 26
+    assert Route(Q, {"last_use": IDK}).settled_total == 26  # "Je ne sais pas" asks all
 
 
 def chain():
@@ -88,9 +88,9 @@ def test_a_non_user_never_sees_a_total_larger_than_the_screens_they_see(resident
 
 def test_an_internet_user_sees_the_long_path_announced_right(resident):
     seen = walk(resident, {"last_use": {"answer": "3m"}})
-    assert len(seen) == 25
+    assert len(seen) == 26
     check_never_promises_more(seen)
-    assert seen[1] == ("Question 2 sur 25", 25, 2)
+    assert seen[1] == ("Question 2 sur 26", 26, 2)
 
 
 def test_the_progress_in_arabic_is_translated_and_on_a_right_to_left_page(make_app):

@@ -15,7 +15,7 @@ OFFERS = paths.QUESTIONNAIRES / "offers.yaml"
 def test_shipped_questionnaire_loads():
     q = load_questionnaire_files(SHIPPED, OFFERS)
     assert q.id == "diagnostic-allier"
-    assert len(q.screens) <= 25
+    assert len(q.screens) <= 26
     assert [a.id for a in q.areas] == ["information", "communication", "problem_solving",
                                        "software", "safety"]
     for area in q.areas:
@@ -31,6 +31,8 @@ def broken_copy(tmp_path, old, new, name="diagnostic.yaml", source=SHIPPED):
     assert old in text, old
     target = tmp_path / name
     target.write_text(text.replace(old, new, 1), "utf-8")
+    if not (tmp_path / "data").exists():  # the offers' local list, beside the copy
+        (tmp_path / "data").symlink_to(paths.DATA)
     return target
 
 

@@ -160,10 +160,6 @@ def test_needs(q, overrides, need):
     assert need in score(q, answers_with(**overrides)).needs
 
 
-def test_other_language_raises_the_reading_need(q):
-    assert "reading" in score(q, answers_with(), language="uk").needs
-
-
 def test_with_help_everywhere_is_done_but_asks_for_accompaniment(q):
     s = score(q, answers_with(skill="with_help", eadmin="with_help"))
     assert s.indicators["dsi_at_least_basic"] is True
@@ -175,7 +171,7 @@ def test_with_help_everywhere_is_done_but_asks_for_accompaniment(q):
     (("e_administration",), ("aidants_connect", "go_further")),
     (("equipment", "connection"), ("solidarity_device", "free_access")),
     (("e_administration", "equipment", "connection", "reading", "basics", "safety"),
-     ("aidants_connect", "solidarity_device", "free_access", "reading_language")),
+     ("aidants_connect", "solidarity_device", "free_access", "illiteracy_centre")),
     (("basics", "accompaniment"), ("collective_workshops", "digital_advisor")),
 ])
 def test_offers_two_to_four_in_priority_order(q, needs, expected):

@@ -40,13 +40,13 @@ def ids(screens):
 # --- the route: which screens, in which order ---------------------------------------
 
 def test_a_person_who_never_used_internet_skips_the_sixteen_activity_screens():
-    assert Route(Q, {}).total == 25
+    assert Route(Q, {}).total == 26
     route = Route(Q, {"last_use": "never"})
     assert ids(route.shown) == NEVER_PATH and route.total == 9
 
 
 def test_i_dont_know_to_the_first_question_keeps_every_screen():
-    assert Route(Q, {"last_use": IDK}).total == 25
+    assert Route(Q, {"last_use": IDK}).total == 26
 
 
 def test_the_first_screen_is_due_and_nothing_after_it_can_be_reached():
@@ -86,7 +86,7 @@ def test_going_back_over_answers_walks_forward_screen_by_screen():
 def test_changing_an_earlier_answer_closes_the_branch_it_opened():
     answers = {"last_use": "3m", "devices": ["computer"], "home_connection": "box",
                "info_search": "alone"}
-    assert Route(Q, answers).total == 25
+    assert Route(Q, answers).total == 26
     route = Route(Q, answers).answered(Q.screen("last_use"), "never")
     assert route.total == 9 and route.reachable("info_search") is None
     assert route.due.id == "task_phishing"

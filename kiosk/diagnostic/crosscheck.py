@@ -23,20 +23,23 @@ ACTIVITY_TYPES = " and ".join(t.name for t in TYPES.values() if t.counts_as_acti
 def standard_vocabularies(schema_path: Path) -> dict[str, set[str]]:
     """Allowed values of `services` and `dispositif_programmes_nationaux` in the standard."""
     fields = {f["name"]: f for f in json.loads(schema_path.read_text("utf-8"))["fields"]}
-    vocab = {}
-    for key, name in (("services", "services"), ("programmes", "dispositif_programmes_nationaux")):
-        pattern = fields[name]["constraints"]["pattern"]
-        alternatives = re.search(r"\)\((.*)\)\)\+\$$", pattern).group(1)
-        vocab[key] = {re.sub(r"\\(.)", r"\1", v) for v in re.split(r"(?<!\\)\|", alternatives)}
-    return vocab
+    return {key: pattern_values(fields[name]["constraints"]["pattern"])
+            for key, name in (("services", "services"),
+                              ("programmes", "dispositif_programmes_nationaux"))}
+
+
+def pattern_values(pattern: str) -> frozenset[str]:
+    """The values a list field's pattern allows: ``(?:(?:^|\\|)(A|B|C))+$`` -> {A, B, C}."""
+    alternatives = re.search(r"\)\((.*)\)\)\+\$$", pattern).group(1)
+    return frozenset(re.sub(r"\\(.)", r"\1", v) for v in re.split(r"(?<!\\)\|", alternatives))
 
 
 class CrossChecker:
     """Builds the dataclasses while collecting every cross-reference problem."""
 
-    def __init__(self, qdoc, qpath, odoc, opath, static_dir, vocab):
+    def __init__(self, qdoc, qpath, odoc, opath, static_dir, vocab, local=None):
         self.q, self.qpath, self.o, self.opath = qdoc, qpath, odoc, opath
-        self.static_dir, self.vocab = Path(static_dir), vocab
+        self.static_dir, self.vocab, self.local = Path(static_dir), vocab, local
         self.problems: list[Problem] = []
 
     def fail(self, doc_path, message, *, offers=False):
@@ -191,13 +194,40 @@ class CrossChecker:
                         self.fail(where + ["places", key, j],
                                   f"{value!r} is not a {key} value of the national standard",
                                   offers=True)
+            self.age_bands(o.get("ages", ()), where + ["ages"])
             offers.append(Offer(o["id"], o["title"], o["text"], tuple(o.get("needs", ())),
                                 bool(o.get("fallback")), tuple(places.get("services", ())),
-                                tuple(places.get("programmes", ()))))
+                                tuple(places.get("programmes", ())), tuple(o.get("ages", ())),
+                                tuple(o.get("language_not_in", ())), o.get("phone"),
+                                self.local_places(places.get("local", ()), where)))
         if sum(o.fallback for o in offers) < 2:
             self.fail(["offers"], "at least two offers need fallback: true "
                       "(every result proposes two next steps)", offers=True)
         for i, need in enumerate(self.q["needs"]):
-            if not any(need["id"] in o.needs for o in offers):
-                self.fail(["needs", i], f"no offer answers need {need['id']!r}")
+            if not any(need["id"] in o.needs and not (o.ages or o.language_not_in)
+                       for o in offers):
+                self.fail(["needs", i], f"no offer answers need {need['id']!r} for everyone "
+                          "(one without `ages` or `language_not_in`)")
         return tuple(offers)
+
+    def age_bands(self, bands, where):
+        """An offer's age rule names bands of the questionnaire's age question."""
+        screen = next((s for _i, s in self.screens.values() if s.profile_field == "age_band"), None)
+        known = [o.id for o in screen.options] if screen else []
+        for j, band in enumerate(bands):
+            if band not in known:
+                self.fail(where + [j], f"unknown age band {band!r} (the age question's bands: "
+                          f"{', '.join(known) or 'none'})", offers=True)
+
+    def local_places(self, services, where) -> tuple[dict, ...]:
+        """The places of the local list offering any of ``services``."""
+        if services and self.local is None:
+            self.fail(where + ["places", "local"], "local places need `local_places` "
+                      "(the file of the local list) at the top of the offers file", offers=True)
+            return ()
+        for j, value in enumerate(services):
+            if value not in self.local.services:
+                self.fail(where + ["places", "local", j], f"{value!r} is not a services value "
+                          "of the local list of places", offers=True)
+        wanted = set(services)
+        return tuple(p for p in self.local.places if wanted & set(p["services"])) if wanted else ()

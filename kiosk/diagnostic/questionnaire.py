@@ -85,6 +85,17 @@ class Offer:
     fallback: bool = False
     services: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
+    ages: tuple[str, ...] = ()             # age bands it is offered to (empty: every age)
+    language_not_in: tuple[str, ...] = ()  # screen languages it is not offered in
+    phone: str | None = None               # a number to call, "+33" and nine digits
+    # Places of the local list (services the national standard does not name).
+    local_places: tuple[dict, ...] = field(default=(), compare=False, repr=False)
+
+    def fits(self, age_band: str | None, language: str) -> bool:
+        """Whether this offer suits a person of ``age_band`` (None: not given) using the
+        kiosk in ``language``. An age rule is met only by an age band given."""
+        return ((not self.ages or age_band in self.ages)
+                and language not in self.language_not_in)
 
 
 @dataclass(frozen=True)
@@ -139,13 +150,59 @@ def load(questionnaire_path: Path, offers_path: Path, *, schema_dir: Path,
         problems += schema_problems(odoc, schema_dir / "offers.schema.json", opath)
     except DataFileError as exc:
         problems += exc.problems
+    # The local list is read once the offers file itself is sound (it names the list).
+    local = None if problems else read_local_places(odoc.get("local_places"),
+                                                    Path(offers_path).parent)
+    if local:
+        problems += local.problems
     if problems:
         raise DataFileError(problems)
     from .crosscheck import CrossChecker, standard_vocabularies
 
     vocab = standard_vocabularies(places_schema_path) if places_schema_path else None
-    checker = CrossChecker(qdoc, qpath, odoc, opath, static_dir, vocab)
+    checker = CrossChecker(qdoc, qpath, odoc, opath, static_dir, vocab, local)
     questionnaire = checker.build()
     if checker.problems:
         raise DataFileError(checker.problems)
     return questionnaire
+
+
+@dataclass(frozen=True)
+class LocalPlaces:
+    """The local list of places, with the values its ``services`` column allows."""
+
+    places: tuple[dict, ...]
+    services: frozenset[str]
+    problems: tuple[Problem, ...] = ()
+
+
+def read_local_places(spec: dict | None, base: Path) -> LocalPlaces | None:
+    """Read the local list of places named by offers.yaml's ``local_places`` (paths
+    relative to ``base``): services the national standard does not name (French classes,
+    École de la deuxième chance, CléA). Each row is checked against the list's own Table
+    Schema by the national directory's reader; problems come back as ``file:line``."""
+    if not spec:
+        return None
+    from ..places.directory import load_schema, read_places
+    from .crosscheck import pattern_values
+
+    csv_path, schema_path = base / spec["file"], base / spec["schema"]
+    try:
+        schema = load_schema(schema_path)
+        services = next(f for f in schema["fields"] if f["name"] == "services")
+        vocabulary = pattern_values(services["constraints"]["pattern"])
+    except (OSError, ValueError, KeyError, StopIteration, AttributeError) as exc:
+        return LocalPlaces((), frozenset(), (Problem(str(schema_path), 1, "not a usable schema "
+                                                     f"of local places ({exc!r})"),))
+    try:
+        report = read_places(csv_path, schema)
+    except OSError as exc:
+        return LocalPlaces((), vocabulary, (Problem(str(csv_path), 1, f"cannot read: {exc}"),))
+    # A short list kept by hand: hours it cannot read are to be fixed, not merely warned of
+    # (the national directory only warns, its rows coming from many hands).
+    problems = tuple(Problem(str(csv_path), i.line, i.detail)
+                     for i in report.errors + report.warnings)
+    # Shaped as the places of the national directory (kiosk.storage.store.all_places).
+    places = tuple(dict(p, dispositif_programmes_nationaux=[], itinerance=None, prise_rdv=None,
+                        code_insee=None) for p in report.places)
+    return LocalPlaces(places, vocabulary, problems)

@@ -66,7 +66,8 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
         "age_band": profile_value("age_band"), "commune": profile_value("commune"),
         "situation": profile_value("situation"), "profile": s.profile, "points": s.points,
         "indicators": s.indicators, "needs": list(s.needs),
-        "offers": list(choose_offers(questionnaire, s.needs)),
+        "offers": list(choose_offers(questionnaire, s.needs, age_band=profile_value("age_band"),
+                                     language=visit["language"])),
     }
     payload = anon.anonymise(dict(result, levels=s.levels), site_commune=site_commune,
                              epci_of=epci_of, vocabulary=vocabulary(questionnaire, languages))

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 QUESTIONNAIRE = yaml.safe_load((REPO / "questionnaires" / "diagnostic.yaml").read_text("utf-8"))
 SCREENS = {screen["id"]: screen for screen in QUESTIONNAIRE["screens"]}
 ALL_SCREENS = [screen["id"] for screen in QUESTIONNAIRE["screens"]]
-TOTAL = len(ALL_SCREENS)  # 25
+TOTAL = len(ALL_SCREENS)  # 26
 # `last_use: never` skips every screen shown only to people who use the internet.
 NEVER_SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"]
                  if s.get("show_if", {}).get("not_in") != ["never"]]

@@ -44,6 +44,7 @@ TOUCH_FLOW = [
     ("com_messages", ["Oui, et je peux aider les autres."]),
     ("com_video", ["Non, je ne sais pas faire."]),
     ("eadmin", ["Avec de l'aide."]),
+    ("health", ["Non, pas encore."]),
     ("ps_buy", ["Oui, seul ou seule."]),
     ("ps_bank", ["Oui, avec de l'aide."]),
     ("ps_fix", IDK),
