@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import segno
 from flask import current_app
-from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 
 from ..storage import store
@@ -16,11 +17,15 @@ from ..storage.db import get_db
 from ..diagnostic.recommend import places_for
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..places import hours
-from .site import request_translations
+from .site import format_phone, request_translations
 
 # Every kiosk stands in the Allier: "today" and "open now" are Paris time, whatever
 # zone the PC's clock is set to.
 LOCAL_TIME = ZoneInfo("Europe/Paris")
+
+# The code a person scans without a printer stays at version 10 or below (57 x 57 modules):
+# small enough for any phone to read from the screen or the sheet at arm's length.
+QR_MAX_VERSION = 10
 
 # Beyond this distance as the crow flies (about 30 km by the Allier's roads) a place is
 # far for someone without a car: the page says so and points to a phone call first.
@@ -60,33 +65,81 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
     steps = [(offer, *places_for(offer, places, point))
              for offer in (q.offer(o) for o in result["offers"]) if offer]
-    summary = summary_text(q, result, profile, levels, steps)
     shown = {place["id"]: place for _offer, near, _ask in steps for _km, place in near}
+    take_home = take_home_text(*take_home_lines(*first_step(steps)))
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
-            "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
+            "from_commune": commune, "qr_svg": qr_svg(take_home),
             "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
+            "bookings": {pid: qr_svg(url)
+                         for pid, url in booking_links(shown.values()).items()},
             "hours": place_hours(shown.values(), local_time(now), sheet=sheet)}
 
 
-def summary_text(q, result, profile, levels, steps) -> str:
-    """The short text carried by the QR code: nothing personal, only the result."""
-    lines = [_(q.title), format_date(datetime.fromisoformat(result["finished_at"])),
-             _(profile.label)]
-    lines += [f"{_(area.label)} : {level_word(level)}" for area, level in levels]
-    lines += [f"→ {_(offer.title)}" for offer, *_rest in steps]
-    return "\n".join(lines)
+def first_step(steps) -> tuple[list[str], dict | None]:
+    """The first step's title (translated) and its first place (or None). When that step names no
+    place (reading, say), the titles run on to the first step that does, and its place:
+    the person leaves with somewhere to go and a number to call."""
+    translate, titles = request_translations().ugettext, []
+    for offer, near, _ask in steps:
+        titles.append(translate(offer.title))
+        if near:
+            return titles, near[0][1]
+    return titles[:1], None
+
+
+def take_home_lines(titles: list[str], place: dict | None) -> tuple[list[str], list[str]]:
+    """What the take-home QR code says: the lines it must carry (the first step, its
+    place's name and phone) and those it carries if they fit (the address). Nothing
+    personal."""
+    needed, optional = list(titles), []
+    if place:
+        needed.append(place["nom"])
+        if place.get("telephone"):
+            needed.append(format_phone(place["telephone"]))
+        optional.append(f"{place['adresse']}, {place['code_postal']} {place['commune']}")
+    return needed, optional
+
+
+def take_home_text(needed: list[str], optional: list[str]) -> str:
+    """The ``needed`` lines, then as many ``optional`` ones as keep the symbol at version
+    10 or below: a long translation loses the address, never the step, place or phone."""
+    for keep in range(len(optional), 0, -1):
+        text = "\n".join(needed + optional[:keep])
+        if qr_code(text).version <= QR_MAX_VERSION:
+            return text
+    return "\n".join(needed)
+
+
+def booking_links(places) -> dict[str, str]:
+    """Place id -> its online booking page (`prise_rdv` of the standard), when it gives
+    a web address (nothing else is put in a code a phone will open)."""
+    links = {}
+    for place in places:
+        url = (json.loads(place.get("data") or "{}").get("prise_rdv") or "").strip()
+        if re.match(r"https?://\S+$", url):
+            links[place["id"]] = url
+    return links
+
+
+@functools.lru_cache(maxsize=256)
+def qr_code(text: str) -> segno.QRCode:
+    """The QR symbol for ``text``: UTF-8, declared (ECI) so that a reader does not guess
+    (zbar takes an undeclared "é" for Japanese); level L, raised when it costs no size,
+    since the codes are read from a clean screen or sheet.
+
+    A fixed mask spares segno from trying all eight (most of the result page's time);
+    any mask gives a valid code.
+    """
+    return segno.make(text, error="l", micro=False, mask=0, encoding="utf-8", eci=True)
 
 
 @functools.lru_cache(maxsize=128)
 def qr_svg(text: str) -> str:
-    """An inline SVG QR code (no inline style: the CSP forbids it).
-
-    A fixed mask spares segno from trying all eight (most of the result page's time);
-    any mask gives a valid code. Cached: the page is often shown again (print view).
-    """
-    qr = segno.make(text, error="m", micro=False, mask=0)
-    return qr.svg_inline(scale=3, border=2, svgclass="qr-code", lineclass=None,
-                         omitsize=True)
+    """An inline SVG QR code (no inline style: the CSP forbids it), one unit a module:
+    the stylesheet gives its size, and small numbers keep the page light. Cached: the
+    page is often shown again."""
+    return qr_code(text).svg_inline(scale=1, border=2, omitsize=True, lineclass=None,
+                                    svgclass="qr-code")
 
 
 def local_time(moment: datetime) -> datetime:
