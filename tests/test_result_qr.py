@@ -50,13 +50,22 @@ def first_steps(lang: str):
 
 
 def test_the_longest_french_first_step_fits_version_10_with_its_address():
-    texts = [take_home_text(*take_home_lines(titles, place))
+    pairs = [(take_home_text(*take_home_lines(titles, place)), place)
              for titles, place in first_steps("fr")]
-    longest = max(texts, key=lambda text: len(text.encode()))
-    assert len(texts) == 10 * 9 + 2 * 10 * 9
+    longest, _place = max(pairs, key=lambda pair: len(pair[0].encode()))
     assert qr_code(longest).version <= QR_MAX_VERSION == 10
-    # Nothing was dropped: every French text ends with its place's address.
-    assert all(re.search(r", \d{5} [^\n]+$", text) for text in texts)
+    assert "Marcillat" in longest and len(longest.encode()) >= 198  # the longest today
+    # Nothing was dropped: each text ends with its place's address (but the bus's).
+    for text, place in pairs:
+        if place["itinerance"] != ["Itinérant"]:
+            assert text.endswith(f"\n{place['adresse']}, {place['code_postal']} "
+                                 f"{place['commune']}"), text
+
+
+def test_the_bus_gives_its_phone_not_its_base_address():
+    bus = next(p for p in PLACES if p["itinerance"] == ["Itinérant"])
+    assert take_home_text(*take_home_lines(["Aller plus loin."], bus)) == (
+        "Aller plus loin.\nFrance services La Bourbon’NET\n07 85 12 41 46")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -128,5 +137,7 @@ def test_the_result_shows_the_booking_code_beside_its_place_once(resident, db, a
 def test_a_booking_link_that_is_not_a_web_address_gets_no_code():
     places = [{"id": "a", "data": '{"prise_rdv": "javascript:alert(1)"}'},
               {"id": "b", "data": '{"prise_rdv": "  https://rdv.example.fr/x  "}'},
-              {"id": "c", "data": '{"prise_rdv": null}'}]
-    assert booking_links(places) == {"b": "https://rdv.example.fr/x"}
+              {"id": "c", "data": '{"prise_rdv": null}'},
+              {"id": "d", "prise_rdv": "https://rdv.example.fr/d"}]
+    assert booking_links(places) == {"b": "https://rdv.example.fr/x",
+                                     "d": "https://rdv.example.fr/d"}

@@ -89,14 +89,16 @@ def first_step(steps) -> tuple[list[str], dict | None]:
 
 def take_home_lines(titles: list[str], place: dict | None) -> tuple[list[str], list[str]]:
     """What the take-home QR code says: the lines it must carry (the first step, its
-    place's name and phone) and those it carries if they fit (the address). Nothing
-    personal."""
+    place's name and phone) and those it carries if they fit (the address, which a
+    travelling place such as the Bourbon'Net bus does not give: its stops change).
+    Nothing personal."""
     needed, optional = list(titles), []
     if place:
         needed.append(place["nom"])
         if place.get("telephone"):
             needed.append(format_phone(place["telephone"]))
-        optional.append(f"{place['adresse']}, {place['code_postal']} {place['commune']}")
+        if "Itinérant" not in (standard_field(place, "itinerance") or ()):
+            optional.append(f"{place['adresse']}, {place['code_postal']} {place['commune']}")
     return needed, optional
 
 
@@ -115,10 +117,18 @@ def booking_links(places) -> dict[str, str]:
     a web address (nothing else is put in a code a phone will open)."""
     links = {}
     for place in places:
-        url = (json.loads(place.get("data") or "{}").get("prise_rdv") or "").strip()
+        url = (standard_field(place, "prise_rdv") or "").strip()
         if re.match(r"https?://\S+$", url):
             links[place["id"]] = url
     return links
+
+
+def standard_field(place: dict, name: str):
+    """A field of the places standard: a stored place keeps the ones it has no column
+    for in ``data`` (JSON, as imported); a place just read from a CSV has them all."""
+    if name in place:
+        return place[name]
+    return json.loads(place.get("data") or "{}").get(name)
 
 
 @functools.lru_cache(maxsize=256)
