@@ -97,8 +97,10 @@ def test_the_codes_drawn_are_read_by_a_real_decoder(screen: Page, lang, tmp_path
     title = page.locator(".steps > .step h3").first.inner_text().strip()
     taken = read_code(page.locator(".keep .qr-code"), tmp_path / "take-home.png")
     assert taken.startswith(title + "\n")
-    assert "France services Le Montet\n04 70 47 37 76\n" in taken
-    assert taken.endswith("1 Place du Huit Mai, 03240 Le Montet")
+    assert "\nFrance services Le Montet\n04 70 47 37 76" in taken
+    if lang == "fr":  # then the usual week and the address (Arabic may give way on them)
+        assert taken.endswith("\nven. : 9\u00a0h – 12\u00a0h\n"
+                              "1 Place du Huit Mai, 03240 Le Montet")
     bookings = page.locator(".booking .qr-code")
     expect(bookings).to_have_count(1)
     assert read_code(bookings, tmp_path / "booking.png") == BOOKING
