@@ -1,4 +1,4 @@
-"""What the result page and the printable sheet show: levels, profile, next steps, QR."""
+"""What the result page and the printed sheet show: next steps and their QR codes, levels."""
 from __future__ import annotations
 
 import functools
