@@ -33,11 +33,12 @@ test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/python bench/hub_dashboard.py --smoke
 	$(BIN)/python bench/hub_export.py --smoke
 
-test-deps: $(VENV)/.installed-test
+test-deps: $(VENV)/.installed-test system-deps
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not used);
-# espeak-ng and opus-tools make read-aloud clips (a test synthesises some).
-SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools
+# espeak-ng and opus-tools make read-aloud clips (a test synthesises some); zbar-tools'
+# zbarimg reads the result's QR codes back, as a phone camera would.
+SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools zbarimg:zbar-tools
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \

@@ -1,14 +1,18 @@
-"""What the result page and the printable sheet show: levels, profile, next steps, QR."""
+"""What the result page and the printed sheet show: next steps and their QR codes, levels."""
 from __future__ import annotations
 
 import functools
+import itertools
+import json
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import segno
+from babel.dates import get_day_names
+from babel.lists import format_list
 from flask import current_app
-from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 
 from ..storage import store
@@ -17,11 +21,17 @@ from ..diagnostic.recommend import places_for
 from ..diagnostic.resources import get_communes, get_questionnaire, get_stops
 from ..places import hours
 from ..places.stops import with_stops
-from .site import request_translations
+from .site import format_phone, request_translations
 
 # Every kiosk stands in the Allier: "today" and "open now" are Paris time, whatever
 # zone the PC's clock is set to.
 LOCAL_TIME = ZoneInfo("Europe/Paris")
+
+# The code a person scans without a printer stays at version 10 or below (57 x 57 modules):
+# small enough for any phone to read from the screen or the sheet at arm's length.
+QR_MAX_VERSION = 10
+# ... and its text stays within what a phone's camera shows at once, about eight lines.
+QR_MAX_LINES = 8
 
 # Beyond this distance as the crow flies (about 30 km by the Allier's roads) a place is
 # far for someone without a car: the page says so and points to a phone call first.
@@ -61,34 +71,132 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
     steps = [(offer, *places_for(offer, places, point))
              for offer in (q.offer(o) for o in result["offers"]) if offer]
-    summary = summary_text(q, result, profile, levels, steps)
     shown = {place["id"]: place for _offer, near, _ask in steps for _km, place in near}
     stops = [stop for place in shown.values() for _km, stop in place.get("stops", ())]
+    titles, place = first_step(steps)
+    week = place and compact_week(parse_hours(place.get("horaires")), local_time(now).date())
+    take_home = take_home_text(*take_home_lines(titles, place, week))
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
-            "from_commune": commune, "qr_svg": qr_svg(summary), "summary": summary,
+            "from_commune": commune, "qr_svg": qr_svg(take_home),
             "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
+            "bookings": {pid: qr_svg(url)
+                         for pid, url in booking_links(shown.values()).items()},
             "hours": place_hours([*shown.values(), *stops], local_time(now), sheet=sheet)}
 
 
-def summary_text(q, result, profile, levels, steps) -> str:
-    """The short text carried by the QR code: nothing personal, only the result."""
-    lines = [_(q.title), format_date(datetime.fromisoformat(result["finished_at"])),
-             _(profile.label)]
-    lines += [f"{_(area.label)} : {level_word(level)}" for area, level in levels]
-    lines += [f"→ {_(offer.title)}" for offer, *_rest in steps]
+def first_step(steps) -> tuple[list[str], dict | None]:
+    """The first step's title (translated) and its first place (or None). When that step
+    names no place (reading, say), the titles run on to the first step that does, and
+    its place: the person leaves with somewhere to go and a number to call."""
+    translate, titles = request_translations().ugettext, []
+    for offer, near, _ask in steps:
+        titles.append(translate(offer.title))
+        if near:
+            return titles, near[0][1]
+    return titles[:1], None
+
+
+def take_home_lines(titles: list[str], place: dict | None,
+                    week: str | None = None) -> tuple[list[str], list[str]]:
+    """What the take-home QR code says: the lines it must carry (the first step, its
+    place's name and phone) and those it carries if they fit: the place's usual ``week``,
+    then its address (which a travelling place such as the Bourbon'Net bus does not give:
+    its stops change). Nothing personal."""
+    needed, optional = list(titles), []
+    if place:
+        needed.append(place["nom"])
+        if place.get("telephone"):
+            needed.append(format_phone(place["telephone"]))
+        if week:
+            optional.append(week)
+        if "Itinérant" not in (standard_field(place, "itinerance") or ()):
+            optional.append(f"{place['adresse']}, {place['code_postal']} {place['commune']}")
+    return needed, optional
+
+
+def compact_week(schedule: hours.Schedule | None, start: date, locale=None,
+                 gettext=None) -> str:
+    """A place's usual week in a few lines for the take-home code: days in a row with the
+    same hours share one ("lun.–jeu. : 9 h – 12 h et 14 h – 18 h"). Closed days, and
+    openings kept only some weeks, are left out: the sheet gives them. Empty when the
+    hours are unknown (the phone number is there to ask)."""
+    if schedule is None:
+        return ""
+    locale = locale or get_locale()
+    gettext = gettext or request_translations().ugettext
+    names = get_day_names("abbreviated", context="stand-alone", locale=locale)
+    frame = gettext("%(start)s – %(end)s")
+    runs: list[list] = []  # [first weekday, last weekday, spans]
+    for day in schedule.weekly(start):
+        if runs and runs[-1][1] == day.weekday - 1 and runs[-1][2] == day.spans:
+            runs[-1][1] = day.weekday
+        elif day.spans:
+            runs.append([day.weekday, day.weekday, day.spans])
+    lines = []
+    for first, last, spans in runs:
+        days = names[first] if first == last else f"{names[first]}–{names[last]}"
+        if spans == ((time(), time()),):
+            text = gettext("24 h sur 24")
+        else:
+            text = format_list([frame % {"start": hours.format_hour(begin, locale),
+                                         "end": hours.format_hour(end, locale)}
+                                for begin, end in spans], locale=locale)
+        lines.append(gettext("%(day)s : %(hours)s") % {"day": days, "hours": text})
     return "\n".join(lines)
+
+
+def take_home_text(needed: list[str], optional: list[str]) -> str:
+    """The ``needed`` lines, then as many ``optional`` ones (earlier ones preferred) as
+    keep the text short: at most ``QR_MAX_LINES`` lines, a symbol at version 10 or below.
+    A long translation or week loses the address, then the week; never the step, the
+    place or its phone."""
+    for size in range(len(optional), 0, -1):
+        for chosen in itertools.combinations(optional, size):
+            lines = needed + "\n".join(chosen).split("\n")
+            text = "\n".join(lines)
+            if len(lines) <= QR_MAX_LINES and qr_code(text).version <= QR_MAX_VERSION:
+                return text
+    return "\n".join(needed)
+
+
+def booking_links(places) -> dict[str, str]:
+    """Place id -> its online booking page (`prise_rdv` of the standard), when it gives
+    a web address (nothing else is put in a code a phone will open)."""
+    links = {}
+    for place in places:
+        url = (standard_field(place, "prise_rdv") or "").strip()
+        if re.match(r"https?://\S+$", url):
+            links[place["id"]] = url
+    return links
+
+
+def standard_field(place: dict, name: str):
+    """A field of the places standard: a stored place keeps the ones it has no column
+    for in ``data`` (JSON, as imported); a place just read from a CSV has them all."""
+    if name in place:
+        return place[name]
+    return json.loads(place.get("data") or "{}").get(name)
+
+
+@functools.lru_cache(maxsize=256)
+def qr_code(text: str) -> segno.QRCode:
+    """The QR symbol for ``text``: UTF-8, declared (ECI) so that a reader does not guess
+    (zbar takes an undeclared "é" for Japanese); level L, raised when it costs no size,
+    since the codes are read from a clean screen or sheet.
+
+    A fixed mask spares segno from trying all eight (most of the result page's time);
+    any mask gives a valid code.
+    """
+    return segno.make(text, error="l", micro=False, mask=0, encoding="utf-8", eci=True)
 
 
 @functools.lru_cache(maxsize=128)
 def qr_svg(text: str) -> str:
-    """An inline SVG QR code (no inline style: the CSP forbids it).
-
-    A fixed mask spares segno from trying all eight (most of the result page's time);
-    any mask gives a valid code. Cached: the page is often shown again (print view).
-    """
-    qr = segno.make(text, error="m", micro=False, mask=0)
-    return qr.svg_inline(scale=3, border=2, svgclass="qr-code", lineclass=None,
-                         omitsize=True)
+    """An inline SVG QR code (no inline style: the CSP forbids it), one unit a module:
+    the stylesheet gives its size, and small numbers keep the page light. Cached: the
+    page is often shown again."""
+    return qr_code(text).svg_inline(scale=1, border=2, omitsize=True, lineclass=None,
+                                    svgclass="qr-code")
 
 
 def local_time(moment: datetime) -> datetime:
