@@ -89,7 +89,8 @@ def test_whole_diagnostic_by_touch(new_context):
                 "Plusieurs communes correspondent. Choisissez la vôtre.")
             offered = page.locator("label.option")
             assert offered.count() > 1, "a postal code shared by several communes lists them"
-            expect(offered).to_contain_text(["Avermes (03000)", "Moulins (03000)"])
+            # Most populated first: Moulins (19,000 people) before Avermes.
+            expect(offered).to_contain_text(["Moulins (03000)", "Avermes (03000)"])
             page.get_by_text(pick, exact=True).tap()
             button(page, NEXT).tap()
         else:
