@@ -133,7 +133,7 @@ def test_ukrainian_corrections():
         "Nous ne trouvons pas cette commune dans l'Allier. Vérifiez l'orthographe, "
         "ou essayez le code postal."]
     assert [text for text in messages.values() if re.search(r"\bтелефона\b", text)] == []
-    assert "для вашого телефону" in messages["Le résumé de ce diagnostic, pour votre téléphone."]
+    assert "для вашого телефону" in messages["Votre première étape, pour votre téléphone."]
 
 
 # --- Dari --------------------------------------------------------------------------------
