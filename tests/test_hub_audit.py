@@ -40,6 +40,18 @@ def test_the_protection_rule_in_figures():
     assert needs(system, cells[3], set(cells), 5, {}) == [(True, 5), (False, 1)]
     # A secondary cell (11 people) must only not be exact.
     assert needs(system, cells[1], set(), 5, {}) == [(True, 12), (False, 10)]
+    # Nothing can take it above 11 (registered publications bound it): then it must be
+    # able to go down, and going up is asked for as out of reach, never as met already.
+    assert needs(system, cells[1], set(), 5, {(cells[1], True): 11}) == [(True, 12),
+                                                                         (False, 10)]
+    assert needs(system, cells[1], set(), 5, {(cells[1], False): 11}) == [(True, 12),
+                                                                          (False, 10)]
+    # Shut both ways, it is told whatever this publication hides: nothing is asked.
+    assert needs(system, cells[1], set(), 5, {(cells[1], True): 11, (cells[1], False): 11}) \
+        == [(True, 11), (False, 11)]
+    # A primary cell is asked for as far as anything can take it.
+    assert needs(system, cells[0], set(cells), 5, {(cells[0], True): 12}) == [(True, 12),
+                                                                              (False, 5)]
 
 
 # --- Exports ----------------------------------------------------------------------------
@@ -385,3 +397,36 @@ def test_the_warm_started_programme_answers_as_linprog(monkeypatch):
     assert verdicts() == expected
     monkeypatch.setattr(audit, "_core", None)
     assert verdicts() == expected
+
+
+def test_a_way_near_a_cell_is_a_way_and_a_bound_near_it_is_a_bound():
+    # Ways are first sought near a cell, with the other counts at their true values
+    # (any way found there is one an attacker cannot exclude); a bound near it drops
+    # the rows further away (no way anywhere beats it). A 2x3 table and its totals:
+    # a b c | 6     rows: a+b+c=6, d+e+f=6; columns: a+d=3, b+e=5, c+f=4
+    # d e f | 6     with a, d published (1 and 2), the others hidden and at least 1.
+    from kiosk.hub import audit
+
+    truth = [1, 3, 2, 2, 2, 2]
+    rows = [{0: 1, 1: 1, 2: 1}, {3: 1, 4: 1, 5: 1}, {0: 1, 3: 1}, {1: 1, 4: 1},
+            {2: 1, 5: 1}, {0: 1}, {3: 1}] + [{k: 1} for k in (1, 2, 4, 5)]
+    lower = [6, 6, 3, 5, 4, 1, 2, 1, 1, 1, 1]
+    upper = [6, 6, 3, 5, 4, 1, 2] + [np.inf] * 4
+    near = audit._Near(rows, lower, upper, truth, 6)
+    whole = audit._Programme(rows, lower, upper, np.zeros(6), np.full(6, np.inf))
+    cost = np.array([0, -1, 0, 0, 0, 0], float)  # b as high as it goes
+    best = -whole.solve(cost)[1]
+    assert best == 4  # b + c = 5 with c >= 1
+    for steps in (0, 1, 2):
+        status, value, point = near.solve({1: 1}, (-np.inf, np.inf), cost, steps)
+        assert status == "optimal" and -value <= best
+        assert all(low - 1e-9 <= sum(point[k] * v for k, v in row.items()) <= high + 1e-9
+                   for row, low, high in zip(rows, lower, upper))  # a way indeed
+        relaxed = near.solve({1: 1}, (-np.inf, np.inf), cost, steps, relaxed=True)
+        assert relaxed[0] == "unbounded" or -relaxed[1] >= best
+    # One row away, b cannot move (e would, and f with it, two rows away); two away it
+    # goes as far as anywhere.
+    assert -near.solve({1: 1}, (-np.inf, np.inf), cost, 1)[1] == 3
+    assert -near.solve({1: 1}, (-np.inf, np.inf), cost, 2)[1] == best
+    # Asked for more than any way gives: none near it.
+    assert near.solve({1: 1}, (5, np.inf), np.zeros(6), 2)[0] != "optimal"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 
 try:  # SciPy's own HiGHS bindings (1.15 and later): warm-started re-solves
     from scipy.optimize._highspy import _core
@@ -33,6 +33,9 @@ except ImportError:  # pragma: no cover - older SciPy: plain linprog, same resul
     _core = None
 
 TOLERANCE = 1e-6
+# How far from a cell (in relations) a way is first sought, then further (see _Near);
+# then in the whole programme.
+NEAR_STEPS = (1, 3)
 _INF = _core.kHighsInf if _core is not None else np.inf
 
 
@@ -64,7 +67,8 @@ class System:
 
 def unprotected(system: System, hidden: set[int], primary: set[int], protection: int,
                 changed: set[int] | None = None, cache: dict | None = None,
-                limits: dict | None = None, points: list | None = None) -> set[int]:
+                limits: dict | None = None, points: list | None = None,
+                reached: dict | None = None) -> set[int]:
     """The hidden cells whose range is too narrow (see the module docstring).
 
     ``hidden``: the hidden cells (every other cell is published); ``primary``: those that
@@ -72,7 +76,9 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
     system holding one of these cells are audited (the others were audited before);
     ``cache``: a dict kept between calls, so a part whose hidden cells did not change is
     not solved again; ``limits``: (cell, upwards?) -> the value beyond which no
-    publication can leave it in doubt (see extreme()), when nearer than the rule's.
+    publication can leave it in doubt (see extreme()), when nearer than the rule's;
+    ``reached``: when given, (cell, upwards?) -> how far a failed cell was found to go
+    that way (a value an attacker cannot exclude, see Witnesses.extreme()).
     """
     limits = limits or {}
     fixed = _deduce(system, hidden)
@@ -93,8 +99,11 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
                                      limits, points or ())
         # (A part solved before may have failed cells that points found since show
         # protected.)
-        failed |= {cell for cell in cache[key]
-                   if not _shown(system, cell, primary, protection, limits, points or ())}
+        for cell, went in cache[key].items():
+            if not _shown(system, cell, primary, protection, limits, points or ()):
+                failed.add(cell)
+                if reached is not None:
+                    reached.update(((cell, upwards), value) for upwards, value in went.items())
     # A hidden cell made of atoms an attacker works out alone belongs to no part (a
     # registered one too: it was not worked out before this publication); it fails
     # unless its limits say nothing could leave it in doubt.
@@ -258,21 +267,26 @@ def _audit_part(system, part: _Part, hidden, primary, audited, fixed, protection
     for upwards in (True, False):
         _rounds(programme, vectors, constants, highs if upwards else lows, upwards,
                 lambda i: not satisfied(i) and not (up[i] if upwards else down[i]), record)
-    failed = set()
+    failed = {}
     for i, cell in enumerate(order):
         if satisfied(i):
             continue
         vector = vectors[i].toarray().ravel()
+        reached = {}  # upwards? -> how far it goes, when not far enough
         if not up[i] and (both[i] or not down[i]):
             best, point = solve(-vector)
             if point is None or -best + constants[i] >= highs[i] - TOLERANCE:
                 up[i] = True
+            else:
+                reached[True] = -best + constants[i]
         if not satisfied(i) and not down[i]:
             best, _ = solve(vector)
             if best + constants[i] <= lows[i] + TOLERANCE:
                 down[i] = True
+            else:
+                reached[False] = best + constants[i]
         if not satisfied(i):
-            failed.add(cell)
+            failed[cell] = reached
     return failed
 
 
@@ -307,8 +321,13 @@ def needs(system: System, cell: int, primary: set[int], protection: int,
     x = system.value(cell)
     width = protection if cell in primary else 1
     high, low = x + width, (max(1, x - width) if cell in primary else x - 1)
-    return [(True, min(high, limits.get((cell, True), high))),
-            (False, max(low, limits.get((cell, False), low)))]
+    high, low = min(high, limits.get((cell, True), high)), max(low, limits.get((cell, False), low))
+    if cell not in primary and (high == x) != (low == x):
+        # One way is shut (nothing can take it there): the other must be open, so
+        # the shut one asks for what cannot be reached. (Both shut: the cell is told
+        # whatever this publication hides.)
+        high, low = (x + 1, low) if high == x else (high, x - 1)
+    return [(True, high), (False, low)]
 
 
 def settled(system: System, hidden: set[int], free: set[int]) -> dict[int, int]:
@@ -366,6 +385,9 @@ class Witnesses:
                     and other not in system.unpublished:
                 row(atoms, 1, np.inf)
         self.programme = _Programme(rows, lower, upper, np.zeros(width), np.full(width, np.inf))
+        origin = np.zeros(width)  # the true values, where every way starts
+        origin[:len(self.atoms)] = np.asarray(system.truth, float)[self.atoms]
+        self.near = _Near(rows, lower, upper, origin, len(self.atoms))
 
     def terms(self, atoms) -> tuple[dict[int, float], float]:
         """(coefficients by column, constant) of a sum of atoms (a dict: with coefficients)."""
@@ -387,7 +409,10 @@ class Witnesses:
         """The cells of ``free`` to hide (beyond ``hidden``) so that ``cell`` may reach
         ``target`` (upwards?, value), with the atoms' values on that way (a point an
         attacker cannot exclude once they are hidden, nor after more cells are hidden).
-        None when no way exists, whatever is hidden."""
+        None when no way exists, whatever is hidden.
+
+        The way is first sought near the cell (see _Near): any way found there is a
+        way, and the cheapest one is nearly always there."""
         cost = np.zeros(self.programme.width)
         for other, column in self.deviations.items():
             if other not in hidden:
@@ -399,6 +424,13 @@ class Witnesses:
             return (set(), self.point(np.array(self.system.truth, float)[self.atoms])) \
                 if reached else None
         value -= constant
+        bounds = (value, np.inf) if upwards else (-np.inf, value)
+        for steps in NEAR_STEPS:
+            status, _, solution = self.near.solve(coefs, bounds, cost, steps)
+            if status == "optimal":
+                return ({other for other, column in self.deviations.items()
+                         if other not in hidden and solution[column] > TOLERANCE},
+                        self.point(solution))
         status, _, solution = self.programme.solve(
             cost, (coefs, value, np.inf) if upwards else (coefs, -np.inf, value))
         if status == "infeasible":
@@ -409,22 +441,48 @@ class Witnesses:
                  if other not in hidden and solution[column] > TOLERANCE},
                 self.point(solution))
 
-    def extreme(self, cell: int, upwards: bool) -> int:
+    def extreme(self, cell: int, upwards: bool, reached: float | None = None) -> float:
         """The greatest (least) value an attacker can derive for ``cell`` when every cell
         of ``free`` is hidden too: beyond it no publication can leave the cell in doubt (a
         total of four hidden cells that are not zeros is at least 4; a value registered
-        publications already tell)."""
+        publications already tell).
+
+        Near the cell first: the same value within reach (``reached``: a value the
+        audit found it can take; or a way near it, see _Near) and as a bound near it (the
+        relaxed programme) settles it without the whole programme."""
         coefs, constant = self.terms(self.system.cells[cell])
         if not coefs:
             return int(round(constant))
         cost = np.zeros(self.programme.width)
         for column, coef in coefs.items():
             cost[column] = -coef if upwards else coef
+
+        def rounded(status, value):
+            if status == "unbounded":
+                return np.inf if upwards else None  # (counts are never negative)
+            if status != "optimal":
+                return None
+            return int(np.floor(-value + constant + TOLERANCE) if upwards
+                       else np.ceil(value + constant - TOLERANCE))
+
+        free, steps = (-np.inf, np.inf), NEAR_STEPS[0]
+        # (rounded() takes a programme's value, without the settled atoms' constant)
+        within = [rounded("optimal", constant - reached if upwards else reached - constant)] \
+            if reached is not None else []
+        within.append(rounded(*self.near.solve(coefs, free, cost, steps)[:2]))
+        within = [v for v in within if v is not None]
+        best = (max if upwards else min)(within, default=None)
+        if best == np.inf:
+            return best  # unbounded near the cell: unbounded anywhere
+        if best is not None and best == rounded(
+                *self.near.solve(coefs, free, cost, steps, relaxed=True)[:2]):
+            return best
         status, value, _ = self.programme.solve(cost)
+        if status == "unbounded" and upwards:
+            return np.inf  # (every free cell hidden, nothing bounds it)
         if status != "optimal":
             raise RuntimeError("the audit's linear programme failed: " + status)
-        return int(np.floor(-value + constant + TOLERANCE) if upwards
-                   else np.ceil(value + constant - TOLERANCE))
+        return rounded(status, value)
 
 
 def reaches(system: System, cell: int, target: tuple[bool, int], points: list) -> bool:
@@ -437,6 +495,69 @@ def reaches(system: System, cell: int, target: tuple[bool, int], points: list) -
         if (reached >= value - TOLERANCE) if upwards else (reached <= value + TOLERANCE):
             return True
     return False
+
+
+class _Near:
+    """The rows of a programme (x >= 0; the columns after ``movable`` move only with the
+    rows they are on) and a feasible point ``origin`` (the true values): small
+    programmes near one sum of columns, each solved from scratch in milliseconds where
+    the whole programme takes up to a tenth of a second.
+
+    Near a sum: its columns and those within ``steps`` rows of them. Either the others
+    keep their values at ``origin``, which every row allows: then a solution is a
+    solution of the whole programme (a way, a value within reach); or, ``relaxed``, only
+    the rows on the near columns hold and the columns they bring in move freely: then
+    no solution of the whole programme does better (a bound)."""
+
+    def __init__(self, rows: list[dict[int, float]], lower, upper, origin, movable: int):
+        start, index, value = _csr(rows)
+        self.matrix = csr_matrix((value, index, start), shape=(len(rows), len(origin)))
+        self.by_column = self.matrix.tocsc()
+        self.lower, self.upper = np.asarray(lower, float), np.asarray(upper, float)
+        self.origin, self.movable = np.asarray(origin, float), movable
+
+    def solve(self, coefs: dict[int, float], bounds, cost, steps: int, relaxed=False):
+        """Minimise ``cost`` near the sum ``coefs`` held within ``bounds``: (status,
+        value, every column's value or None); status "optimal", "unbounded" or another
+        word (infeasible near here, or no verdict: ask the whole programme)."""
+        near = np.zeros(len(self.origin), bool)
+        near[list(coefs)] = True
+        frontier = np.fromiter(coefs, dtype=np.int64)
+        for _ in range(steps):
+            reached = _gather(self.matrix, _gather(self.by_column, frontier))
+            reached = reached[(reached < self.movable) & ~near[reached]]
+            if not len(reached):
+                break
+            near[reached] = True
+            frontier = reached
+        rows = _gather(self.by_column, np.flatnonzero(near))
+        sub = self.matrix[rows]
+        if relaxed:
+            near[sub.indices] = True
+        else:  # (the columns that move with their rows)
+            near[sub.indices[sub.indices >= self.movable]] = True
+        columns = np.flatnonzero(near)
+        fixed = sub[:, np.flatnonzero(~near)] @ self.origin[~near]
+        target = csr_matrix((list(coefs.values()),
+                             ([0] * len(coefs), np.searchsorted(columns, list(coefs)))),
+                            shape=(1, len(columns)))
+        status, value, found = _solve_once(
+            np.asarray(cost, float)[columns], vstack([sub[:, columns], target]).tocsr(),
+            np.append(self.lower[rows] - fixed, bounds[0]),
+            np.append(self.upper[rows] - fixed, bounds[1]))
+        if found is None:
+            return status, value, None
+        solution = self.origin.copy()
+        solution[columns] = found
+        return status, value, solution
+
+
+def _gather(compressed, lines) -> np.ndarray:
+    """The indices on ``lines`` of a compressed sparse matrix (rows of a CSR matrix,
+    columns of a CSC one), once each, in order."""
+    pointer, indices = compressed.indptr, compressed.indices
+    return np.unique(np.concatenate(
+        [indices[pointer[k]:pointer[k + 1]] for k in lines] or [np.zeros(0, int)]))
 
 
 class _Programme:
@@ -453,24 +574,13 @@ class _Programme:
         self.col_lower, self.col_upper = np.asarray(col_lower, float), np.asarray(col_upper, float)
         self.highs = None
         if _core is not None:
-            self.highs = _core._Highs()
-            self.highs.setOptionValue("output_flag", False)
+            start, index, value = _csr(self.rows)
+            self.highs = _highs(np.zeros(self.width), self.col_lower, self.col_upper,
+                                self.row_lower, self.row_upper, start, index, value)
             # The primal simplex: after a change of objective the last basis is still
             # feasible, so it goes on from there (the dual simplex, HiGHS's default,
             # took 20 times longer per solve on a quarter after 4 publications).
             self.highs.setOptionValue("simplex_strategy", 4)
-            lp = _core.HighsLp()
-            lp.num_col_, lp.num_row_ = self.width, len(self.rows)
-            lp.col_cost_ = np.zeros(self.width)
-            lp.col_lower_, lp.col_upper_ = self.col_lower, _finite(self.col_upper)
-            lp.row_lower_ = _finite(np.asarray(self.row_lower, float))
-            lp.row_upper_ = _finite(np.asarray(self.row_upper, float))
-            matrix = lp.a_matrix_
-            matrix.format_ = _core.MatrixFormat.kRowwise
-            matrix.num_col_, matrix.num_row_ = self.width, len(self.rows)
-            matrix.start_, matrix.index_, matrix.value_ = _csr(self.rows)
-            lp.a_matrix_ = matrix
-            self.highs.passModel(lp)
 
     def solve(self, cost: np.ndarray, extra: tuple[dict[int, float], float, float] | None = None,
               soft: list[tuple[dict[int, float], float, float]] = (), penalty=0.0):
@@ -514,14 +624,8 @@ class _Programme:
                 highs.run()
                 highs.setOptionValue("presolve", "choose")
                 status = highs.getModelStatus()
-            if status == _core.HighsModelStatus.kOptimal:
-                return ("optimal", highs.getInfo().objective_function_value,
-                        np.array(highs.getSolution().col_value))
-            if status == _core.HighsModelStatus.kUnbounded:
-                return "unbounded", -np.inf, None
-            if status == _core.HighsModelStatus.kInfeasible:
-                return "infeasible", np.inf, None
-            return self._linprog(cost, extra, soft, penalty)  # no verdict: another way
+            # (no verdict: another way)
+            return _verdict(highs, status) or self._linprog(cost, extra, soft, penalty)
         finally:
             if added:
                 rows = highs.getNumRow()
@@ -572,6 +676,53 @@ class _Programme:
         if result.status == 2:
             return "infeasible", np.inf, None
         raise RuntimeError(f"the audit's linear programme failed: {result.message}")
+
+
+def _solve_once(cost, matrix, lower, upper):
+    """x >= 0 minimising ``cost`` with ``lower`` <= ``matrix`` x <= ``upper`` (a small
+    programme, solved from scratch): (status, value, x or None); status "missing"
+    without SciPy's HiGHS bindings (the whole programme answers then)."""
+    if _core is None:  # pragma: no cover - older SciPy
+        return "missing", np.nan, None
+    width = matrix.shape[1]
+    highs = _highs(cost, np.zeros(width), np.full(width, np.inf), lower, upper,
+                   matrix.indptr, matrix.indices, matrix.data)
+    highs.run()
+    # (infeasible, or no verdict: the whole programme answers)
+    return _verdict(highs, highs.getModelStatus()) or ("other", np.nan, None)
+
+
+def _highs(cost, col_lower, col_upper, row_lower, row_upper, start, index, value):
+    """A HiGHS instance holding the programme (rows compressed: start, index, value)."""
+    highs = _core._Highs()
+    highs.setOptionValue("output_flag", False)
+    lp = _core.HighsLp()
+    lp.num_col_, lp.num_row_ = len(col_lower), len(start) - 1
+    lp.col_cost_ = np.asarray(cost, float)
+    lp.col_lower_ = np.asarray(col_lower, float)
+    lp.col_upper_ = _finite(np.asarray(col_upper, float))
+    lp.row_lower_ = _finite(np.asarray(row_lower, float))
+    lp.row_upper_ = _finite(np.asarray(row_upper, float))
+    matrix = lp.a_matrix_
+    matrix.format_ = _core.MatrixFormat.kRowwise
+    matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
+    matrix.start_, matrix.index_ = start, index
+    matrix.value_ = np.asarray(value, float)
+    lp.a_matrix_ = matrix
+    highs.passModel(lp)
+    return highs
+
+
+def _verdict(highs, status):
+    """(status word, value, x) of a run that ended with a verdict, else None."""
+    if status == _core.HighsModelStatus.kOptimal:
+        return ("optimal", highs.getInfo().objective_function_value,
+                np.array(highs.getSolution().col_value))
+    if status == _core.HighsModelStatus.kUnbounded:
+        return "unbounded", -np.inf, None
+    if status == _core.HighsModelStatus.kInfeasible:
+        return "infeasible", np.inf, None
+    return None
 
 
 def _finite(values):

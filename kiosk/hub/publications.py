@@ -118,13 +118,26 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
                                 audit.settled(system, registered, set(mine)))
     while True:
         hidden = registered | {cells[new, key] for key in hidden_keys}
+        reached: dict = {}
         failed = audit.unprotected(system, hidden, primary, protection, set(mine), cache,
-                                   limits, points)
+                                   limits, points, reached)
         if not failed:
             return Outcome(own, frozenset(hidden_keys), first_pass, frozenset(primary_keys))
         before = len(hidden_keys), len(points), len(limits)
         for cell in sorted(failed, key=lambda c: (system.value(c), c)):
-            for target in audit.needs(system, cell, primary, protection, limits):
+            for upwards in (True, False):
+                target = audit.needs(system, cell, primary, protection, limits)[not upwards]
+                if (cell, upwards) not in limits \
+                        and not audit.reaches(system, cell, target, points):
+                    # How far anything could bring it (the registered publications and
+                    # the cells that are not zeros may bound it nearer than the rule):
+                    # a quick programme, where seeking a way that does not exist is not.
+                    limits[cell, upwards] = witnesses.extreme(cell, upwards,
+                                                              reached.get((cell, upwards)))
+                    target = audit.needs(system, cell, primary, protection, limits)[not upwards]
+                limit = limits.get((cell, upwards), target[1])
+                if target[1] > limit if upwards else target[1] < limit:
+                    continue  # shut that way: the other one must be open (see needs())
                 if audit.reaches(system, cell, target, points):
                     if cell not in primary:
                         break
@@ -132,12 +145,8 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
                 hidden = registered | {cells[new, key] for key in hidden_keys}
                 found = witnesses.find(cell, target, hidden)
                 if found is None:
-                    # Nothing brings it that far (the registered publications and the
-                    # cells that are not zeros already bound it): as far as anything could.
-                    upwards = target[0]
-                    limits[cell, upwards] = witnesses.extreme(cell, upwards)
-                    target = (upwards, limits[cell, upwards])
-                    found = witnesses.find(cell, target, hidden)
+                    raise AuditError(f"no way takes a hidden value to {target[1]}, "
+                                     "though it is within its limit")
                 hidden_keys.update(mine[c] for c in found[0])
                 points.append(found[1])
                 if cell not in primary:
