@@ -68,7 +68,7 @@ class System:
 def unprotected(system: System, hidden: set[int], primary: set[int], protection: int,
                 changed: set[int] | None = None, cache: dict | None = None,
                 limits: dict | None = None, points: list | None = None,
-                reached: dict | None = None) -> set[int]:
+                reached: dict | None = None, proven: set[int] = frozenset()) -> set[int]:
     """The hidden cells whose range is too narrow (see the module docstring).
 
     ``hidden``: the hidden cells (every other cell is published); ``primary``: those that
@@ -78,14 +78,18 @@ def unprotected(system: System, hidden: set[int], primary: set[int], protection:
     not solved again; ``limits``: (cell, upwards?) -> the value beyond which no
     publication can leave it in doubt (see extreme()), when nearer than the rule's;
     ``reached``: when given, (cell, upwards?) -> how far a failed cell was found to go
-    that way (a value an attacker cannot exclude, see Witnesses.extreme()).
+    that way (a value an attacker cannot exclude, see Witnesses.extreme()); ``proven``:
+    hidden cells an earlier call found protected with no more cells hidden than now (they
+    stay so: hiding more only widens the ranges, and limits only bring targets nearer),
+    not audited again.
     """
     limits = limits or {}
     fixed = _deduce(system, hidden)
     cache = {} if cache is None else cache
     # A hidden zero that protects nothing (not a group's, see group_zeros) may well be
     # worked out: it discloses no one.
-    guarded = {cell for cell in hidden if cell in primary or system.value(cell) > 0}
+    guarded = {cell for cell in hidden if (cell in primary or system.value(cell) > 0)
+               and cell not in proven}
     failed = set()
     for part in _parts(system, hidden, fixed):
         audited = part.cells & guarded

@@ -114,18 +114,21 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
     cache: dict = {}
     limits: dict = {}  # (cell, upwards?) -> as far as any publication could leave it
     points = []  # atom values an attacker cannot exclude (they stay so as more is hidden)
+    proven: set = set()  # hidden cells found protected (they stay so as more is hidden)
     witnesses = audit.Witnesses(system, registered, cost,
                                 audit.settled(system, registered, set(mine)))
     while True:
         hidden = registered | {cells[new, key] for key in hidden_keys}
         reached: dict = {}
         failed = audit.unprotected(system, hidden, primary, protection, set(mine), cache,
-                                   limits, points, reached)
+                                   limits, points, reached, proven)
         if not failed:
             return Outcome(own, frozenset(hidden_keys), first_pass, frozenset(primary_keys))
+        proven |= hidden - failed  # (what this round hides cannot undo it)
         before = len(hidden_keys), len(points), len(limits)
         for cell in sorted(failed, key=lambda c: (system.value(c), c)):
-            for upwards in (True, False):
+            # (the ways the audit found it falls short; both when it did not say)
+            for upwards in [u for u in (True, False) if (cell, u) in reached] or (True, False):
                 target = audit.needs(system, cell, primary, protection, limits)[not upwards]
                 if (cell, upwards) not in limits \
                         and not audit.reaches(system, cell, target, points):
