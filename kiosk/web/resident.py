@@ -215,7 +215,10 @@ def question(screen_id):
     screen = route.reachable(screen_id)
     if screen is None:
         return redirect(due_url(route), 303)
-    return render_question(route, screen)
+    # A screen that explains itself once answered (the scam task) does so here, on the
+    # next page: no extra screen to pass, and it works without JavaScript.
+    explained = get_questionnaire().screen(session.pop("explained", None) or "")
+    return render_question(route, screen, explained=explained)
 
 
 @bp.post("/q/<screen_id>")
@@ -244,6 +247,8 @@ def answer(screen_id):
             (200 if bad.candidates else 422)
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
+    if step.screen.explanation and not step.stray_tap:
+        session["explained"] = step.screen.id  # said once, on the screen that follows
     return redirect(url_for("resident.question", screen_id=step.following.id), 303)
 
 
@@ -278,7 +283,7 @@ def due_url(route):
     return url_for("resident.question", screen_id=due.id) if due else url_for("resident.result")
 
 
-def render_question(route, screen, error=None, candidates=(), query=""):
+def render_question(route, screen, error=None, candidates=(), query="", explained=None):
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
@@ -289,7 +294,7 @@ def render_question(route, screen, error=None, candidates=(), query=""):
         "question.html", screen=screen, kind=kind, number=route.number(screen),
         total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
-        idle=True)
+        explained=explained, idle=True)
 
 
 @bp.get("/result")

@@ -1,0 +1,59 @@
+"""The two practical tasks as a resident meets them: the scam message and what it
+teaches, the back-button phone whose drawn buttons are the answers."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.diagnostic.resources import get_questionnaire
+
+EXPLANATION = ("L'arnaque était le message d'Ameli : son lien mène à « ameli-fr.info », "
+               "pas à ameli.fr, le vrai site. Ce piège trompe beaucoup de monde.")
+BEFORE_TASKS = {"last_use": {"answer": "never"}, "devices": {"idk": "1"},
+                "home_connection": {"idk": "1"}}
+
+
+def reach_scam_task(resident):
+    resident.start()
+    for screen_id, data in BEFORE_TASKS.items():
+        response = resident.answer(screen_id, data)
+    assert response.location.endswith("/q/task_phishing")
+
+
+def html(text):
+    """``text`` as the page writes it (Jinja escapes the apostrophe)."""
+    return text.replace("'", "&#39;")
+
+
+@pytest.mark.parametrize("data", [{"answer": "refund"}, {"answer": "family"}, {"idk": "1"}],
+                         ids=["right", "wrong", "idk"])
+def test_the_scam_is_explained_once_on_the_next_screen(resident, data):
+    reach_scam_task(resident)
+    resident.get("/q/task_phishing")
+    assert html(EXPLANATION) not in resident.page          # not before answering
+    response = resident.post("/q/task_phishing", data)
+    assert response.location.endswith("/q/task_back")
+    page = resident.get("/q/task_back").get_data(as_text=True)
+    assert html(EXPLANATION) in page
+    # First in the page and focused, so that a screen reader says it before the question.
+    assert page.index('class="explained') < page.index("<h1")
+    assert page.index("data-focus") > page.index('class="explained')
+    assert page.index("data-focus") < page.index("<h1")
+    # Said once: seen again, the next screen is only the question.
+    assert html(EXPLANATION) not in resident.get("/q/task_back").get_data(as_text=True)
+
+
+def test_other_screens_explain_nothing(resident):
+    reach_scam_task(resident)
+    for screen_id in ("last_use", "task_phishing"):
+        assert 'class="explained' not in resident.get(f"/q/{screen_id}").get_data(as_text=True)
+
+
+def test_the_scam_message_looks_like_a_real_one(app):
+    """No plea for a card number: an ordinary refund notice with a look-alike address."""
+    with app.app_context():
+        task = get_questionnaire().screen("task_phishing")
+    scam = next(o for o in task.options if o.correct)
+    assert scam.id == "refund"
+    assert "carte" not in scam.label and "vite" not in scam.label
+    assert "ameli-fr.info" in scam.label
+    assert "ameli-fr.info" in task.explanation and "ameli.fr" in task.explanation
