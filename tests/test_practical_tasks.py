@@ -2,12 +2,15 @@
 teaches, the back-button phone whose drawn buttons are the answers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.diagnostic.resources import get_questionnaire
 
 EXPLANATION = ("L'arnaque était le message d'Ameli : son lien mène à « ameli-fr.info », "
                "pas à ameli.fr, le vrai site. Ce piège trompe beaucoup de monde.")
+REPO = Path(__file__).resolve().parents[1]
 BEFORE_TASKS = {"last_use": {"answer": "never"}, "devices": {"idk": "1"},
                 "home_connection": {"idk": "1"}}
 
@@ -57,3 +60,12 @@ def test_the_scam_message_looks_like_a_real_one(app):
     assert "carte" not in scam.label and "vite" not in scam.label
     assert "ameli-fr.info" in scam.label
     assert "ameli-fr.info" in task.explanation and "ameli.fr" in task.explanation
+
+
+def test_the_back_task_pictogram_draws_no_arrow(app):
+    """The picture beside the question must not show the answer (a back arrow)."""
+    with app.app_context():
+        task = get_questionnaire().screen("task_back")
+    svg = (REPO / "static" / "img" / task.pictogram).read_text("utf-8")
+    # The old pictogram drew a left arrow as two paths: a shaft and its head.
+    assert "<path" not in svg.replace('<path d="M26 10h12"', "")
