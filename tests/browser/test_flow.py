@@ -54,8 +54,8 @@ TOUCH_FLOW = [
     ("sf_password", ["Non, je ne sais pas faire."]),
     ("sf_privacy", IDK),
     ("sf_updates", ["Non, je ne sais pas faire."]),
-    ("task_phishing", ["« Ameli : vous avez droit à un remboursement de 48,50 €. Donnez vite "
-                       "votre numéro de carte bancaire sur ameli-rembourse.info »"]),
+    ("task_phishing", ["« Ameli : un remboursement de 48,50 € vous attend. Pour le recevoir, "
+                       "confirmez vos informations sur ameli-fr.info »"]),
     ("task_back", ["Le bouton 1."]),
     ("age_band", ["De 60 à 74 ans."]),
     ("commune", ("03000", "Moulins (03000)")),
