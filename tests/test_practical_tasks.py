@@ -2,6 +2,7 @@
 teaches, the back-button phone whose drawn buttons are the answers."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,25 @@ def test_the_back_task_pictogram_draws_no_arrow(app):
     svg = (REPO / "static" / "img" / task.pictogram).read_text("utf-8")
     # The old pictogram drew a left arrow as two paths: a shaft and its head.
     assert "<path" not in svg.replace('<path d="M26 10h12"', "")
+
+
+def test_the_back_task_answers_are_the_drawn_buttons(resident):
+    """No list of "Le bouton 1." under the picture: four radio buttons on the phone
+    itself, named by the option's words, numbered as drawn, in the questionnaire's order."""
+    reach_scam_task(resident)
+    resident.post("/q/task_phishing", {"answer": "family"})
+    page = resident.get("/q/task_back").get_data(as_text=True)
+    phone = page[page.index('class="phone options"'):page.index('class="actions"')]
+    assert re.findall(r'value="(\d)"', phone) == ["1", "2", "3", "4"]
+    assert re.findall(r'class="phone-number" aria-hidden="true">(\d)<', phone) == ["1", "2", "3", "4"]
+    assert re.findall(r'class="visually-hidden">([^<]+)<', phone) == [
+        "Le bouton 1.", "Le bouton 2.", "Le bouton 3.", "Le bouton 4."]
+    assert page.count('class="illustration"') == 0 and page.count("task-back-screen.svg") == 1
+    assert "vers la gauche" not in page      # the drawing is mirrored in Arabic and Dari
+
+
+def test_the_scam_task_keeps_its_list_of_messages(resident):
+    reach_scam_task(resident)
+    page = resident.get("/q/task_phishing").get_data(as_text=True)
+    assert 'class="options task-options"' in page and 'class="phone' not in page
+    assert page.count('type="radio" name="answer"') == 3
