@@ -30,7 +30,7 @@ def html(text):
 
 @pytest.mark.parametrize("data", [{"answer": "refund"}, {"answer": "family"}, {"idk": "1"}],
                          ids=["right", "wrong", "idk"])
-def test_the_scam_is_explained_once_on_the_next_screen(resident, data):
+def test_the_scam_is_explained_on_the_next_screen_until_it_is_answered(resident, data):
     reach_scam_task(resident)
     resident.get("/q/task_phishing")
     assert html(EXPLANATION) not in resident.page          # not before answering
@@ -42,7 +42,17 @@ def test_the_scam_is_explained_once_on_the_next_screen(resident, data):
     assert page.index('class="explained') < page.index("<h1")
     assert page.index("data-focus") > page.index('class="explained')
     assert page.index("data-focus") < page.index("<h1")
-    # Said once: seen again, the next screen is only the question.
+    # Still there on that screen (seen again after a language or display change), even
+    # with an answer to fix; gone once that screen is answered.
+    assert html(EXPLANATION) in resident.get("/q/task_back").get_data(as_text=True)
+    for _ in range(2):  # a first empty tap may be forgiven as a double tap
+        refused = resident.post("/q/task_back", {})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert html(EXPLANATION) in page
+    # There, the message to fix is what is read first.
+    assert page.count("data-focus") == 1 and 'role="alert" data-focus' in page
+    assert resident.post("/q/task_back", {"answer": "2"}).status_code == 303
     assert html(EXPLANATION) not in resident.get("/q/task_back").get_data(as_text=True)
 
 

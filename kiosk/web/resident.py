@@ -215,10 +215,7 @@ def question(screen_id):
     screen = route.reachable(screen_id)
     if screen is None:
         return redirect(due_url(route), 303)
-    # A screen that explains itself once answered (the scam task) does so here, on the
-    # next page: no extra screen to pass, and it works without JavaScript.
-    explained = get_questionnaire().screen(session.pop("explained", None) or "")
-    return render_question(route, screen, explained=explained)
+    return render_question(route, screen)
 
 
 @bp.post("/q/<screen_id>")
@@ -248,7 +245,11 @@ def answer(screen_id):
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
     if step.screen.explanation and not step.stray_tap:
-        session["explained"] = step.screen.id  # said once, on the screen that follows
+        # Said on the screen that follows until that one is answered: a language or
+        # display change there (a new page) keeps it.
+        session["explained"] = [step.screen.id, step.following.id]
+    elif not step.stray_tap:
+        session.pop("explained", None)
     return redirect(url_for("resident.question", screen_id=step.following.id), 303)
 
 
@@ -283,7 +284,14 @@ def due_url(route):
     return url_for("resident.question", screen_id=due.id) if due else url_for("resident.result")
 
 
-def render_question(route, screen, error=None, candidates=(), query="", explained=None):
+def explained_on(screen):
+    """The screen whose explanation ``screen`` shows (the scam task, on the screen after
+    it: no extra screen to pass, and no JavaScript needed), or None."""
+    said_by, said_on = session.get("explained") or (None, None)
+    return get_questionnaire().screen(said_by) if said_on == screen.id else None
+
+
+def render_question(route, screen, error=None, candidates=(), query=""):
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
@@ -294,7 +302,7 @@ def render_question(route, screen, error=None, candidates=(), query="", explaine
         "question.html", screen=screen, kind=kind, number=route.number(screen),
         total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
-        explained=explained, idle=True)
+        explained=explained_on(screen), idle=True)
 
 
 @bp.get("/result")
