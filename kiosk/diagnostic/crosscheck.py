@@ -142,7 +142,8 @@ class CrossChecker:
                                      bool(o.get("exclusive"))) for o in options),
                 show_if=s.get("show_if"), pictogram=s.get("pictogram"),
                 illustration=s.get("illustration"),
-                illustration_alt=s.get("illustration_alt"), profile_field=s.get("profile_field")))
+                illustration_alt=s.get("illustration_alt"), profile_field=s.get("profile_field"),
+                explanation=s.get("explanation")))
         fields = [s.profile_field for s in screens if s.profile_field]
         if len(fields) != len(set(fields)):
             self.fail(["screens"], "each profile_field is asked by one screen only")

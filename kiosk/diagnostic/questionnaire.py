@@ -46,6 +46,8 @@ class Screen:
     illustration: str | None = None
     illustration_alt: str | None = None
     profile_field: str | None = None
+    # Said on the next screen once the screen is answered (a task's right answer and why).
+    explanation: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         """The option with this id, or None."""

@@ -61,6 +61,7 @@ class QuestionType:
     prompt = None  # a line spoken under the question, the same for every screen
     css_class = ""  # extra class of the options' block
     skip_label = staticmethod(skip_label)  # the words of the "idk" button on a screen
+    draws_illustration = False  # its template shows the screen's illustration itself
 
     def options(self, doc: dict, scales: dict, fail: Fail) -> list[dict]:
         """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
@@ -125,6 +126,9 @@ class Task(SingleChoice):
     name = "task"
     counts_as_activity = False
     css_class = "task-options"
+    # A task with an illustration draws it itself: its answers are the buttons drawn.
+    template = "questions/task.html"
+    draws_illustration = True
 
     def check(self, doc, options, fail):
         if sum(bool(o.get("correct")) for o in options) != 1:

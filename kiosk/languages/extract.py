@@ -1,7 +1,7 @@
 """Babel extractor for the questionnaire and offers YAML files.
 
 The YAML holds the French source text; this extractor puts every resident-facing string
-(titles, labels, texts, help, picture descriptions) into the gettext template, so
+(titles, labels, texts, help, picture descriptions, explanations) into the gettext template, so
 translators work in ordinary tools (Poedit, Weblate) and the app translates the
 questionnaire at render time like any interface string.
 """
@@ -13,7 +13,7 @@ import yaml
 
 from ..diagnostic.yamlfile import LineDict, LineList, LineLoader
 
-TRANSLATABLE_KEYS = ("title", "label", "text", "help", "illustration_alt")
+TRANSLATABLE_KEYS = ("title", "label", "text", "help", "illustration_alt", "explanation")
 
 
 def extract_yaml(fileobj, keywords, comment_tags, options):

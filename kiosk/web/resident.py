@@ -244,6 +244,12 @@ def answer(screen_id):
             (200 if bad.candidates else 422)
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
+    if step.screen.explanation and not step.stray_tap:
+        # Said on the screen that follows until that one is answered: a language or
+        # display change there (a new page) keeps it.
+        session["explained"] = [step.screen.id, step.following.id]
+    elif not step.stray_tap:
+        session.pop("explained", None)
     return redirect(url_for("resident.question", screen_id=step.following.id), 303)
 
 
@@ -278,6 +284,13 @@ def due_url(route):
     return url_for("resident.question", screen_id=due.id) if due else url_for("resident.result")
 
 
+def explained_on(screen):
+    """The screen whose explanation ``screen`` shows (the scam task, on the screen after
+    it: no extra screen to pass, and no JavaScript needed), or None."""
+    said_by, said_on = session.get("explained") or (None, None)
+    return get_questionnaire().screen(said_by) if said_on == screen.id else None
+
+
 def render_question(route, screen, error=None, candidates=(), query=""):
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
@@ -289,7 +302,7 @@ def render_question(route, screen, error=None, candidates=(), query=""):
         "question.html", screen=screen, kind=kind, number=route.number(screen),
         total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
-        idle=True)
+        explained=explained_on(screen), idle=True)
 
 
 @bp.get("/result")

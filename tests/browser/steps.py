@@ -43,8 +43,9 @@ def heading(page: Page):
 
 
 def option(page: Page, label: str):
-    """The visible words of one answer (inside its <label>: tapping them chooses it)."""
-    return page.locator("label.option").get_by_text(label, exact=True)
+    """The <label> of one answer, found by its words (tapping it chooses the answer). The
+    words may be for screen readers only, as on the drawn phone of the back-button task."""
+    return page.locator("label.option").filter(has=page.get_by_text(label, exact=True))
 
 
 def button(page: Page, name: str):
