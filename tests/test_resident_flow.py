@@ -379,3 +379,19 @@ def test_idle_page_returns_only_to_a_local_page(resident, back, expected):
     resident.start()
     page = resident.client.get("/idle", query_string={"back": back}).get_data(as_text=True)
     assert expected in page
+
+
+def test_a_resident_helped_for_everything_is_not_told_they_are_at_ease(resident, db):
+    # Every activity done only with someone's help: the page that sends them to be
+    # accompanied shows each area as "Les bases", never "À l'aise", and no "autonomous"
+    # profile; what leaves for the hub still says what they reported (done).
+    resident.complete(dict(CONFIDENT, eadmin={"answer": "with_help"}),
+                      default={"answer": "with_help"})
+    page = resident.get("/result").get_data(as_text=True)
+    assert page.count('class="level level-1"') == 5 and "À l'aise" not in page
+    assert "Vous êtes à l'aise avec le numérique." not in page
+    assert "Être accompagné par un conseiller numérique." in page
+    assert {row["area"]: (row["level"], row["shown_level"]) for row in db["scores"].rows}[
+        "problem_solving"] == (2, 1)
+    (record,) = db["outbox"].rows
+    assert json.loads(record["payload"])["levels"]["problem_solving"] == 2

@@ -166,6 +166,24 @@ def test_with_help_everywhere_is_done_but_asks_for_accompaniment(q):
     assert "accompaniment" in s.needs
 
 
+def test_an_area_done_only_with_help_is_shown_as_the_basics(q):
+    # Every procedure done only with someone's help: the hub and the indicators count
+    # them done (level 2), but the resident is not told "À l'aise" with procedures on
+    # the page that sends them to be helped with them, nor "autonomous" overall.
+    s = score(q, answers_with(skill="with_help", eadmin="with_help"))
+    assert s.levels["problem_solving"] == 2
+    assert s.shown_levels == {area: 1 for area in AREA_SCREENS}
+    assert s.points == 5 + 2 and s.profile == "getting_along"
+    assert {"e_administration", "accompaniment"} <= set(s.needs)
+    # One activity done alone is enough for the area's reported level to show.
+    mixed = score(q, answers_with(skill="with_help", eadmin="with_help", ps_bank="alone"))
+    assert mixed.shown_levels["problem_solving"] == 2
+    assert mixed.shown_levels["information"] == 1
+    # Alone everywhere: nothing capped.
+    alone = score(q, answers_with())
+    assert alone.shown_levels == alone.levels and alone.profile == "autonomous"
+
+
 @pytest.mark.parametrize("needs,expected", [
     ((), ("go_further", "help_others")),
     (("e_administration",), ("aidants_connect", "go_further")),

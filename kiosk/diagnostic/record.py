@@ -74,6 +74,6 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
     outbox = {"id": str(uuid.uuid4()), "created_at": now.isoformat(),
               "payload": anon.canonical(payload), "content_hash": anon.content_hash(payload),
               "state": "pending"}
-    scores = [{"area": a, "level": s.levels[a], "activities_done": s.activities_done[a]}
-              for a in s.levels]
+    scores = [{"area": a, "level": s.levels[a], "shown_level": s.shown_levels[a],
+               "activities_done": s.activities_done[a]} for a in s.levels]
     return Record(result, scores, outbox)

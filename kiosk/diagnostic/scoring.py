@@ -22,6 +22,10 @@ class Score:
     """Everything a diagnostic computes from its answers."""
 
     levels: dict[str, int]            # area id -> 0 (below basic), 1 (basic), 2 (above)
+    # What the resident is shown: an area whose activities were all done with someone's
+    # help reads at most "Les bases" (1), never "À l'aise"; the profile follows these.
+    # The indicators and the hub keep ``levels``, what the person said they do.
+    shown_levels: dict[str, int]
     activities_done: dict[str, int]   # area id -> number of activities done
     tasks: dict[str, bool | None]     # task id -> passed (None: not answered)
     indicators: dict[str, bool]
@@ -87,6 +91,7 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
     # Answers to screens hidden by a later change of an earlier answer do not count.
     answers = {s.id: answers[s.id] for s in shown if s.id in answers}
     done = {a.id: 0 for a in questionnaire.areas}
+    alone = {a.id: 0 for a in questionnaire.areas}  # done without help
     with_help = False
     tasks: dict[str, bool | None] = {}
     for screen in shown:
@@ -94,17 +99,20 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
         chosen = [o for o in chosen if o is not None]
         if screen.area and any(o.done for o in chosen):
             done[screen.area] += 1
+            alone[screen.area] += any(o.done and not o.with_help for o in chosen)
         with_help = with_help or any(o.with_help for o in chosen)
         if screen.type == "task":
             tasks[screen.id] = any(o.correct for o in chosen) if screen.id in answers else None
     levels = {a.id: level(done[a.id], a.basic, a.above_basic) for a in questionnaire.areas}
+    shown_levels = {area: min(n, 1) if done[area] and not alone[area] else n
+                    for area, n in levels.items()}
     indicators = {ind.id: _indicator(ind, answers, levels) for ind in questionnaire.indicators}
-    points = sum(levels.values()) + sum(1 for passed in tasks.values() if passed)
+    points = sum(shown_levels.values()) + sum(1 for passed in tasks.values() if passed)
     profile = [p for p in questionnaire.profiles if points >= p.min_points][-1].id
     needs = tuple(n.id for n in questionnaire.needs
                   if evaluate(n.when, answers, levels=levels, tasks=tasks,
                               language=language, with_help=with_help))
-    return Score(levels, done, tasks, indicators, points, profile, needs)
+    return Score(levels, shown_levels, done, tasks, indicators, points, profile, needs)
 
 
 def _indicator(indicator, answers, levels) -> bool:

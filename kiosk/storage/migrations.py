@@ -107,6 +107,14 @@ def m007_wire_contract(db):
                               pk="id", not_null={"accepts", "learned_at", "source"})
 
 
+@migration
+def m008_shown_levels(db):
+    # The level an area is shown at (kiosk/diagnostic/scoring.py: done only with help
+    # reads at most "Les bases"), beside the level the person reported. Results stored
+    # before have none: they are shown as they were, at their reported level.
+    db["scores"].add_column("shown_level", int)
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

@@ -146,9 +146,11 @@ def result_for_visit(db, visit_id: int):
     if not rows:
         return None
     result = _decode_result(rows[0])
-    result["levels"] = {row["area"]: row["level"] for row in
-                        db.query("select area, level from scores where result_id = ?",
-                                 [result["id"]])}
+    rows = list(db.query("select area, level, shown_level from scores where result_id = ?",
+                         [result["id"]]))
+    result["levels"] = {row["area"]: row["level"] for row in rows}
+    result["shown_levels"] = {row["area"]: row["level"] if row["shown_level"] is None
+                              else row["shown_level"] for row in rows}
     return result
 
 

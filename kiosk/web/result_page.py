@@ -68,7 +68,7 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     places = with_stops(store.all_places(get_db()), get_stops())
     point, commune = origin(result)
     profile = next(p for p in q.profiles if p.id == result["profile"])
-    levels = [(area, result["levels"].get(area.id, 0)) for area in q.areas]
+    levels = [(area, result["shown_levels"].get(area.id, 0)) for area in q.areas]
     steps = [(offer, *places_for(offer, places, point))
              for offer in (q.offer(o) for o in result["offers"]) if offer]
     shown = {place["id"]: place for _offer, near, _ask in steps for _km, place in near}
