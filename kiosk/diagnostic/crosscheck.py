@@ -13,11 +13,16 @@ from pathlib import Path
 
 from .questionnaire import (Area, Indicator, Need, Offer, Option, Profile, Questionnaire,
                             Screen)
+from . import indicators as dsi_indicators
 from .questions import TYPES
 from .yamlfile import Problem, line_of
 
 # The types whose screens may count as an activity of an area, for the problem's message.
 ACTIVITY_TYPES = " and ".join(t.name for t in TYPES.values() if t.counts_as_activity)
+# What an activities screen's item may be answered (a condition's `in` names these).
+ITEM_ANSWERS = dsi_indicators.ANSWERS
+# The answers `internet_use.last` must offer: when the person last used the internet.
+LAST_USE_OPTIONS = ("3m", "12m", "older")
 
 
 def standard_vocabularies(schema_path: Path) -> dict[str, set[str]]:
@@ -37,9 +42,10 @@ def pattern_values(pattern: str) -> frozenset[str]:
 class CrossChecker:
     """Builds the dataclasses while collecting every cross-reference problem."""
 
-    def __init__(self, qdoc, qpath, odoc, opath, static_dir, vocab, local=None):
+    def __init__(self, qdoc, qpath, odoc, opath, static_dir, vocab, local=None, dsi=None):
         self.q, self.qpath, self.o, self.opath = qdoc, qpath, odoc, opath
         self.static_dir, self.vocab, self.local = Path(static_dir), vocab, local
+        self.dsi = dsi  # the DSI 2.0 definition (kiosk.diagnostic.indicators)
         self.problems: list[Problem] = []
 
     def fail(self, doc_path, message, *, offers=False):
@@ -76,23 +82,14 @@ class CrossChecker:
             if "show_if" in s:
                 self.condition(s["show_if"], ["screens", i, "show_if"], before=i, answers_only=True)
         for i, area in enumerate(areas):
-            count = sum(1 for s in screens if s.area == area.id)
+            count = sum(len(s.options) for s in screens if s.area == area.id)
             if count < area.above_basic:
                 self.fail(["areas", i], f"area {area.id!r} has {count} activities: above_basic "
                           f"({area.above_basic}) cannot be reached")
-        indicators = []
-        for i, ind in enumerate(q["indicators"]):
-            self.condition(ind["no_use_if"], ["indicators", i, "no_use_if"])
-            for j, a in enumerate(ind["areas"]):
-                if a not in area_ids:
-                    self.fail(["indicators", i, "areas", j], f"unknown area {a!r}")
-            lacking = ind.get("min_areas_lacking")
-            if ind["kind"] == "illectronism" and not lacking:
-                self.fail(["indicators", i], "an illectronism indicator needs min_areas_lacking")
-            if lacking and lacking > len(ind["areas"]):
-                self.fail(["indicators", i, "min_areas_lacking"], "more than the areas listed")
-            indicators.append(Indicator(ind["id"], ind["kind"], ind["no_use_if"],
-                                        tuple(ind["areas"]), lacking))
+        self.dsi_mapping(areas, screens)
+        self.internet_use(q["internet_use"])
+        indicators = tuple(Indicator(ind["id"], ind["measure"], ind["count"])
+                           for ind in q["indicators"])
         points = [p["min_points"] for p in q["profiles"]]
         if points != sorted(points) or points[0] != 0:
             self.fail(["profiles"], "profiles must go up by min_points, the first at 0")
@@ -103,7 +100,71 @@ class CrossChecker:
             needs.append(Need(n["id"], n["label"], n["when"]))
         offers = self.build_offers(need_ids)
         return Questionnaire(q["id"], q["version"], q["title"], tuple(areas), tuple(screens),
-                             tuple(indicators), profiles, tuple(needs), offers)
+                             indicators, profiles, tuple(needs), offers, frame=q["frame"],
+                             internet_use=dict(q["internet_use"]), dsi=self.dsi)
+
+    def dsi_mapping(self, areas, screens):
+        """The areas' thresholds are the DSI's, and every DSI activity is asked exactly
+        once, on a screen of its own area, over its own reference period."""
+        if self.dsi is None:
+            return
+        wanted = {a.id: a for a in self.dsi.areas}
+        for i, area in enumerate(areas):
+            ref = wanted.get(area.id)
+            if ref is None:
+                self.fail(["areas", i, "id"], f"{area.id!r} is not an area of the DSI 2.0 "
+                          f"({', '.join(wanted)})")
+            elif (area.basic, area.above_basic) != (ref.basic_min, ref.above_basic_min):
+                self.fail(["areas", i], f"area {area.id!r}: basic {area.basic} and above_basic "
+                          f"{area.above_basic} differ from the DSI's {ref.basic_min} and "
+                          f"{ref.above_basic_min} ({dsi_indicators.AREAS_FILE})")
+        for missing in set(wanted) - {a.id for a in areas}:
+            self.fail(["areas"], f"the DSI 2.0 area {missing!r} is missing")
+        activities = {a.id: a for a in self.dsi.activities}
+        asked: dict[str, str] = {}
+        for i, screen in enumerate(screens):
+            for j, option in enumerate(screen.options):
+                where = ["screens", i, "options", j]
+                code = option.dsi_activity
+                if code is None:
+                    if screen.area:
+                        self.fail(where, f"item {option.id!r} of an area's screen needs "
+                                  "dsi_activity (the DSI 2.0 activity it asks)")
+                    continue
+                ref = activities.get(code)
+                if ref is None:
+                    self.fail(where + ["dsi_activity"], f"unknown DSI 2.0 activity {code!r} "
+                              f"(see {dsi_indicators.ACTIVITIES_FILE})")
+                    continue
+                if code in asked:
+                    self.fail(where + ["dsi_activity"], f"DSI activity {code!r} is already "
+                              f"asked by {asked[code]!r}")
+                asked[code] = f"{screen.id}/{option.id}"
+                if screen.area != ref.area:
+                    self.fail(where + ["dsi_activity"], f"DSI activity {code!r} belongs to area "
+                              f"{ref.area!r}, not to the screen's area {screen.area!r}")
+                if option.period_months != ref.period_months:
+                    self.fail(where, f"DSI activity {code!r} is asked over "
+                              f"{ref.period_months} months (period_months: "
+                              f"{ref.period_months}), as in the survey")
+        missing = [a for a in activities if a not in asked]
+        if missing:
+            self.fail(["screens"], f"{len(missing)} DSI 2.0 activities are not asked: "
+                      f"{', '.join(missing)} (every one is needed for the thresholds "
+                      "to mean what Eurostat's mean)")
+
+    def internet_use(self, spec):
+        """`internet_use` names a yes/no screen asked first and a "when" screen."""
+        for key, needed in (("ever", ("yes",)), ("last", LAST_USE_OPTIONS)):
+            found = self.screens.get(spec[key])
+            if not found:
+                self.fail(["internet_use", key], f"unknown question {spec[key]!r}")
+                continue
+            _i, screen = found
+            lacking = [o for o in needed if screen.option(o) is None]
+            if screen.type != "single" or lacking:
+                self.fail(["internet_use", key], f"{screen.id!r} must be a single screen "
+                          f"with the options {', '.join(needed)}")
 
     def build_screens(self, area_ids) -> list[Screen]:
         q, screens, seen = self.q, [], set()
@@ -117,7 +178,7 @@ class CrossChecker:
             def fail(path, message, where=where):
                 self.fail(where + path, message)
 
-            options = kind.options(s, q["scales"], fail)
+            options = kind.options(s, q.get("scales", {}), fail)
             ids = [o["id"] for o in options]
             for j, option_id in enumerate(ids):
                 if option_id in ids[:j]:
@@ -127,8 +188,6 @@ class CrossChecker:
                     self.fail(where + ["area"], f"unknown area {s['area']!r}")
                 if not kind.counts_as_activity:
                     self.fail(where + ["type"], f"only {ACTIVITY_TYPES} screens can count as activities")
-                elif not any(o.get("done") for o in options):
-                    self.fail(where + ["options"], "an activity needs at least one option with done: true")
             kind.check(s, options, fail)
             self.picture(where + ["pictogram"], s.get("pictogram"))
             self.picture(where + ["illustration"], s.get("illustration"))
@@ -139,7 +198,8 @@ class CrossChecker:
                 section=s.get("section"), area=s.get("area"),
                 options=tuple(Option(o["id"], o["label"], bool(o.get("done")),
                                      bool(o.get("with_help")), bool(o.get("correct")),
-                                     bool(o.get("exclusive"))) for o in options),
+                                     bool(o.get("exclusive")), o.get("dsi_activity"),
+                                     o.get("period_months")) for o in options),
                 show_if=s.get("show_if"), pictogram=s.get("pictogram"),
                 illustration=s.get("illustration"),
                 illustration_alt=s.get("illustration_alt"), profile_field=s.get("profile_field"),
@@ -167,6 +227,9 @@ class CrossChecker:
             index, screen = found
             if before is not None and index >= before:
                 self.fail(where + ["question"], f"show_if names {screen.id!r}, which is not asked before")
+            if "item" in cond or screen.type == "activities":
+                self.item_condition(cond, where, screen)
+                return
             for key in ("in", "not_in"):
                 for j, option in enumerate(cond.get(key, ())):
                     if screen.option(option) is None:
@@ -177,6 +240,21 @@ class CrossChecker:
             found = self.screens.get(cond["task"])
             if not found or found[1].type != "task":
                 self.fail(where + ["task"], f"{cond['task']!r} is not a task screen")
+
+    def item_condition(self, cond, where, screen):
+        """``{question, item, in}``: one item of an activities screen, answered one of
+        the activity answers."""
+        if screen.type != "activities" or "item" not in cond:
+            self.fail(where, f"`item` names an item of an activities screen: {screen.id!r} "
+                      + ("is not one" if screen.type != "activities" else "needs `item`"))
+            return
+        if screen.option(cond["item"]) is None:
+            self.fail(where + ["item"], f"{screen.id!r} has no item {cond['item']!r}")
+        for key in ("in", "not_in"):
+            for j, answer in enumerate(cond.get(key, ())):
+                if answer not in ITEM_ANSWERS:
+                    self.fail(where + [key, j], f"{answer!r} is not an answer of an item "
+                              f"({', '.join(ITEM_ANSWERS)})")
 
     def build_offers(self, need_ids) -> tuple[Offer, ...]:
         offers, seen = [], set()

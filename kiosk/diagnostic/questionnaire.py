@@ -21,6 +21,10 @@ class Option:
     with_help: bool = False
     correct: bool = False
     exclusive: bool = False
+    # An item of an activities screen: the DSI 2.0 activity it asks (None: not one of
+    # them), and the survey's reference period in months (3; buying online 12).
+    dsi_activity: str | None = None
+    period_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,13 @@ class Screen:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One figure sent to the hub: a ``measure`` of kiosk.diagnostic.indicators
+    (illectronism_2021, at_least_basic, illectronism_2019_approx) under a ``count`` rule
+    (headline or strict)."""
+
     id: str
-    kind: str
-    no_use_if: dict
-    areas: tuple[str, ...]
-    min_areas_lacking: int | None = None
+    measure: str
+    count: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,12 @@ class Questionnaire:
     profiles: tuple[Profile, ...]
     needs: tuple[Need, ...]
     offers: tuple[Offer, ...] = ()
+    # What its counts measure (kiosk/sync/contract.py): counts of two frames never mix.
+    frame: str = "1"
+    # The screens saying whether (``ever``) and when (``last``) the person used internet.
+    internet_use: dict = field(default_factory=dict)
+    # The DSI 2.0 definition its activities map to (kiosk.diagnostic.indicators).
+    dsi: object = field(default=None, compare=False, repr=False)
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -128,16 +140,23 @@ class Questionnaire:
         """The offer with this id, or None."""
         return next((o for o in self.offers if o.id == offer_id), None)
 
+    def dsi_items(self):
+        """(screen, option) for each item that asks a DSI activity, in order."""
+        return [(s, o) for s in self.screens for o in s.options if o.dsi_activity]
+
     def profile_screen(self, profile_field: str) -> Screen | None:
         """The screen that asks the given profile field (age_band, commune, situation)."""
         return next((s for s in self.screens if s.profile_field == profile_field), None)
 
 
 def load(questionnaire_path: Path, offers_path: Path, *, schema_dir: Path,
-         static_dir: Path, places_schema_path: Path | None = None) -> Questionnaire:
+         static_dir: Path, places_schema_path: Path | None = None,
+         data_dir: Path | None = None) -> Questionnaire:
     """Load, validate and cross-check a questionnaire and its offers catalogue.
 
-    Raises :class:`DataFileError` listing every problem found in both files.
+    ``data_dir`` holds the DSI 2.0 definition (kiosk.diagnostic.indicators); by default
+    the ``data`` folder beside the questionnaire. Raises :class:`DataFileError` listing
+    every problem found in both files and in the definition.
     """
     qpath, opath = str(questionnaire_path), str(offers_path)
     problems: list[Problem] = []
@@ -159,14 +178,29 @@ def load(questionnaire_path: Path, offers_path: Path, *, schema_dir: Path,
         problems += local.problems
     if problems:
         raise DataFileError(problems)
+    from . import indicators
     from .crosscheck import CrossChecker, standard_vocabularies
 
+    try:
+        dsi = indicators.load_definition(data_dir or Path(questionnaire_path).parent / "data")
+    except indicators.DefinitionError as exc:
+        raise DataFileError([Problem(*_split_where(p)) for p in exc.problems]) from None
+    except OSError as exc:
+        raise DataFileError([Problem(str(exc.filename), 1, f"cannot read: {exc.strerror}")]) \
+            from None
     vocab = standard_vocabularies(places_schema_path) if places_schema_path else None
-    checker = CrossChecker(qdoc, qpath, odoc, opath, static_dir, vocab, local)
+    checker = CrossChecker(qdoc, qpath, odoc, opath, static_dir, vocab, local, dsi)
     questionnaire = checker.build()
     if checker.problems:
         raise DataFileError(checker.problems)
     return questionnaire
+
+
+def _split_where(problem: str) -> tuple[str, int, str]:
+    """``file:line: message`` (or ``file: message``) -> Problem's fields."""
+    where, _, message = problem.partition(": ")
+    path, _, line = where.rpartition(":")
+    return (path, int(line), message) if line.isdigit() else (where, 1, message)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ Fail = Callable[[list, str], None]
 class BadAnswer(Exception):
     """An answer that cannot be stored; ``message`` is shown to the person."""
 
-    def __init__(self, message, status=422, candidates=()):
+    def __init__(self, message, status=422, candidates=(), kept=None):
         super().__init__(str(message))
         self.message, self.status, self.candidates = message, status, candidates
+        self.kept = kept  # what the screen shows again (what was ticked), None: the stored answer
 
 
 CHOOSE_ONE = _l("Choisissez une réponse, ou appuyez sur « Je ne sais pas ».")
@@ -96,7 +97,6 @@ class SingleChoice(QuestionType):
     """single screens: exactly one option."""
 
     name = "single"
-    counts_as_activity = True
 
     def parse(self, screen, form, communes):
         values = form.getlist("answer")
@@ -124,7 +124,6 @@ class Task(SingleChoice):
     """task screens: a practical task, one option being the right answer."""
 
     name = "task"
-    counts_as_activity = False
     css_class = "task-options"
     # A task with an illustration draws it itself: its answers are the buttons drawn.
     template = "questions/task.html"
@@ -152,6 +151,73 @@ class MultipleChoice(QuestionType):
             raise BadAnswer(_l("« Aucun » ne va pas avec une autre réponse. Choisissez l'un ou l'autre."))
         # Keep the questionnaire's order, whatever the browser sent.
         return [o.id for o in screen.options if o.id in values]
+
+
+# What an item of an activities screen may be answered: how it was done, when ticked.
+HOW = {"alone": _l("Seul ou seule"), "helped": _l("Avec l'aide de quelqu'un"),
+       "done_for_me": _l("Quelqu'un l'a fait pour moi")}
+NOT_DONE = "not_done"
+NONE_OF_THESE = "_none"  # the screen's own last box, "Rien de tout cela"
+
+
+class Activities(QuestionType):
+    """activities screens: things a person may have done over a period (the survey's
+    frame, "Ces 3 derniers mois, avez-vous… ?"). They tick what they did, then say how
+    for each (alone, with someone's help, or someone did it for them); an item not
+    ticked was not done. "Rien de tout cela" must be ticked to say none: an empty form
+    is refused (it is also what a stray second tap on "Suivant" sends).
+
+    The answer is ``{item id: "alone" | "helped" | "done_for_me" | "not_done"}``, every
+    item present; "Je ne sais pas" (the screen's IDK) makes every item "unknown".
+    """
+
+    name = "activities"
+    template = "questions/activities.html"
+    input_type = "checkbox"
+    counts_as_activity = True
+    prompt = _l("Cochez ce que vous avez fait, puis dites comment.")
+    how = HOW
+    none_label = _l("Rien de tout cela.")
+    how_legend = _l("Comment l'avez-vous fait ?")
+
+    def check(self, doc, options, fail):
+        for j, option in enumerate(options):
+            extra = {"done", "with_help", "correct", "exclusive"} & set(option)
+            if extra:
+                fail(["options", j], f"an item of an activities screen has no {sorted(extra)[0]}")
+            if ("dsi_activity" in option) != ("period_months" in option):
+                fail(["options", j], "dsi_activity and period_months go together")
+
+    def parse(self, screen, form, communes):
+        ticked = form.getlist("answer")
+        if not ticked:
+            raise BadAnswer(_l("Cochez ce que vous avez fait, ou « Rien de tout cela », "
+                               "ou appuyez sur « Je ne sais pas »."))
+        if len(set(ticked)) != len(ticked):
+            raise BadAnswer(UNKNOWN, status=400)
+        if NONE_OF_THESE in ticked:
+            if len(ticked) > 1:
+                raise BadAnswer(_l("« Rien de tout cela » ne va pas avec une autre réponse. "
+                                   "Choisissez l'un ou l'autre."),
+                                kept={i: form.get(f"how-{i}", "") for i in ticked})
+            return {o.id: NOT_DONE for o in screen.options}
+        if any(screen.option(i) is None for i in ticked):
+            raise BadAnswer(UNKNOWN, status=400)
+        given = {i: form.get(f"how-{i}", "") for i in ticked}
+        if any(how and how not in HOW for how in given.values()):
+            raise BadAnswer(UNKNOWN, status=400)
+        if not all(given.values()):
+            raise BadAnswer(_l("Pour chaque chose cochée, dites comment : seul ou seule, "
+                               "avec l'aide de quelqu'un, ou quelqu'un l'a fait pour vous."),
+                            kept=given)
+        return {o.id: given.get(o.id, NOT_DONE) for o in screen.options}
+
+    def summary(self, screen, value, communes, translate=str):
+        if not isinstance(value, dict):
+            return super().summary(screen, value, communes, translate)
+        done = [f"{translate(o.label)} ({translate(HOW[value[o.id]])})"
+                for o in screen.options if value.get(o.id) in HOW]
+        return " ".join(done) or translate(self.none_label)
 
 
 class CommuneChoice(QuestionType):
@@ -201,7 +267,7 @@ class CommuneChoice(QuestionType):
 
 
 TYPES: dict[str, QuestionType] = {t.name: t for t in (
-    SingleChoice(), Scale(), Task(), MultipleChoice(), CommuneChoice())}
+    SingleChoice(), Scale(), Task(), MultipleChoice(), Activities(), CommuneChoice())}
 
 
 def read_answer(screen, form, communes):

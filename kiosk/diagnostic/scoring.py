@@ -4,17 +4,27 @@ Nothing here imports Flask or touches the database: every rule comes from the
 questionnaire file, so the figures can be checked by table-driven tests.
 
 Answers are a mapping ``screen id -> value``: an option id (single, scale, task), a list
-of option ids (multiple), an INSEE commune code (commune), or :data:`IDK` when the person
-chose "I don't know". Unanswered and "I don't know" both count as *not done*.
+of option ids (multiple), ``{item id: how}`` (activities: "alone", "helped",
+"done_for_me" or "not_done"), an INSEE commune code (commune), or :data:`IDK` when the
+person chose "I don't know". Unanswered and "I don't know" both count as *not done*.
+
+The levels and indicators are those of Eurostat's DSI 2.0 and INSEE, computed by
+kiosk.diagnostic.indicators from the activities (each item maps one DSI activity):
+``levels`` counts "alone" and "helped" as done (the headline rule), ``strict_levels``
+"alone" only. What the resident is shown (``shown_levels``) caps an area done only with
+someone's help at "Les bases".
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Mapping
 
+from . import indicators as dsi
 from .questionnaire import Questionnaire, Screen
 
 IDK = "_idk"
+LEVEL_NUMBER = {"none": 0, "basic": 1, "above_basic": 2}
+HOW_DONE = dsi.COUNTED["headline"]  # "alone" or "helped"
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,7 @@ class Score:
     """Everything a diagnostic computes from its answers."""
 
     levels: dict[str, int]            # area id -> 0 (below basic), 1 (basic), 2 (above)
+    strict_levels: dict[str, int]     # the same, counting only what was done alone
     # What the resident is shown: an area whose activities were all done with someone's
     # help reads at most "Les bases" (1), never "À l'aise"; the profile follows these.
     # The indicators and the hub keep ``levels``, what the person said they do.
@@ -36,7 +47,7 @@ class Score:
 
 def selected(value) -> tuple[str, ...]:
     """The option ids chosen in an answer value (empty for IDK or no answer)."""
-    if value is None or value == IDK:
+    if value is None or value == IDK or isinstance(value, dict):
         return ()
     if isinstance(value, (list, tuple)):
         return tuple(value)
@@ -53,7 +64,12 @@ def evaluate(cond: Mapping, answers: Mapping, *, levels=None, tasks=None,
         return all(evaluate(c, answers, levels=levels, tasks=tasks, language=language,
                             with_help=with_help) for c in cond["all"])
     if "question" in cond:
-        chosen = set(selected(answers.get(cond["question"])))
+        value = answers.get(cond["question"])
+        if "item" in cond:  # one item of an activities screen
+            chosen = ({value.get(cond["item"])} if isinstance(value, dict)
+                      else {"unknown"} if value == IDK else set())
+        else:
+            chosen = set(selected(value))
         if "in" in cond:
             return bool(chosen & set(cond["in"]))
         # not_in: an unanswered or "I don't know" question is not in any list.
@@ -77,9 +93,21 @@ def visible_screens(questionnaire: Questionnaire, answers: Mapping) -> list[Scre
             if s.show_if is None or evaluate(s.show_if, answers)]
 
 
-def level(done: int, basic: int, above_basic: int) -> int:
-    """0 below ``basic`` activities done, 1 from ``basic``, 2 from ``above_basic``."""
-    return 2 if done >= above_basic else 1 if done >= basic else 0
+def item_answers(screen: Screen, value) -> dict[str, str]:
+    """Each item of an activities screen -> its answer ("unknown" when not given)."""
+    given = value if isinstance(value, dict) else {}
+    return {o.id: given.get(o.id, "unknown") for o in screen.options}
+
+
+def internet_use(questionnaire: Questionnaire, answers: Mapping) -> str:
+    """When the person last used the internet, in kiosk.diagnostic.indicators' terms."""
+    spec = questionnaire.internet_use
+    ever, last = answers.get(spec.get("ever")), answers.get(spec.get("last"))
+    if ever == "no":
+        return "never"
+    if ever != "yes" or last in (None, IDK):
+        return "unknown"
+    return last
 
 
 def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", *,
@@ -94,30 +122,52 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
     alone = {a.id: 0 for a in questionnaire.areas}  # done without help
     with_help = False
     tasks: dict[str, bool | None] = {}
+    dsi_answers: dict[str, str] = {}
     for screen in shown:
+        if screen.type == "activities":
+            items = item_answers(screen, answers.get(screen.id))
+            with_help = with_help or any(a in ("helped", "done_for_me") for a in items.values())
+            for option in screen.options:
+                if option.dsi_activity:
+                    dsi_answers[option.dsi_activity] = items[option.id]
+            if screen.area:
+                done[screen.area] += sum(1 for a in items.values() if a in HOW_DONE)
+                alone[screen.area] += sum(1 for a in items.values() if a == "alone")
+            continue
         chosen = [screen.option(o) for o in selected(answers.get(screen.id))]
-        chosen = [o for o in chosen if o is not None]
-        if screen.area and any(o.done for o in chosen):
-            done[screen.area] += 1
-            alone[screen.area] += any(o.done and not o.with_help for o in chosen)
-        with_help = with_help or any(o.with_help for o in chosen)
+        with_help = with_help or any(o.with_help for o in chosen if o is not None)
         if screen.type == "task":
-            tasks[screen.id] = any(o.correct for o in chosen) if screen.id in answers else None
-    levels = {a.id: level(done[a.id], a.basic, a.above_basic) for a in questionnaire.areas}
+            tasks[screen.id] = (any(o.correct for o in chosen if o is not None)
+                                if screen.id in answers else None)
+    figures = dsi.compute(questionnaire.dsi, dsi_answers, internet_use(questionnaire, answers),
+                          _age_band(questionnaire, answers))
+    levels = {a: LEVEL_NUMBER[n] for a, n in figures.headline.levels.items()}
+    strict_levels = {a: LEVEL_NUMBER[n] for a, n in figures.strict.levels.items()}
     shown_levels = {area: min(n, 1) if done[area] and not alone[area] else n
                     for area, n in levels.items()}
-    indicators = {ind.id: _indicator(ind, answers, levels) for ind in questionnaire.indicators}
+    indicators = {ind.id: value for ind in questionnaire.indicators
+                  if (value := indicator_value(ind, figures)) is not None}
     points = sum(shown_levels.values()) + sum(1 for passed in tasks.values() if passed)
     profile = [p for p in questionnaire.profiles if points >= p.min_points][-1].id
     needs = tuple(n.id for n in questionnaire.needs
                   if evaluate(n.when, answers, levels=levels, tasks=tasks,
                               language=language, with_help=with_help))
-    return Score(levels, shown_levels, done, tasks, indicators, points, profile, needs)
+    return Score(levels, strict_levels, shown_levels, done, tasks, indicators, points,
+                 profile, needs)
 
 
-def _indicator(indicator, answers, levels) -> bool:
-    no_use = evaluate(indicator.no_use_if, answers)
-    lacking = sum(1 for a in indicator.areas if levels[a] == 0)
-    if indicator.kind == "illectronism":
-        return no_use or lacking >= indicator.min_areas_lacking
-    return not no_use and lacking == 0  # at_least_basic
+def _age_band(questionnaire: Questionnaire, answers: Mapping) -> str | None:
+    screen = questionnaire.profile_screen("age_band")
+    value = answers.get(screen.id) if screen else None
+    return None if value == IDK else value
+
+
+def indicator_value(indicator, figures: dsi.Indicators) -> bool | None:
+    """One indicator of one person, or None when their age is not that of the figure
+    it compares with (16-74 for the DSI, 15 and over for INSEE; no age given: None)."""
+    measure = figures.headline if indicator.count == "headline" else figures.strict
+    if indicator.measure == "at_least_basic":
+        return measure.at_least_basic if figures.dsi_age_scope == "in" else None
+    if figures.insee_age_scope != "in":
+        return None
+    return getattr(measure, indicator.measure)

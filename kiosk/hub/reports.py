@@ -17,7 +17,7 @@ from .weeks import Window, unreadable
 
 # Every figure is of one frame (what is measured): two frames never add up. The
 # dashboard and the open data show the current one.
-FRAME = contract.CURRENT_FRAMES[contract.DIAGNOSTIC]
+FRAME = contract.LATEST_FRAME
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}

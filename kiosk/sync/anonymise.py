@@ -53,7 +53,7 @@ def anonymise(result: Mapping, *, site_commune: str | None,
     fixed = {
         "kind": contract.DIAGNOSTIC,
         "schema_version": SCHEMA_VERSION,
-        "frame": contract.CURRENT_FRAMES[contract.DIAGNOSTIC],
+        "frame": str(result.get("frame") or contract.IMPLIED_FRAME),
         "questionnaire_id": str(result["questionnaire_id"]),
         "questionnaire_version": str(result["questionnaire_version"]),
         "site_epci": epci_of(site_commune) if site_commune else None,

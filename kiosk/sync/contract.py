@@ -42,6 +42,8 @@ FRAME = {"type": "string", "pattern": "^[A-Za-z0-9_.+-]{1,20}$",
 # Values fixed by the program itself (the others come from the questionnaire).
 MODES = ("self", "guided")
 LEVELS = (0, 1, 2)
+LEVELS_SCHEMA = {"type": "object", "maxProperties": 20, "propertyNames": CODE,
+                 "additionalProperties": {"enum": list(LEVELS)}}
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,7 @@ _V1_BODY = (
           "value", "language", "language"),
     Field("age_band", CODE_OR_NULL, "value", "age_band", "age_band"),
     Field("situation", CODE_OR_NULL, "value", "situation", "situation"),
-    Field("levels", {"type": "object", "maxProperties": 20, "propertyNames": CODE,
-                     "additionalProperties": {"enum": list(LEVELS)}},
-          "levels", "areas", "level", "complete"),
+    Field("levels", LEVELS_SCHEMA, "levels", "areas", "level", "complete"),
     Field("indicators", {"type": "object", "maxProperties": 20, "propertyNames": CODE,
                          "additionalProperties": {"type": "boolean"}},
           "flags", "indicators", "indicator", "complete"),
@@ -102,13 +102,20 @@ VERSIONS: dict[str, dict[int, tuple[Field, ...]]] = {
         # Names its kind and its frame, so later kinds and frames fit beside it.
         2: (Field("kind", {"const": DIAGNOSTIC}), Field("schema_version", {"const": 2}),
             Field("frame", FRAME), *_V1_BODY),
+        # Questionnaire 2026.3 (frame "2"): the levels also under the strict rule (what
+        # was done alone only); ``levels`` are the headline ones ("alone" or "with
+        # help"). Both are what the person reported, never the levels shown to them.
+        3: (Field("kind", {"const": DIAGNOSTIC}), Field("schema_version", {"const": 3}),
+            Field("frame", FRAME), *_V1_BODY,
+            Field("levels_strict", LEVELS_SCHEMA, "levels", "areas", "level_strict",
+                  "complete")),
     },
 }
 
-# What this program's kiosk writes today, and the frame of its measurements. The
-# questionnaire v2 issue gives the new questionnaire its own frame.
-CURRENT = {DIAGNOSTIC: 2}
-CURRENT_FRAMES = {DIAGNOSTIC: "1"}
+# What this program's kiosk writes today. The frame comes from the questionnaire
+# (diagnostic.yaml's ``frame``); the default questionnaire's is LATEST_FRAME.
+CURRENT = {DIAGNOSTIC: 3}
+LATEST_FRAME = "2"
 # The frame of records too old to name one.
 IMPLIED_FRAME = "1"
 
