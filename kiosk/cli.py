@@ -135,7 +135,8 @@ def check_command(questionnaire, offers):
     problems, q = [], None
     try:
         q = load_questionnaire_files(q_path, o_path)
-        click.echo(f"{q_path}: ok ({q.id} {q.version}, {len(q.screens)} screens)")
+        click.echo(f"{q_path}: ok ({q.id} {q.version}, frame {q.frame}, {len(q.screens)} "
+                   f"screens, {len(q.dsi_items())} DSI 2.0 activities mapped)")
         click.echo(f"{o_path}: ok ({len(q.offers)} offers)")
     except DataFileError as exc:
         problems += [str(p) for p in exc.problems]

@@ -44,11 +44,12 @@ def client(app):
 
 
 # A never-user's answers up to the commune screen (form data per screen, in order).
-BEFORE_COMMUNE = [("last_use", {"answer": "never"}), ("devices", {"idk": "1"}),
+BEFORE_COMMUNE = [("internet_ever", {"answer": "no"}), ("devices", {"idk": "1"}),
                   ("home_connection", {"idk": "1"}), ("task_phishing", {"idk": "1"}),
                   ("task_back", {"idk": "1"}), ("age_band", {"idk": "1"})]
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+ITEM = re.compile(r'name="how-([a-z0-9_]+)" value="alone"')
 
 
 class Resident:
@@ -83,15 +84,25 @@ class Resident:
         self.get(f"/q/{screen_id}")
         return self.post(f"/q/{screen_id}", data)
 
-    def complete(self, answers=None, default=None):
-        """Answer every screen shown; ``answers`` maps screen id -> form data."""
+    def complete(self, answers=None, default=None, how=None):
+        """Answer every screen shown; ``answers`` maps screen id -> form data, ``default``
+        is the form of any other screen ("Je ne sais pas" when None), and ``how``
+        ("alone", "helped", "done_for_me") ticks every item of an activities screen not
+        in ``answers``, done that way."""
         answers = answers or {}
         self.start()
-        location = "/q/last_use"
+        location = "/q/internet_ever"
         for _ in range(40):
             screen_id = location.rsplit("/", 1)[-1]
-            data = answers.get(screen_id, default or {"idk": "1"})
-            response = self.answer(screen_id, data)
+            self.get(f"/q/{screen_id}")
+            items = ITEM.findall(self.page)
+            if screen_id in answers:
+                data = answers[screen_id]
+            elif items and how:
+                data = {"answer": items, **{f"how-{item}": how for item in items}}
+            else:
+                data = default or {"idk": "1"}
+            response = self.post(f"/q/{screen_id}", data)
             assert response.status_code == 303, (screen_id, response.status_code)
             location = response.location
             if location.endswith("/result"):

@@ -37,7 +37,8 @@ def test_check_passes_on_shipped_files(tmp_path):
 def test_check_fails_with_file_and_line_on_a_broken_copy(tmp_path):
     broken = tmp_path / "diagnostic.yaml"
     text = (paths.QUESTIONNAIRES / "diagnostic.yaml").read_text("utf-8")
-    broken.write_text(text.replace("in: [with_help, not_online]", "in: [with_help, offline]"), "utf-8")
+    broken.write_text(text.replace("{question: internet_ever, in: [\"yes\"]}",
+                                   "{question: internet_ever, in: [offline]}", 1), "utf-8")
     line = next(n for n, l in enumerate(broken.read_text("utf-8").splitlines(), 1) if "offline]" in l)
     result = fresh_app(tmp_path).test_cli_runner().invoke(args=["check", str(broken)])
     assert result.exit_code == 1
@@ -52,11 +53,11 @@ def test_check_flags_a_site_commune_outside_the_allier(tmp_path):
 def test_serve_refuses_a_broken_questionnaire(tmp_path):
     broken = tmp_path / "diagnostic.yaml"
     shutil.copy(paths.QUESTIONNAIRES / "diagnostic.yaml", broken)
-    broken.write_text(broken.read_text("utf-8").replace("type: scale\n", "type: scael\n", 1), "utf-8")
+    broken.write_text(broken.read_text("utf-8").replace("type: activities\n", "type: activitie\n", 1), "utf-8")
     app = fresh_app(tmp_path, QUESTIONNAIRE=str(broken))
     result = app.test_cli_runner().invoke(args=["serve", "--port", "1"])
     assert result.exit_code == 1
-    assert f"{broken}:" in result.output and "'scael' is not one of" in result.output
+    assert f"{broken}:" in result.output and "'activitie' is not one of" in result.output
 
 
 def test_serve_refuses_a_database_not_initialised(tmp_path):
@@ -103,8 +104,9 @@ def test_export_writes_every_result(tmp_path, make_app):
     from tests.conftest import Resident
 
     app = make_app(EXPORT_DIR=str(tmp_path / "exports"))
-    for last_use in ("never", "3m"):
-        Resident(app.test_client()).complete({"last_use": {"answer": last_use}},
+    for ever in ("no", "yes"):
+        Resident(app.test_client()).complete({"internet_ever": {"answer": ever},
+                                              "age_band": {"answer": "75+"}},
                                              default={"idk": "1"})
     out = tmp_path / "out.csv"
     result = app.test_cli_runner().invoke(args=["export", "--output", str(out)])
@@ -112,7 +114,8 @@ def test_export_writes_every_result(tmp_path, make_app):
     with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2
-    assert rows[0]["insee2019_illectronism"] == "1" and rows[0]["level_information"] == "0"
+    assert rows[0]["insee2021_illectronism"] == "1" and rows[0]["level_information"] == "0"
+    assert rows[0]["dsi_at_least_basic"] == ""  # 75 or over: not among the DSI's ages
     assert "needs" in rows[0] and rows[0]["complete"] == "1"
     default = app.test_cli_runner().invoke(args=["export"])
     assert default.exit_code == 0

@@ -104,7 +104,7 @@ def test_every_page_is_translated(make_app, pseudo_translations):
     resident.get("/")
     resident.post("/start", {"lang": "en"})
     pages = {"/notice": resident.get("/notice").get_data(as_text=True)}
-    location = "/q/last_use"
+    location = "/q/internet_ever"
     while not location.endswith("/result"):
         screen = location.rsplit("/", 1)[-1]
         pages[location] = resident.get(location).get_data(as_text=True)

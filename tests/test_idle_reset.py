@@ -66,9 +66,9 @@ def test_error_pages_carry_the_idle_reset(resident, url, status):
 
 def test_error_page_mid_diagnostic_resets_like_the_others(resident):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
-    response = resident.post("/q/sf_password", {"answer": "alone"})  # not reached yet
+    response = resident.post("/q/reading", {"answer": "easy"})  # not reached yet
     assert response.status_code == 409
     assert carries_idle_reset(response.get_data(as_text=True))
 
@@ -77,7 +77,7 @@ def test_timeout_forgets_language_contrast_and_visit(bilingual):
     choose_english_and_high_contrast(bilingual)
     bilingual.post("/display", {"text": "large", "next": "/"})
     bilingual.post("/start")
-    bilingual.answer("last_use", {"answer": "3m"})
+    bilingual.answer("internet_ever", {"answer": "no"})
 
     assert bilingual.client.get("/timeout").location == "/"
     page = bilingual.get("/").get_data(as_text=True)
@@ -93,9 +93,9 @@ def test_error_page_offers_resume_to_its_person_never_after_the_reset(resident, 
     resumes (the message promises their answers are kept); after the reset, the next
     person sees the default welcome screen with nothing to resume."""
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
-    assert resident.post("/q/sf_password", {"answer": "alone"}).status_code == 409
+    assert resident.post("/q/reading", {"answer": "easy"}).status_code == 409
     assert RESUME in resident.get("/").get_data(as_text=True)
 
     assert resident.client.get("/no-such-page").status_code == 404
@@ -157,7 +157,7 @@ LIMIT = 180 + 30 + 10  # IDLE_SECONDS + IDLE_WARNING_SECONDS + the server's grac
 
 def test_idle_limit_works_again_after_the_clock_steps_back(resident, db, clock):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
 
     clock.seconds -= 86_400          # the clock is set back a day (NTP, by hand)
@@ -180,7 +180,7 @@ def test_visit_stamped_before_the_clock_stepped_back_is_swept(make_app, clock):
     app = make_app()
     first = Resident(app.test_client())
     first.start()
-    first.answer("last_use", {"answer": "3m"})
+    first.answer("internet_ever", {"answer": "no"})
 
     clock.seconds -= 86_400
     Resident(app.test_client()).start()

@@ -35,7 +35,7 @@ def test_the_countdown_moments_every_ten_seconds_then_the_last_five():
 
 def test_the_warning_counts_down_in_seconds_with_the_unit(resident):
     resident.start()
-    page = resident.get("/q/last_use").get_data(as_text=True)
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
     first, texts = countdown(page)
     assert first == "Retour au début dans 30 secondes."
     assert texts[20] == "Retour au début dans 20 secondes."
@@ -49,19 +49,19 @@ def test_the_countdown_starts_from_the_configured_warning(make_app):
 
     resident = Resident(make_app(IDLE_WARNING_SECONDS=25).test_client())
     resident.start()
-    first, _ = countdown(resident.get("/q/last_use").get_data(as_text=True))
+    first, _ = countdown(resident.get("/q/internet_ever").get_data(as_text=True))
     assert first == "Retour au début dans 25 secondes."
 
 
 def test_the_page_without_javascript_says_it_too(resident):
     resident.start()
-    page = resident.get("/idle?back=/q/last_use").get_data(as_text=True)
+    page = resident.get("/idle?back=/q/internet_ever").get_data(as_text=True)
     assert "Retour au début dans 30 secondes." in page
 
 
 def test_the_warning_reads_its_title_and_sentence_from_their_clips(resident):
     resident.start()
-    page = resident.get("/q/last_use").get_data(as_text=True)
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
     assert attribute(page, "data-idle-sound") == ""
     clips = VOICE.findall(page)
     assert len(clips) == 2                        # "Êtes-vous toujours là ?", then the sentence
@@ -74,7 +74,7 @@ def test_sound_off_leaves_a_silent_warning_with_its_words(make_app):
 
     resident = Resident(make_app(IDLE_SOUND="false").test_client())
     resident.start()
-    page = resident.get("/q/last_use").get_data(as_text=True)
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
     assert attribute(page, "data-idle-sound") is None and not VOICE.findall(page)
     assert countdown(page)[0] == "Retour au début dans 30 secondes."
 
@@ -83,8 +83,8 @@ def test_sound_off_leaves_a_silent_warning_with_its_words(make_app):
 
 def test_the_result_waits_longer_than_a_question(resident):
     resident.start()
-    question = resident.get("/q/last_use").get_data(as_text=True)
-    resident.complete({"last_use": {"answer": "never"}})
+    question = resident.get("/q/internet_ever").get_data(as_text=True)
+    resident.complete({"internet_ever": {"answer": "no"}})
     result = resident.get("/result").get_data(as_text=True)
     sheet = resident.get("/result/print").get_data(as_text=True)
     assert attribute(question, "data-idle") == "180"
@@ -94,7 +94,7 @@ def test_the_result_waits_longer_than_a_question(resident):
 
 
 def test_the_server_keeps_a_result_as_long_as_its_page_waits(resident, db, clock):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     clock.seconds += 300 + 30 + 10 - 1       # longer than a question may wait (220 s)
     assert resident.get("/result").status_code == 200
     clock.seconds += 300 + 30 + 10 + 1       # longer than the result's own delay
@@ -104,17 +104,17 @@ def test_the_server_keeps_a_result_as_long_as_its_page_waits(resident, db, clock
 
 def test_a_question_left_silent_still_ends_at_its_own_limit(resident, clock):
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     clock.seconds += 180 + 30 + 10 + 1
-    response = resident.client.get("/q/last_use")
+    response = resident.client.get("/q/internet_ever")
     assert response.status_code == 303 and response.location == "/"
 
 
 def test_a_sign_of_life_from_the_warning_keeps_the_visit(resident, clock):
     """"Je suis là" sends a HEAD of the page: the server counts it as activity."""
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     clock.seconds += 200
-    assert resident.client.head("/q/last_use").status_code == 200
+    assert resident.client.head("/q/internet_ever").status_code == 200
     clock.seconds += 200                     # 400 s after the page, 200 after the sign
-    assert resident.get("/q/last_use").status_code == 200
+    assert resident.get("/q/internet_ever").status_code == 200

@@ -184,7 +184,7 @@ def test_every_page_says_its_language_and_direction(seven, lang, tag, direction)
     resident.get("/")
     resident.post("/language", {"lang": lang, "next": "/"})
     resident.start()
-    for url in ("/", "/notice", "/q/last_use", "/language?next=/q/last_use", "/nowhere"):
+    for url in ("/", "/notice", "/q/internet_ever", "/language?next=/q/internet_ever", "/nowhere"):
         page = resident.get(url).get_data(as_text=True)
         assert f'<html lang="{tag}" dir="{direction}"' in page, url
 
@@ -203,7 +203,7 @@ def test_question_screens_have_a_player_for_each_text_with_a_real_clip(seven):
     resident.get("/")
     resident.post("/language", {"lang": "uk", "next": "/"})
     resident.start()
-    page = resident.get("/q/last_use").get_data(as_text=True)
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
     sources = re.findall(r'<audio class="listen" controls preload="none" src="/static/([^"]+)"', page)
     assert len(sources) >= 6  # the question and its five answers
     assert all((paths.STATIC / source).is_file() for source in sources)
@@ -213,15 +213,15 @@ def test_question_screens_have_a_player_for_each_text_with_a_real_clip(seven):
 def test_larger_text_and_contrast_last_for_the_session_only(seven):
     resident = Resident(seven.test_client())
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     response = resident.post("/display", {"text": "large", "next": "/q/devices"})
     assert response.location == "/q/devices"
     resident.post("/display", {"contrast": "high", "next": "/q/devices"})
     page = resident.get("/q/devices").get_data(as_text=True)
     assert 'class="text-large contrast-high"' in page
     assert 'aria-pressed="true"' in page
-    resident.get("/q/last_use")
-    assert 'value="3m" checked' in resident.get("/q/last_use").get_data(as_text=True)
+    resident.get("/q/internet_ever")
+    assert 'value="3m" checked' in resident.get("/q/internet_ever").get_data(as_text=True)
     resident.post("/display", {"text": "normal", "next": "/q/devices"})
     assert 'class="contrast-high"' in resident.get("/q/devices").get_data(as_text=True)
     resident.post("/finish", {})                      # the next person starts plain
@@ -241,7 +241,7 @@ def test_choices_made_on_the_welcome_screen_survive_the_start(seven):
     resident.post("/display", {"text": "large", "next": "/"})
     resident.post("/language", {"lang": "tr", "next": "/"})
     resident.start()
-    page = resident.get("/q/last_use").get_data(as_text=True)
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
     assert '<html lang="tr" dir="ltr" class="text-large"' in page
 
 

@@ -20,17 +20,17 @@ def q():
 @pytest.mark.parametrize("language", ["uk", "ar", "fa_AF", "tr", "pt_PT", "en"])
 def test_the_interface_language_alone_raises_no_reading_need(q, language):
     # Someone who reads French easily may still prefer their own language on screen.
-    assert "reading" not in score(q, answers_with(reading="easy"), language=language).needs
+    assert "reading" not in score(q, answers_with(q, reading="easy"), language=language).needs
 
 
 @pytest.mark.parametrize("reading,raised", [("easy", False), ("some", True), ("hard", True)])
 def test_the_reading_answer_raises_the_reading_need(q, reading, raised):
-    assert ("reading" in score(q, answers_with(reading=reading), language="fr").needs) is raised
+    assert ("reading" in score(q, answers_with(q, reading=reading), language="fr").needs) is raised
 
 
 def never_user(**overrides):
     """A person who has never used the internet: no device, no connection at home."""
-    answers = {"last_use": "never", "devices": ["none"], "home_connection": "no",
+    answers = {"internet_ever": "no", "devices": ["none"], "home_connection": "no",
                "task_phishing": "refund", "task_back": "1", "age_band": "75+",
                "commune": "03183", "situation": "retired", "reading": "easy"}
     return dict(answers, **overrides)
@@ -46,9 +46,9 @@ def test_a_person_who_never_used_the_internet_learns_with_someone_before_buying(
 @pytest.mark.parametrize("language,age_band,expected", [
     # In another language: French classes for adults, not the illiteracy centre alone.
     ("uk", "45-59", "french_classes"),
-    ("ar", "15-29", "french_classes"),
-    # In French: the École de la deuxième chance for the 15-29 band only...
-    ("fr", "15-29", "second_chance_school"),
+    ("ar", "16-29", "french_classes"),
+    # In French: the École de la deuxième chance for the 16-29 band only...
+    ("fr", "16-29", "second_chance_school"),
     ("fr", "30-44", "illiteracy_centre"),
     ("fr", "75+", "illiteracy_centre"),
     # ...and not for a person who preferred not to give their age.
@@ -63,12 +63,12 @@ def test_who_is_offered_what_for_reading(q, language, age_band, expected):
 
 def test_the_second_chance_school_says_under_26(q):
     offer = q.offer("second_chance_school")
-    assert offer.ages == ("15-29",)
+    assert offer.ages == ("16-29",)
     assert "moins de 26 ans" in offer.title
 
 
 def test_a_young_person_who_reads_with_difficulty_and_declines_their_age(q):
-    s = score(q, answers_with(reading="hard", age_band="_idk"))
+    s = score(q, answers_with(q, reading="hard", age_band="_idk"))
     assert "second_chance_school" not in choose_offers(q, s.needs, age_band=None)
 
 
@@ -77,14 +77,14 @@ def test_the_illiteracy_centre_gives_a_phone_number(q):
 
 
 def test_a_job_seeker_is_offered_clea_numerique(q):
-    s = score(q, answers_with(situation="job_seeker"))
+    s = score(q, answers_with(q, situation="job_seeker"))
     assert s.needs == ("employment",)
     assert choose_offers(q, s.needs, age_band="30-44") == ("clea_certification", "go_further")
 
 
 @pytest.mark.parametrize("language,age_band,expected", [
-    ("uk", "15-29", "french_classes"),
-    ("fr", "15-29", "second_chance_school"),
+    ("uk", "16-29", "french_classes"),
+    ("fr", "16-29", "second_chance_school"),
     ("fr", "_idk", "illiteracy_centre"),
 ])
 def test_the_stored_result_offers_by_age_and_language(q, language, age_band, expected):
@@ -93,7 +93,7 @@ def test_the_stored_result_offers_by_age_and_language(q, language, age_band, exp
     from kiosk.diagnostic.record import build_record
     from kiosk.diagnostic.visit import Route
 
-    answers = answers_with(reading="hard", age_band=age_band)
+    answers = answers_with(q, reading="hard", age_band=age_band)
     record = build_record(Route(q, answers), {"language": language, "mode": "self"},
                           now=datetime(2026, 3, 2, 10, tzinfo=timezone.utc),
                           site_commune="03190", epci_of=lambda code: "200071140",
@@ -167,10 +167,10 @@ def problems_of(offers_path):
 
 
 def test_an_unknown_age_band_is_reported_with_its_line(tmp_path):
-    offers = copy_offers(tmp_path, 'ages: ["15-29"]', 'ages: ["16-25"]')
+    offers = copy_offers(tmp_path, 'ages: ["16-29"]', 'ages: ["16-25"]')
     assert problems_of(offers) == [
         f"{offers}:{line_of(offers, '16-25')}: unknown age band '16-25' (the age question's bands: "
-        "15-29, 30-44, 45-59, 60-74, 75+)"]
+        "0-15, 16-29, 30-44, 45-59, 60-74, 75+)"]
 
 
 def test_an_unknown_local_service_is_reported_with_its_line(tmp_path):
@@ -214,10 +214,10 @@ def test_the_shipped_local_list_is_all_marked_as_samples():
     assert all(row["source"].startswith("EXEMPLE") for row in rows)
 
 
-@pytest.mark.parametrize("answer,raised", [("alone", False), ("with_help", True),
-                                           ("no", True), ("_idk", False)])
+@pytest.mark.parametrize("answer,raised", [("alone", False), ("helped", True),
+                                           ("done_for_me", True), ("not_done", True)])
 def test_the_health_question_raises_the_health_need(q, answer, raised):
-    s = score(q, answers_with(health=answer))
+    s = score(q, answers_with(q, procedures={"eadmin": "alone", "health": answer}))
     assert ("health" in s.needs) is raised
     if raised:
         assert choose_offers(q, s.needs)[0] == "health_space"
@@ -234,8 +234,8 @@ def test_the_health_step_names_places(q):
 def test_a_person_who_never_used_the_internet_is_not_asked_about_health(q):
     from kiosk.diagnostic.scoring import visible_screens
 
-    assert "health" not in [s.id for s in visible_screens(q, never_user())]
-    assert "health" in [s.id for s in visible_screens(q, answers_with())]
+    assert "procedures" not in [s.id for s in visible_screens(q, never_user())]
+    assert "procedures" in [s.id for s in visible_screens(q, answers_with(q))]
 
 
 def test_a_local_list_named_without_its_schema_is_a_schema_problem(tmp_path):

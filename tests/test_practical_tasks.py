@@ -12,7 +12,7 @@ from kiosk.diagnostic.resources import get_questionnaire
 EXPLANATION = ("L'arnaque était le message d'Ameli : son lien mène à « ameli-fr.info », "
                "pas à ameli.fr, le vrai site. Ce piège trompe beaucoup de monde.")
 REPO = Path(__file__).resolve().parents[1]
-BEFORE_TASKS = {"last_use": {"answer": "never"}, "devices": {"idk": "1"},
+BEFORE_TASKS = {"internet_ever": {"answer": "no"}, "devices": {"idk": "1"},
                 "home_connection": {"idk": "1"}}
 
 

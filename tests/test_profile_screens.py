@@ -35,7 +35,7 @@ def walk(resident, answers=None):
     """Every screen of a never-user's path: screen id -> the page as shown."""
     pages = {}
     resident.start()
-    location = "/q/last_use"
+    location = "/q/internet_ever"
     while not location.endswith("/result"):
         screen_id = location.rsplit("/", 1)[-1]
         pages[screen_id] = resident.get(location).get_data(as_text=True)
@@ -47,7 +47,7 @@ def walk(resident, answers=None):
 
 
 def test_each_profile_screen_offers_to_decline_and_the_others_keep_i_dont_know(resident):
-    pages = walk(resident, {"last_use": {"answer": "never"}})
+    pages = walk(resident, {"internet_ever": {"answer": "no"}})
     assert set(PROFILE_SCREENS) <= set(pages)
     for screen_id, page in pages.items():
         expected = DECLINE if screen_id in PROFILE_SCREENS else "Je ne sais pas"
@@ -81,7 +81,7 @@ def test_a_declined_answer_is_summed_up_in_the_same_words():
 
 
 def test_declining_every_profile_question_sends_no_profile(resident, db):
-    walk(resident, {"last_use": {"answer": "never"}})
+    walk(resident, {"internet_ever": {"answer": "no"}})
     (result,) = db["results"].rows
     assert result["complete"] == 1
     assert (result["age_band"], result["commune"], result["situation"]) == (None, None, None)

@@ -21,9 +21,12 @@ BAR = re.compile(r'<progress max="(\d+)" value="(\d+)" aria-labelledby="progress
 
 def test_no_total_before_the_branching_answer_then_the_length_of_the_path():
     assert Route(Q, {}).settled_total is None
-    assert Route(Q, {"last_use": "never"}).settled_total == 9
-    assert Route(Q, {"last_use": "3m"}).settled_total == 26
-    assert Route(Q, {"last_use": IDK}).settled_total == 26  # "Je ne sais pas" asks all
+    assert Route(Q, {"internet_ever": "no"}).settled_total == 9
+    assert Route(Q, {"internet_ever": IDK}).settled_total == 9  # as "no": not every screen
+    # "yes": the length waits on when they last used it
+    assert Route(Q, {"internet_ever": "yes"}).settled_total is None
+    assert Route(Q, {"internet_ever": "yes", "last_use": "3m"}).settled_total == 16
+    assert Route(Q, {"internet_ever": "yes", "last_use": "older"}).settled_total == 11
 
 
 def chain():
@@ -53,7 +56,7 @@ def walk(resident, answers):
     progress read on each: (label, bar max or None, bar value or None)."""
     seen = []
     resident.start()
-    location = "/q/last_use"
+    location = "/q/internet_ever"
     while not location.endswith("/result"):
         page = resident.get(location).get_data(as_text=True)
         (label,) = LABEL.findall(page)
@@ -78,7 +81,7 @@ def check_never_promises_more(seen):
 
 
 def test_a_non_user_never_sees_a_total_larger_than_the_screens_they_see(resident):
-    seen = walk(resident, {"last_use": {"answer": "never"}, "commune": {"query": "Yzeure"}})
+    seen = walk(resident, {"internet_ever": {"answer": "no"}, "commune": {"query": "Yzeure"}})
     assert len(seen) == 9
     check_never_promises_more(seen)
     assert seen[0] == ("Question 1", None, None)      # before the branch: no total
@@ -87,10 +90,11 @@ def test_a_non_user_never_sees_a_total_larger_than_the_screens_they_see(resident
 
 
 def test_an_internet_user_sees_the_long_path_announced_right(resident):
-    seen = walk(resident, {"last_use": {"answer": "3m"}})
-    assert len(seen) == 26
+    seen = walk(resident, {"internet_ever": {"answer": "yes"}, "last_use": {"answer": "3m"}})
+    assert len(seen) == 16
     check_never_promises_more(seen)
-    assert seen[1] == ("Question 2 sur 26", 26, 2)
+    assert seen[1] == ("Question 2", None, None)       # "when" decides the length
+    assert seen[2] == ("Question 3 sur 16", 16, 3)
 
 
 def test_the_progress_in_arabic_is_translated_and_on_a_right_to_left_page(make_app):
@@ -99,7 +103,7 @@ def test_the_progress_in_arabic_is_translated_and_on_a_right_to_left_page(make_a
     resident = Resident(make_app(LANGUAGES="fr,ar").test_client())
     resident.get("/")
     resident.post("/start", {"lang": "ar"})
-    resident.answer("last_use", {"answer": "never"})
+    resident.answer("internet_ever", {"answer": "no"})
     page = resident.get("/q/devices").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in page
     assert LABEL.findall(page) == ["السؤال 2 من 9"]

@@ -15,15 +15,14 @@ OFFERS = paths.QUESTIONNAIRES / "offers.yaml"
 def test_shipped_questionnaire_loads():
     q = load_questionnaire_files(SHIPPED, OFFERS)
     assert q.id == "diagnostic-allier"
-    assert len(q.screens) <= 26
-    assert [a.id for a in q.areas] == ["information", "communication", "problem_solving",
-                                       "software", "safety"]
-    for area in q.areas:
-        activities = [s for s in q.screens if s.area == area.id]
-        assert 3 <= len(activities) <= 4
+    assert len(q.screens) <= 20
+    assert [a.id for a in q.areas] == ["information", "communication", "content", "safety",
+                                       "problem_solving"]
+    for area in q.areas:  # one screen of activities per DSI area
+        (screen,) = [s for s in q.screens if s.area == area.id]
+        assert screen.type == "activities" and 4 <= len(screen.options) <= 7
     assert sum(s.type == "task" for s in q.screens) >= 2
-    scale = q.screen("info_search")
-    assert [o.id for o in scale.options] == ["cannot", "with_help", "alone", "helps_others"]
+    assert q.internet_use == {"ever": "internet_ever", "last": "last_use"}
 
 
 def broken_copy(tmp_path, old, new, name="diagnostic.yaml", source=SHIPPED):
@@ -44,39 +43,62 @@ def line_of(path, fragment):
 
 
 @pytest.mark.parametrize("old,new,marker,message", [
-    ("show_if: {question: last_use, not_in: [never]}\n    text: Chercher une information",
-     "show_if: {question: last_usage, not_in: [never]}\n    text: Chercher une information",
-     "question: last_usage", "unknown question 'last_usage'"),
-    ("show_if: {question: last_use, not_in: [never]}\n    text: Lire les nouvelles",
-     "show_if: {question: last_use, not_in: [jamais]}\n    text: Lire les nouvelles",
-     "not_in: [jamais]", "has no option 'jamais'"),
+    ("show_if: {question: internet_ever, in: [\"yes\"]}\n    text: La dernière fois",
+     "show_if: {question: internet_every, in: [\"yes\"]}\n    text: La dernière fois",
+     "question: internet_every", "unknown question 'internet_every'"),
+    ("show_if: {question: internet_ever, in: [\"yes\"]}\n    text: La dernière fois",
+     "show_if: {question: internet_ever, in: [oui]}\n    text: La dernière fois",
+     "in: [oui]", "has no option 'oui'"),
     ("when: {question: devices, in: [none]}", "when: {question: devices, in: [aucun]}",
      "in: [aucun]", "has no option 'aucun'"),
     ("        - {area: safety, level_below: 1}", "        - {area: securite, level_below: 1}",
      "area: securite", "unknown area 'securite'"),
     ("        - {task: task_phishing, passed: false}", "        - {task: reading, passed: false}",
      "task: reading", "is not a task screen"),
-    ("    area: information\n    show_if: {question: last_use, not_in: [never]}\n    text: Lire",
-     "    area: informations\n    show_if: {question: last_use, not_in: [never]}\n    text: Lire",
-     "area: informations", "unknown area 'informations'"),
+    ("    type: activities\n    area: safety\n", "    type: activities\n    area: securite\n",
+     "area: securite", "unknown area 'securite'"),
     ("      - {id: family, label:", "      - {id: pharmacy, label:",
      "{id: pharmacy, label: \"« Coucou", "duplicate option id 'pharmacy'"),
     ("    type: multiple\n", "    type: multiples\n", "type: multiples", "is not one of"),
     ("  - id: reading\n    type: single", "  - id: reading\n    type: single\n    colour: red",
      "colour: red", "Additional properties are not allowed"),
-    ("    above_basic: 2\n", "    above_basic: 1\n", "above_basic: 1", "greater than basic"),
-    ("    min_areas_lacking: 4\n  - id: insee2021", "    min_areas_lacking: 5\n  - id: insee2021",
-     "min_areas_lacking: 5", "more than the areas listed"),
     ("      - {id: \"1\", label: Le bouton 1., correct: true}",
      "      - {id: \"1\", label: Le bouton 1.}", "{id: \"1\", label: Le bouton 1.}", "exactly one correct"),
     ("pictogram: task-phishing.svg", "pictogram: task-fishing.svg", "task-fishing.svg",
      "not found in static/img/"),
-    ("id: last_use\n    type: single", "id: last_use\n    type: single\n    show_if: {question: devices, in: [none]}",
+    ("id: last_use\n    type: single\n    section: access\n    show_if: {question: internet_ever",
+     "id: last_use\n    type: single\n    section: access\n    show_if: {question: devices",
      "show_if: {question: devices", "not asked before"),
+    # needs on the items of an activities screen
+    ("when: {question: procedures, item: eadmin, in: [helped, done_for_me, not_done]}",
+     "when: {question: procedures, item: eadmn, in: [helped, done_for_me, not_done]}",
+     "item: eadmn", "has no item 'eadmn'"),
+    ("when: {question: procedures, item: eadmin, in: [helped, done_for_me, not_done]}",
+     "when: {question: procedures, item: eadmin, in: [helped, with_help]}",
+     "in: [helped, with_help]", "'with_help' is not an answer of an item"),
+    ("when: {question: procedures, item: eadmin, in: [helped, done_for_me, not_done]}",
+     "when: {question: procedures, in: [helped]}", "when: {question: procedures, in",
+     "needs `item`"),
+    # the DSI 2.0 mapping: every activity once, in its area, over its period
+    ("{id: ps_buy, dsi_activity: ps_buy, period_months: 12,",
+     "{id: ps_buy, dsi_activity: ps_buy, period_months: 3,", "id: ps_buy,",
+     "'ps_buy' is asked over 12 months"),
+    ("{id: cc_code, dsi_activity: cc_code,", "{id: cc_code, dsi_activity: cc_codes,",
+     "dsi_activity: cc_codes", "unknown DSI 2.0 activity 'cc_codes'"),
+    ("{id: cc_code, dsi_activity: cc_code,", "{id: cc_code, dsi_activity: cc_write,",
+     "{id: cc_code, dsi_activity: cc_write", "'cc_write' is already asked by 'act_content/cc_write'"),
+    ("{id: sf_ads, dsi_activity: sf_ads,", "{id: sf_ads, dsi_activity: info_check,",
+     "dsi_activity: info_check, period_months: 3, label: \"Refusé", "belongs to area 'information'"),
+    ("      - {id: cc_code, dsi_activity: cc_code, period_months: 3, label: \"Écrit un programme informatique (du code).\"}\n",
+     "", "- id: internet_ever", "1 DSI 2.0 activities are not asked: cc_code"),
+    ("      - {id: cc_code, dsi_activity: cc_code, period_months: 3,",
+     "      - {id: cc_code,", "{id: cc_code, label", "needs dsi_activity"),
+    ("    basic: 1\n    above_basic: 2\n  - id: communication",
+     "    basic: 1\n    above_basic: 3\n  - id: communication", "  - id: information",
+     "differ from the DSI's 1 and 2"),
+    ("internet_use:\n  ever: internet_ever", "internet_use:\n  ever: devices",
+     "ever: devices", "'devices' must be a single screen with the options yes"),
     # what each question type checks of its own screens
-    ("  - id: info_search\n    type: scale\n    scale: skill",
-     "  - id: info_search\n    type: scale\n    scale: skills", "- id: info_search",
-     "a scale screen names one of `scales` and has no options"),
     ("  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune",
      "  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune\n"
      "    options: [{id: a, label: A.}, {id: b, label: B.}]",
@@ -84,7 +106,9 @@ def line_of(path, fragment):
     ("    section: profile\n    profile_field: commune", "    section: profile",
      "- id: commune", "a commune screen has profile_field: commune"),
     ("  - id: task_phishing\n    type: task\n", "  - id: task_phishing\n    type: task\n    area: safety\n",
-     "type: task", "only single and scale screens can count as activities"),
+     "type: task", "only activities screens can count as activities"),
+    ("{id: eadmin, label:", "{id: eadmin, correct: true, label:", "{id: eadmin, correct",
+     "an item of an activities screen has no correct"),
 ])
 def test_broken_questionnaire_reports_file_and_line(tmp_path, old, new, marker, message):
     path = broken_copy(tmp_path, old, new)
@@ -143,8 +167,12 @@ def test_a_need_without_offer_is_reported(tmp_path):
 
 def test_too_many_screens_is_refused(tmp_path):
     text = SHIPPED.read_text("utf-8")
-    extra = "\n  - id: extra\n    type: single\n    text: En plus ?\n    options:\n" \
-            "      - {id: a, label: A.}\n      - {id: b, label: B.}\n"
+    # At most 20 question screens, whatever the answers (the issue's limit for a
+    # typical internet user, who sees nearly all of them).
+    shipped = text.count("\n  - id: ", text.index("\nscreens:"))
+    extra = "".join(f"\n  - id: extra{n}\n    type: single\n    text: En plus ?\n    options:\n"
+                    "      - {id: a, label: A.}\n      - {id: b, label: B.}\n"
+                    for n in range(21 - shipped))
     path = tmp_path / "diagnostic.yaml"
     path.write_text(text + extra, "utf-8")
     with pytest.raises(DataFileError) as caught:

@@ -7,7 +7,7 @@ import signal
 from kiosk.storage.db import connect
 from tests.live import HttpResident, start_server
 
-NEVER = {"last_use": {"answer": "never"}}
+NEVER = {"internet_ever": {"answer": "no"}}
 
 
 def kill(server_gen, server):
@@ -24,7 +24,7 @@ def test_killed_server_loses_no_result_and_no_answer(tmp_path):
     for resident in (done, halfway):
         resident.get("/")
         resident.post("/start", {})
-        resident.get("/q/last_use")
+        resident.get("/q/internet_ever")
     done.answer_until(NEVER)
     assert "Votre résultat" in done.page          # the person saw the result
     halfway.answer_until(NEVER, stop_at="task_back")

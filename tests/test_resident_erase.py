@@ -34,13 +34,13 @@ def test_every_resident_screen_offers_to_stop_and_erase(make_app):
     from tests.conftest import Resident
 
     resident = Resident(make_app(LANGUAGES="fr,en").test_client())
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     for url in ("/result", "/result/print", "/language?next=/result", "/idle", "/nowhere"):
         page = resident.client.get(url).get_data(as_text=True)
         assert ERASE in page, url
     resident.post("/erase")
     resident.start()
-    for url in ("/notice", "/q/last_use"):
+    for url in ("/notice", "/q/internet_ever"):
         assert ERASE in resident.get(url).get_data(as_text=True), url
 
 
@@ -50,7 +50,7 @@ def test_the_untouched_welcome_screen_has_nothing_to_erase(client):
 
 def test_the_confirmation_asks_plainly_and_erases_nothing_by_itself(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     page = resident.get("/erase?next=/q/devices").get_data(as_text=True)
     assert "Arrêter et tout effacer ?" in page
     assert "Rien ne sera gardé ni envoyé." in page
@@ -77,18 +77,18 @@ def test_erasing_mid_diagnostic_leaves_nothing_and_shows_the_welcome_screen(resi
 
 def test_a_timeout_counts_an_abandon_but_an_erase_does_not(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.client.get("/timeout")
     assert db["outbox"].count == 1   # the abandoned diagnostic, for the drop-off figures
     abandoned = left_behind(db)
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     erase(resident, "/q/devices")
     assert left_behind(db) == abandoned
 
 
 def test_erasing_from_the_result_page_removes_the_result_and_its_record(resident, db):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     assert db["results"].count == 1 and db["outbox"].count == 1
     response = erase(resident, "/result")
     assert response.location == "/"
@@ -102,9 +102,9 @@ def test_erasing_also_forgets_the_language_and_display_chosen(make_app):
     resident = Resident(make_app(LANGUAGES="fr,en").test_client())
     resident.get("/")
     resident.post("/start", {"lang": "en"})
-    resident.get("/q/last_use")
-    resident.post("/display", {"contrast": "high", "next": "/q/last_use"})
-    resident.get("/erase?next=/q/last_use")
+    resident.get("/q/internet_ever")
+    resident.post("/display", {"contrast": "high", "next": "/q/internet_ever"})
+    resident.get("/erase?next=/q/internet_ever")
     resident.post("/erase")
     page = resident.get("/").get_data(as_text=True)
     assert '<html lang="fr"' in page and "contrast-high" not in page
@@ -112,7 +112,7 @@ def test_erasing_also_forgets_the_language_and_display_chosen(make_app):
 
 def test_erase_tapped_twice_goes_to_the_welcome_screen_without_error(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/erase?next=/q/devices")
     confirmation = resident.page
     resident.post("/erase")

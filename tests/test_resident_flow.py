@@ -12,8 +12,10 @@ from kiosk.sync.anonymise import ALLOWED_FIELDS, content_hash
 from tests.conftest import BEFORE_COMMUNE
 
 CONFIDENT = {
-    "last_use": {"answer": "3m"}, "devices": {"answer": ["smartphone", "computer"]},
-    "home_connection": {"answer": "box"}, "eadmin": {"answer": "with_help"},
+    "internet_ever": {"answer": "yes"}, "last_use": {"answer": "3m"},
+    "devices": {"answer": ["smartphone", "computer"]}, "home_connection": {"answer": "box"},
+    "procedures": {"answer": ["eadmin", "health"], "how-eadmin": "helped",
+                   "how-health": "alone"},
     "task_phishing": {"answer": "refund"}, "task_back": {"answer": "1"},
     "age_band": {"answer": "60-74"}, "commune": {"query": "Saint-Pourçain-sur-Sioule"},
     "situation": {"answer": "retired"}, "reading": {"answer": "easy"},
@@ -25,7 +27,7 @@ def counts(db):
 
 
 def test_complete_diagnostic_stores_result_scores_and_outbox(resident, db):
-    resident.complete(CONFIDENT, default={"answer": "alone"})
+    resident.complete(CONFIDENT, how="alone")
     page = resident.get("/result").get_data(as_text=True)
     assert "Votre résultat" in page
     assert "illectronisme" not in page.lower()
@@ -34,7 +36,7 @@ def test_complete_diagnostic_stores_result_scores_and_outbox(resident, db):
     assert "<svg" in page and "qr-code" in page
     (result,) = db["results"].rows
     assert result["complete"] == 1 and result["commune"] == "03254"
-    assert json.loads(result["indicators"])["insee2019_illectronism"] is False
+    assert json.loads(result["indicators"])["insee2021_illectronism"] is False
     assert db["scores"].count == 5
     (record,) = db["outbox"].rows
     payload = json.loads(record["payload"])
@@ -48,7 +50,7 @@ def test_complete_diagnostic_stores_result_scores_and_outbox(resident, db):
 
 
 def test_never_user_has_a_short_path(resident, db):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     (result,) = db["results"].rows
     assert result["complete"] == 1
     assert db["answers"].count == 9
@@ -65,7 +67,7 @@ def test_completion_is_one_transaction(resident, db, monkeypatch):
     monkeypatch.setattr(diagnostic, "build_record", broken)
     with pytest.raises(Exception):
         # TESTING propagates the error: in production the person sees the 500 page
-        resident.complete({"last_use": {"answer": "never"}})
+        resident.complete({"internet_ever": {"answer": "no"}})
     assert counts(db)["results"] == 0 and counts(db)["scores"] == 0 and counts(db)["outbox"] == 0
     (visit,) = db["visits"].rows
     assert visit["status"] == "active"
@@ -77,7 +79,7 @@ def test_completion_is_one_transaction(resident, db, monkeypatch):
 
 
 def test_double_submit_of_the_last_screen_stores_once(resident, db):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     resident.get("/q/reading")
     response = resident.post("/q/reading", {"answer": "hard"})
     assert response.status_code == 303 and response.location.endswith("/result")
@@ -85,7 +87,7 @@ def test_double_submit_of_the_last_screen_stores_once(resident, db):
 
 
 def test_finish_drops_the_session_and_rotates_the_cookie(resident, client, db):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     result_page = resident.get("/result").get_data(as_text=True)
     before = client.get_cookie("session").value
     resident.post("/finish")
@@ -102,7 +104,7 @@ def test_finish_drops_the_session_and_rotates_the_cookie(resident, client, db):
 
 def test_pages_are_not_stored_and_have_a_strict_csp(client, resident):
     resident.start()
-    response = resident.get("/q/last_use")
+    response = resident.get("/q/internet_ever")
     assert response.headers["Cache-Control"] == "no-store"
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp
@@ -116,7 +118,7 @@ def test_pages_are_not_stored_and_have_a_strict_csp(client, resident):
 
 
 def test_every_page_loads_only_local_resources(resident):
-    resident.complete(CONFIDENT, default={"answer": "alone"})
+    resident.complete(CONFIDENT, how="alone")
     for url in ("/", "/result", "/result/print"):
         page = resident.get(url).get_data(as_text=True)
         for ref in re.findall(r'(?:src|href|action)="([^"]+)"', page):
@@ -125,11 +127,12 @@ def test_every_page_loads_only_local_resources(resident):
 
 def test_back_shows_the_earlier_answer(resident):
     resident.start()
+    resident.answer("internet_ever", {"answer": "yes"})
     resident.answer("last_use", {"answer": "12m"})
     page = resident.get("/q/last_use").get_data(as_text=True)
     assert re.search(r'value="12m" checked', page)
     # changing it is allowed, and the flow goes on from there
-    response = resident.post("/q/last_use", {"answer": "3m"})
+    response = resident.post("/q/internet_ever", {"answer": "no"})
     assert response.location.endswith("/q/devices")
 
 
@@ -169,8 +172,8 @@ def test_unknown_commune_gets_a_message(resident, db):
 ])
 def test_bad_answers_store_nothing(resident, db, data, status, text):
     resident.start()
-    resident.get("/q/last_use")
-    response = resident.post("/q/last_use", data)
+    resident.get("/q/internet_ever")
+    response = resident.post("/q/internet_ever", data)
     assert response.status_code == status
     assert text in response.get_data(as_text=True)
     assert db["answers"].count == 0
@@ -178,7 +181,7 @@ def test_bad_answers_store_nothing(resident, db, data, status, text):
 
 def test_exclusive_option_cannot_be_combined(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
     response = resident.post("/q/devices", {"answer": ["none", "tablet"]})
     assert response.status_code == 422
@@ -187,8 +190,8 @@ def test_exclusive_option_cannot_be_combined(resident, db):
 
 def test_missing_csrf_token_is_refused(resident, db):
     resident.start()
-    resident.get("/q/last_use")
-    response = resident.post("/q/last_use", {"answer": "3m"}, token=False)
+    resident.get("/q/internet_ever")
+    response = resident.post("/q/internet_ever", {"answer": "no"}, token=False)
     assert response.status_code == 400
     assert "Revenir à l" in response.get_data(as_text=True)
     assert db["answers"].count == 0
@@ -196,30 +199,30 @@ def test_missing_csrf_token_is_refused(resident, db):
 
 def test_skipped_step_is_refused(resident, db):
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     response = resident.post("/q/reading", {"answer": "easy"})
     assert response.status_code == 409
     assert db["answers"].count == 0
     # and a GET of a later screen leads back to the one due
-    assert resident.get("/q/reading").location.endswith("/q/last_use")
+    assert resident.get("/q/reading").location.endswith("/q/internet_ever")
 
 
 def test_unknown_screen_is_404(resident):
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     assert resident.post("/q/nope", {"answer": "x"}).status_code == 404
 
 
 def test_replayed_form_after_reset_stores_nothing(resident, client, db):
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     old_page = resident.page
-    resident.post("/q/last_use", {"answer": "3m"})
+    resident.post("/q/internet_ever", {"answer": "no"})
     resident.get("/q/devices")
     resident.post("/finish")
     answers_before = db["answers"].count
     resident.page = old_page  # the previous person's form, token and all
-    response = resident.post("/q/last_use", {"answer": "never"})
+    response = resident.post("/q/internet_ever", {"answer": "no"})
     assert response.status_code in (303, 400)
     assert db["answers"].count == answers_before
     assert response.status_code == 400 or response.location.endswith("/")
@@ -227,8 +230,8 @@ def test_replayed_form_after_reset_stores_nothing(resident, client, db):
 
 def test_oversized_body_is_refused(resident, db):
     resident.start()
-    resident.get("/q/last_use")
-    response = resident.post("/q/last_use", {"answer": "3m", "padding": "x" * 40_000})
+    resident.get("/q/internet_ever")
+    response = resident.post("/q/internet_ever", {"answer": "no", "padding": "x" * 40_000})
     assert response.status_code == 413
     assert "trop long" in response.get_data(as_text=True)
     assert db["answers"].count == 0
@@ -236,17 +239,17 @@ def test_oversized_body_is_refused(resident, db):
 
 def test_answers_are_saved_screen_by_screen(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.answer("devices", {"answer": ["tablet"]})
     stored = {r["screen_id"]: json.loads(r["value"]) for r in db["answers"].rows}
-    assert stored == {"last_use": "3m", "devices": ["tablet"]}
+    assert stored == {"internet_ever": "no", "devices": ["tablet"]}
 
 
 # --- abandoned sessions leave an incomplete record --------------------------------------
 
 def test_reset_after_first_answer_leaves_an_incomplete_record(resident, db):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.answer("devices", {"answer": ["tablet"]})
     resident.get("/q/home_connection")
     resident.client.get("/timeout")
@@ -268,7 +271,7 @@ def test_server_side_idle_expiry(make_app, db):
 
     resident = Resident(app.test_client())
     resident.start()
-    resident.answer("last_use", {"answer": "never"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
     with resident.client.session_transaction() as session:
         session["seen"] -= 3600  # an hour without a touch
@@ -289,7 +292,7 @@ def test_stale_visit_is_closed_when_the_next_person_starts(make_app):
 
     first = Resident(app.test_client())
     first.start()
-    first.answer("last_use", {"answer": "3m"})
+    first.answer("internet_ever", {"answer": "no"})
     import time
     time.sleep(0.01)
     import kiosk.web.resident as views
@@ -321,7 +324,7 @@ FORM_VALUES = st.one_of(st.text(max_size=120), st.sampled_from(
 def test_fuzzed_answers_never_break_the_kiosk(resident, db, screen, fields, keep_token):
     if resident.page is None:
         resident.start()
-        resident.get("/q/last_use")
+        resident.get("/q/internet_ever")
     before = db["answers"].count
     data = {}
     for key, value in fields:
@@ -340,13 +343,16 @@ def test_every_step_leads_to_a_place(resident, app):
     Services is shown as the place to ask, never an empty step."""
     runner = app.test_cli_runner()
     assert runner.invoke(args=["places", "import", str(paths.DATA / "lieux_03.csv")]).exit_code == 0
-    resident.complete({"last_use": {"answer": "3m"}, "ps_bank": {"answer": "with_help"},
+    resident.complete({"internet_ever": {"answer": "yes"}, "last_use": {"answer": "3m"},
+                       "act_problem_solving": {"answer": "ps_bank", "how-ps_bank": "helped"},
                        "task_phishing": {"answer": "refund"}, "task_back": {"answer": "1"},
-                       "eadmin": {"answer": "alone"}, "devices": {"answer": ["computer"]},
+                       "procedures": {"answer": ["eadmin", "health"], "how-eadmin": "alone",
+                                      "how-health": "alone"},
+                       "devices": {"answer": ["computer"]},
                        "home_connection": {"answer": "box"}, "reading": {"answer": "easy"},
                        "commune": {"commune": "03183"}, "age_band": {"idk": "1"},
                        "situation": {"idk": "1"}},
-                      default={"answer": "alone"})
+                      how="alone")
     page = resident.get("/result").get_data(as_text=True)
     assert "Être accompagné par un conseiller numérique." in page
     assert "Pour vous renseigner" in page
@@ -359,15 +365,15 @@ def test_language_switch_keeps_answers_and_never_redirects_away(make_app):
     app = make_app(LANGUAGES="fr,en")
     resident = Resident(app.test_client())
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     resident.get("/q/devices")
     for target in ("//evil.example/", "/\\evil.example", "https://evil.example/", "/q/x?y=1"):
         response = resident.post("/language", {"lang": "en", "next": target})
         assert response.location == "/", target
     response = resident.post("/language", {"lang": "en", "next": "/q/devices"})
     assert response.location == "/q/devices"
-    page = resident.get("/q/last_use").get_data(as_text=True)
-    assert '<html lang="en"' in page and 'value="3m" checked' in page
+    page = resident.get("/q/internet_ever").get_data(as_text=True)
+    assert '<html lang="en"' in page and 'value="no" checked' in page
     assert resident.post("/language", {"lang": "xx"}).status_code == 400
 
 
@@ -385,8 +391,7 @@ def test_a_resident_helped_for_everything_is_not_told_they_are_at_ease(resident,
     # Every activity done only with someone's help: the page that sends them to be
     # accompanied shows each area as "Les bases", never "À l'aise", and no "autonomous"
     # profile; what leaves for the hub still says what they reported (done).
-    resident.complete(dict(CONFIDENT, eadmin={"answer": "with_help"}),
-                      default={"answer": "with_help"})
+    resident.complete(CONFIDENT, how="helped")
     page = resident.get("/result").get_data(as_text=True)
     assert page.count('class="level level-1"') == 5 and "À l'aise" not in page
     assert "Vous êtes à l'aise avec le numérique." not in page

@@ -38,15 +38,15 @@ def shows_no_error(page: str) -> bool:
 
 def test_same_answer_posted_twice_leads_on_and_is_stored_once(resident, db, clock):
     resident.start()
-    resident.get("/q/last_use")
-    first = resident.post("/q/last_use", {"answer": "3m"})
+    resident.get("/q/internet_ever")
+    first = resident.post("/q/internet_ever", {"answer": "no"})
     assert first.status_code == 303 and first.location.endswith("/q/devices")
     before = stored(db)
     clock.at += timedelta(milliseconds=300)
     # The second tap's POST, from the same page, arrives after the visit moved on.
-    second = resident.post("/q/last_use", {"answer": "3m"})
+    second = resident.post("/q/internet_ever", {"answer": "no"})
     assert second.status_code == 303 and second.location.endswith("/q/devices")
-    assert stored(db) == before == {"last_use": ("3m", START.isoformat())}
+    assert stored(db) == before == {"internet_ever": ("no", START.isoformat())}
     assert shows_no_error(resident.get("/q/devices").get_data(as_text=True))
 
 
@@ -54,7 +54,7 @@ def empty_next_on_devices(resident, clock, first=None, later=timedelta(milliseco
     """Answer the first screen (with Suivant unless ``first`` says otherwise), then tap
     "Suivant" on the second with nothing chosen, ``later`` after that answer."""
     resident.start()
-    resident.answer("last_use", first or {"answer": "3m"})
+    resident.answer("internet_ever", first or {"answer": "no"})
     resident.get("/q/devices")
     clock.at += later
     return resident.post("/q/devices", {})
@@ -65,7 +65,7 @@ def test_second_tap_landing_on_the_next_screen_shows_it_again_without_error(resi
     response = empty_next_on_devices(resident, clock)   # the finger came back
     assert response.status_code == 303 and response.location.endswith("/q/devices")
     assert shows_no_error(resident.get("/q/devices").get_data(as_text=True))
-    assert set(stored(db)) == {"last_use"}
+    assert set(stored(db)) == {"internet_ever"}
 
 
 def test_a_stray_tap_is_forgiven_once_per_screen(resident, db, clock):
@@ -85,7 +85,7 @@ def test_empty_answer_given_later_still_gets_its_message(resident, db, clock):
     response = empty_next_on_devices(resident, clock, later=timedelta(seconds=5))
     assert response.status_code == 422
     assert "Choisissez au moins une réponse" in response.get_data(as_text=True)
-    assert set(stored(db)) == {"last_use"}
+    assert set(stored(db)) == {"internet_ever"}
 
 
 def test_a_commune_typed_at_once_is_still_read(resident, db, clock):
@@ -100,7 +100,7 @@ def test_a_commune_typed_at_once_is_still_read(resident, db, clock):
 
 
 def test_last_screen_posted_twice_completes_once(resident, db, clock):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     clock.at += timedelta(milliseconds=300)
     response = resident.post("/q/reading", {"idk": "1"})   # the form of the last screen
     assert response.status_code == 303 and response.location.endswith("/result")
@@ -109,15 +109,15 @@ def test_last_screen_posted_twice_completes_once(resident, db, clock):
 
 def test_changed_answer_on_a_screen_seen_again_is_stored(resident, db, clock):
     resident.start()
-    resident.answer("last_use", {"answer": "3m"})
+    resident.answer("internet_ever", {"answer": "no"})
     clock.at += timedelta(seconds=30)
-    response = resident.answer("last_use", {"answer": "12m"})
+    response = resident.answer("internet_ever", {"answer": "yes"})
     assert response.status_code == 303
-    assert stored(db)["last_use"] == ("12m", (START + timedelta(seconds=30)).isoformat())
+    assert stored(db)["internet_ever"] == ("yes", (START + timedelta(seconds=30)).isoformat())
 
 
 def test_finish_tapped_twice_goes_to_the_welcome_screen_without_error(resident, db):
-    resident.complete({"last_use": {"answer": "never"}})
+    resident.complete({"internet_ever": {"answer": "no"}})
     resident.get("/result")
     result_page = resident.page
     assert resident.post("/finish").location.endswith("/")
@@ -148,16 +148,16 @@ def test_language_or_display_chosen_twice_stays_as_chosen(make_app, url, data, s
 
     resident = Resident(make_app(LANGUAGES="fr,en").test_client())
     resident.start()
-    resident.get("/q/last_use")
+    resident.get("/q/internet_ever")
     for _ in range(2):
-        response = resident.post(url, dict(data, next="/q/last_use"))
-        assert response.status_code == 303 and response.location == "/q/last_use"
-    assert shown in resident.get("/q/last_use").get_data(as_text=True)
+        response = resident.post(url, dict(data, next="/q/internet_ever"))
+        assert response.status_code == 303 and response.location == "/q/internet_ever"
+    assert shown in resident.get("/q/internet_ever").get_data(as_text=True)
 
 
 def test_a_form_with_a_wrong_token_still_changes_nothing(resident, db):
     resident.start()
-    resident.get("/q/last_use")
-    response = resident.post("/q/last_use", {"answer": "3m", "csrf_token": "forged"})
+    resident.get("/q/internet_ever")
+    response = resident.post("/q/internet_ever", {"answer": "no", "csrf_token": "forged"})
     assert response.status_code == 400
     assert db["answers"].count == 0

@@ -134,7 +134,7 @@ def results_kiosk(make_app, tmp_path):
     from tests.conftest import Resident
 
     app = make_app(EXPORT_DIR=str(tmp_path / "exports"))
-    Resident(app.test_client()).complete({"last_use": {"answer": "never"}})
+    Resident(app.test_client()).complete({"internet_ever": {"answer": "no"}})
     return app
 
 

@@ -23,10 +23,10 @@ from kiosk.storage.migrations import migrate
 
 Q = load_questionnaire_files(paths.QUESTIONNAIRES / "diagnostic.yaml",
                              paths.QUESTIONNAIRES / "offers.yaml")
-NEVER_PATH = ["last_use", "devices", "home_connection", "task_phishing", "task_back",
+NEVER_PATH = ["internet_ever", "devices", "home_connection", "task_phishing", "task_back",
               "age_band", "commune", "situation", "reading"]
 # One answer per screen of the never-user's path, as the form would send it.
-NEVER_FORMS = {"last_use": {"answer": "never"}, "devices": {"answer": "none"},
+NEVER_FORMS = {"internet_ever": {"answer": "no"}, "devices": {"answer": "none"},
                "home_connection": {"answer": "no"}, "task_phishing": {"idk": "1"},
                "task_back": {"idk": "1"}, "age_band": {"answer": "75+"},
                "commune": {"query": "Yzeure"}, "situation": {"answer": "retired"},
@@ -39,65 +39,79 @@ def ids(screens):
 
 # --- the route: which screens, in which order ---------------------------------------
 
-def test_a_person_who_never_used_internet_skips_the_sixteen_activity_screens():
-    assert Route(Q, {}).total == 26
-    route = Route(Q, {"last_use": "never"})
+def test_a_person_who_never_used_internet_skips_the_activity_screens():
+    route = Route(Q, {"internet_ever": "no"})
     assert ids(route.shown) == NEVER_PATH and route.total == 9
+    # asked first: a person who may not know the word "internet" is not sent through
+    # every screen when they answer "Je ne sais pas"
+    assert ids(Route(Q, {"internet_ever": IDK}).shown) == NEVER_PATH
 
 
-def test_i_dont_know_to_the_first_question_keeps_every_screen():
-    assert Route(Q, {"last_use": IDK}).total == 26
+def test_a_recent_internet_user_is_asked_sixteen_screens():
+    route = Route(Q, {"internet_ever": "yes", "last_use": "3m"})
+    assert route.total == 16
+    assert ids(route.shown)[4:10] == ["act_information", "act_communication", "act_content",
+                                      "act_safety", "act_problem_solving", "procedures"]
+    # not knowing when: asked the activities too, the survey's answers decide
+    assert Route(Q, {"internet_ever": "yes", "last_use": IDK}).total == 16
+    # a user of a year ago: no activities of the last 3 months to ask about
+    assert Route(Q, {"internet_ever": "yes", "last_use": "older"}).total == 11
 
 
 def test_the_first_screen_is_due_and_nothing_after_it_can_be_reached():
     route = Route(Q, {})
-    assert route.due.id == "last_use" and route.reachable("last_use").id == "last_use"
+    assert route.due.id == "internet_ever"
+    assert route.reachable("internet_ever").id == "internet_ever"
     assert route.reachable("devices") is None and route.reachable("reading") is None
 
 
 def test_answered_screens_stay_reachable_to_go_back_but_not_beyond_the_one_due():
-    route = Route(Q, {"last_use": "3m", "devices": ["smartphone"]})
+    route = Route(Q, {"internet_ever": "yes", "last_use": "3m", "devices": ["smartphone"]})
     assert route.reachable("last_use") and route.reachable("devices")
     assert route.reachable("home_connection").id == "home_connection"  # the one due
-    assert route.reachable("info_search") is None
+    assert route.reachable("act_information") is None
 
 
 def test_back_goes_to_the_previous_screen_of_this_persons_path():
-    route = Route(Q, {"last_use": "never", "devices": ["none"], "home_connection": "no"})
-    assert route.previous(route.reachable("last_use")) is None  # "Retour" is the notice
+    route = Route(Q, {"internet_ever": "no", "devices": ["none"], "home_connection": "no"})
+    assert route.previous(route.reachable("internet_ever")) is None  # "Retour": the notice
     # after the three access screens, the never-user's previous screen skips the branch
     assert route.previous(Q.screen("task_phishing")).id == "home_connection"
     assert route.number(Q.screen("task_phishing")) == 4
 
 
 def test_after_an_answer_next_is_the_first_screen_due():
-    route = Route(Q, {}).answered(Q.screen("last_use"), "3m")
-    assert route.after("last_use").id == "devices"
+    route = Route(Q, {}).answered(Q.screen("internet_ever"), "yes")
+    assert route.after("internet_ever").id == "last_use"
+    route = Route(Q, {}).answered(Q.screen("internet_ever"), "no")
+    assert route.after("internet_ever").id == "devices"
 
 
 def test_going_back_over_answers_walks_forward_screen_by_screen():
-    answers = {"last_use": "3m", "devices": ["smartphone"], "home_connection": "box"}
+    answers = {"internet_ever": "yes", "last_use": "3m", "devices": ["smartphone"],
+               "home_connection": "box"}
     route = Route(Q, answers).answered(Q.screen("last_use"), "12m")
     # devices is answered already: the person sees it again rather than jumping ahead
     assert route.after("last_use").id == "devices"
-    assert route.after("home_connection").id == "info_search"
+    # a year-old user skips the activities of the last 3 months
+    assert route.after("home_connection").id == "procedures"
 
 
 def test_changing_an_earlier_answer_closes_the_branch_it_opened():
-    answers = {"last_use": "3m", "devices": ["computer"], "home_connection": "box",
-               "info_search": "alone"}
-    assert Route(Q, answers).total == 26
-    route = Route(Q, answers).answered(Q.screen("last_use"), "never")
-    assert route.total == 9 and route.reachable("info_search") is None
+    answers = {"internet_ever": "yes", "last_use": "3m", "devices": ["computer"],
+               "home_connection": "box", "act_information": {"info_goods": "alone"}}
+    assert Route(Q, answers).total == 16
+    route = Route(Q, answers).answered(Q.screen("internet_ever"), "no")
+    assert route.total == 9 and route.reachable("act_information") is None
     assert route.due.id == "task_phishing"
 
 
 def test_a_complete_route_has_nothing_due_and_stops_on_its_last_screen():
-    answers = {screen: "x" for screen in NEVER_PATH} | {"last_use": "never"}
+    answers = {screen: "x" for screen in NEVER_PATH} | {"internet_ever": "no"}
     route = Route(Q, answers)
     assert route.complete and route.due is None and route.stopped_at == "reading"
     assert route.after("reading") is None
-    assert Route(Q, {"last_use": "never"}).stopped_at == "devices"
+    assert Route(Q, {"internet_ever": "no"}).stopped_at == "devices"
 
 
 # --- the service: what is stored -----------------------------------------------------
@@ -124,9 +138,9 @@ def submit(service, visit, screen_id, form):
 
 def test_submitting_a_screen_saves_the_answer_and_names_the_next_one(service):
     visit = begin(service)
-    step = submit(service, visit, "last_use", {"answer": "never"})
+    step = submit(service, visit, "internet_ever", {"answer": "no"})
     assert step.error is None and step.following.id == "devices"
-    assert store.answers(service.db, visit["id"]) == {"last_use": "never"}
+    assert store.answers(service.db, visit["id"]) == {"internet_ever": "no"}
 
 
 def test_completing_the_last_screen_stores_one_complete_result(service):
@@ -152,8 +166,8 @@ def test_a_double_submit_of_the_last_screen_stores_one_result(service):
 
 def test_an_answer_to_fix_stores_nothing_and_stays_on_the_screen(service):
     visit = begin(service)
-    step = submit(service, visit, "last_use", {})
-    assert step.screen.id == "last_use" and step.following is None
+    step = submit(service, visit, "internet_ever", {})
+    assert step.screen.id == "internet_ever" and step.following is None
     assert step.error.status == 422 and "Je ne sais pas" in str(step.error.message)
     assert store.answers(service.db, visit["id"]) == {}
 
@@ -170,7 +184,7 @@ def test_several_communes_matching_are_offered_to_choose_from(service):
 def test_a_tampered_form_or_a_screen_not_reached_is_refused(service):
     visit = begin(service)
     with pytest.raises(BadAnswer) as bad:
-        submit(service, visit, "last_use", {"answer": "yesterday"})
+        submit(service, visit, "internet_ever", {"answer": "yesterday"})
     assert bad.value.status == 400
     with pytest.raises(Unreachable) as ahead:
         submit(service, visit, "reading", {"answer": "easy"})
@@ -198,14 +212,14 @@ def test_closing_a_visit_without_answers_leaves_no_record(service):
 
 def test_the_language_switched_to_mid_visit_is_the_records_language(service):
     visit = begin(service)
-    submit(service, visit, "last_use", {"answer": "never"})
+    submit(service, visit, "internet_ever", {"answer": "no"})
     service.set_language(visit, "ar")
     visit = service.find("t1")
     for screen_id in NEVER_PATH[1:]:
         submit(service, visit, screen_id, NEVER_FORMS[screen_id])
     (result,) = service.db["results"].rows
     assert result["language"] == "ar"
-    assert store.answers(service.db, visit["id"])["last_use"] == "never"
+    assert store.answers(service.db, visit["id"])["internet_ever"] == "no"
     service.set_language(service.find("t1"), "fr")  # a finished visit keeps its language
     assert service.find("t1")["language"] == "ar"
 

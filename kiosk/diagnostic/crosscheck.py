@@ -178,7 +178,7 @@ class CrossChecker:
             def fail(path, message, where=where):
                 self.fail(where + path, message)
 
-            options = kind.options(s, q.get("scales", {}), fail)
+            options = kind.options(s, fail)
             ids = [o["id"] for o in options]
             for j, option_id in enumerate(ids):
                 if option_id in ids[:j]:
@@ -196,10 +196,10 @@ class CrossChecker:
             screens.append(Screen(
                 id=s["id"], type=kind.name, text=s["text"], help=s.get("help"),
                 section=s.get("section"), area=s.get("area"),
-                options=tuple(Option(o["id"], o["label"], bool(o.get("done")),
-                                     bool(o.get("with_help")), bool(o.get("correct")),
-                                     bool(o.get("exclusive")), o.get("dsi_activity"),
-                                     o.get("period_months")) for o in options),
+                options=tuple(Option(o["id"], o["label"], bool(o.get("with_help")),
+                                     bool(o.get("correct")), bool(o.get("exclusive")),
+                                     o.get("dsi_activity"), o.get("period_months"))
+                              for o in options),
                 show_if=s.get("show_if"), pictogram=s.get("pictogram"),
                 illustration=s.get("illustration"),
                 illustration_alt=s.get("illustration_alt"), profile_field=s.get("profile_field"),

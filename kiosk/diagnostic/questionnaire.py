@@ -17,8 +17,7 @@ from .yamlfile import DataFileError, Problem, load_yaml, schema_problems
 class Option:
     id: str
     label: str
-    done: bool = False
-    with_help: bool = False
+    with_help: bool = False  # choosing it raises the "accompaniment" need
     correct: bool = False
     exclusive: bool = False
     # An item of an activities screen: the DSI 2.0 activity it asks (None: not one of

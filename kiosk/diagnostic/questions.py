@@ -64,7 +64,7 @@ class QuestionType:
     skip_label = staticmethod(skip_label)  # the words of the "idk" button on a screen
     draws_illustration = False  # its template shows the screen's illustration itself
 
-    def options(self, doc: dict, scales: dict, fail: Fail) -> list[dict]:
+    def options(self, doc: dict, fail: Fail) -> list[dict]:
         """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
         if not doc.get("options"):
             fail([], f"a {self.name} screen needs options")
@@ -105,19 +105,6 @@ class SingleChoice(QuestionType):
         if len(values) > 1 or screen.option(values[0]) is None:
             raise BadAnswer(UNKNOWN, status=400)
         return values[0]
-
-
-class Scale(SingleChoice):
-    """scale screens: one of the questionnaire's shared ``scales`` (no options of their own)."""
-
-    name = "scale"
-    prompt = _l("Savez-vous faire cela ?")
-
-    def options(self, doc, scales, fail):
-        if doc.get("options") or doc.get("scale") not in scales:
-            fail([], "a scale screen names one of `scales` and has no options")
-            return []
-        return scales[doc["scale"]]
 
 
 class Task(SingleChoice):
@@ -182,7 +169,7 @@ class Activities(QuestionType):
 
     def check(self, doc, options, fail):
         for j, option in enumerate(options):
-            extra = {"done", "with_help", "correct", "exclusive"} & set(option)
+            extra = {"with_help", "correct", "exclusive"} & set(option)
             if extra:
                 fail(["options", j], f"an item of an activities screen has no {sorted(extra)[0]}")
             if ("dsi_activity" in option) != ("period_months" in option):
@@ -227,7 +214,7 @@ class CommuneChoice(QuestionType):
     template = "questions/commune.html"
     input_type = None
 
-    def options(self, doc, scales, fail):
+    def options(self, doc, fail):
         if doc.get("options"):
             fail(["options"], "a commune screen has no options")
         return []
@@ -267,7 +254,7 @@ class CommuneChoice(QuestionType):
 
 
 TYPES: dict[str, QuestionType] = {t.name: t for t in (
-    SingleChoice(), Scale(), Task(), MultipleChoice(), Activities(), CommuneChoice())}
+    SingleChoice(), Task(), MultipleChoice(), Activities(), CommuneChoice())}
 
 
 def read_answer(screen, form, communes):

@@ -60,7 +60,7 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
 
     result = {
         "questionnaire_id": questionnaire.id,
-        "questionnaire_version": questionnaire.version, "frame": questionnaire.frame,
+        "questionnaire_version": questionnaire.version,
         "finished_at": now.isoformat(), "complete": int(complete),
         "last_screen": route.stopped_at, "language": visit["language"], "mode": visit["mode"],
         "age_band": profile_value("age_band"), "commune": profile_value("commune"),
@@ -69,8 +69,9 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
         "offers": list(choose_offers(questionnaire, s.needs, age_band=profile_value("age_band"),
                                      language=visit["language"])),
     }
-    payload = anon.anonymise(dict(result, levels=s.levels, levels_strict=s.strict_levels),
-                             site_commune=site_commune,
+    reported = dict(result, levels=s.levels, levels_strict=s.strict_levels,
+                    frame=questionnaire.frame)
+    payload = anon.anonymise(reported, site_commune=site_commune,
                              epci_of=epci_of, vocabulary=vocabulary(questionnaire, languages))
     outbox = {"id": str(uuid.uuid4()), "created_at": now.isoformat(),
               "payload": anon.canonical(payload), "content_hash": anon.content_hash(payload),

@@ -16,9 +16,11 @@ STOPS_FILE = paths.DATA / "itinerance_03.csv"
 
 
 def load_questionnaire_files(q_path, offers_path) -> questionnaire.Questionnaire:
-    """Load and check a questionnaire and offers file (raises DataFileError)."""
+    """Load and check a questionnaire and offers file (raises DataFileError). The DSI 2.0
+    definition its activities map to is the shipped one (Eurostat's, not the kiosk's)."""
     return questionnaire.load(Path(q_path), Path(offers_path), schema_dir=paths.QUESTIONNAIRES,
-                              static_dir=paths.STATIC, places_schema_path=PLACES_SCHEMA)
+                              static_dir=paths.STATIC, places_schema_path=PLACES_SCHEMA,
+                              data_dir=paths.DATA)
 
 
 def questionnaire_for(app: Flask) -> questionnaire.Questionnaire:

@@ -240,7 +240,8 @@ def answer(screen_id):
     if step.error is not None:
         bad = step.error
         return render_question(step.route, step.screen, error=bad.message,
-                               candidates=bad.candidates, query=request.form.get("query", "")), \
+                               candidates=bad.candidates, query=request.form.get("query", ""),
+                               kept=bad.kept), \
             (200 if bad.candidates else 422)
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
@@ -291,11 +292,13 @@ def explained_on(screen):
     return get_questionnaire().screen(said_by) if said_on == screen.id else None
 
 
-def render_question(route, screen, error=None, candidates=(), query=""):
+def render_question(route, screen, error=None, candidates=(), query="", kept=None):
+    """A question screen; after a refused answer, ``kept`` is what it shows again (what
+    was ticked) instead of the stored answer."""
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
-    current, kind = route.answers.get(screen.id), TYPES[screen.type]
+    current, kind = route.answers.get(screen.id) if kept is None else kept, TYPES[screen.type]
     if not candidates:
         query = query or kind.prefill(current, get_communes())
     return render_template(
