@@ -33,7 +33,7 @@ def full_result(**overrides):
         "commune": "03254", "situation": "retired", "profile": "first_steps", "points": 4,
         "levels": {"information": 1, "communication": 2, "problem_solving": 0,
                    "software": 0, "safety": 1},
-        "indicators": {"insee2019_illectronism": False, "insee2021_illectronism": True,
+        "indicators": {"insee2019_illectronism_approx": False, "insee2021_illectronism": True,
                        "dsi_at_least_basic": False},
         "needs": ["e_administration", "safety"], "offers": ["aidants_connect", "safety_awareness"],
     }
@@ -66,13 +66,13 @@ def test_values_outside_their_vocabulary_are_dropped():
                                offers=["aidants_connect", "jeanne@example.fr"],
                                last_screen="rue des Lilas", mode="guidé par Paul",
                                levels={"information": 7, "safety": 1, "nom": 2},
-                               indicators={"insee2019_illectronism": True, "note": "x"}))
+                               indicators={"insee2019_illectronism_approx": True, "note": "x"}))
     assert payload["age_band"] is None and payload["situation"] is None
     assert payload["language"] is None and payload["profile"] is None
     assert payload["needs"] == ["safety"] and payload["offers"] == ["aidants_connect"]
     assert payload["last_screen"] is None and payload["mode"] is None
     assert payload["levels"] == {"safety": 1}
-    assert payload["indicators"] == {"insee2019_illectronism": True}
+    assert payload["indicators"] == {"insee2019_illectronism_approx": True}
 
 
 def test_commune_outside_the_allier_gives_no_epci():

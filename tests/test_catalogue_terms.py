@@ -83,12 +83,19 @@ def test_a_button_named_in_a_sentence_has_the_buttons_own_words(lang):
 
 
 @pytest.mark.parametrize("lang", LEVELS)
-def test_an_answer_repeated_after_oui_keeps_its_words(lang):
-    """"Avec de l'aide." (démarches) and "Oui, avec de l'aide." (skills) say the same."""
+def test_an_answer_named_in_a_message_keeps_its_words(lang):
+    """The activities' "Rien de tout cela." and "Je ne sais pas", quoted by the messages
+    of a refused answer, are the words of the boxes and buttons themselves."""
     messages = catalogue(lang)
-    for short, long in (("Avec de l'aide.", "Oui, avec de l'aide."),
-                        ("Seul ou seule.", "Oui, seul ou seule.")):
-        assert messages[short].rstrip(".").lower() in messages[long].lower()
+    none_of_these = messages["Rien de tout cela."].rstrip(".")
+    for sentence in ("Cochez ce que vous avez fait, ou « Rien de tout cela », ou appuyez "
+                     "sur « Je ne sais pas ».",
+                     "« Rien de tout cela » ne va pas avec une autre réponse. "
+                     "Choisissez l'un ou l'autre."):
+        assert none_of_these in messages[sentence]
+    assert messages["Je ne sais pas"] in messages[
+        "Cochez ce que vous avez fait, ou « Rien de tout cela », ou appuyez sur "
+        "« Je ne sais pas »."]
 
 
 # --- Arabic ------------------------------------------------------------------------------
@@ -117,7 +124,6 @@ def test_arabic_corrections():
     assert [messages[a] for a in ("Facile.", "Un peu difficile.", "Difficile.")] == [
         "سهلة.", "صعبة قليلًا.", "صعبة."]
     assert "ألياف ضوئية" in messages["Oui, avec une box (fibre, ADSL ou satellite)."]
-    assert messages["Non, je ne sais pas faire."] == "لا، لا أعرف كيف أفعل ذلك."
     assert "بشكل فردي" in messages[
         "Un conseiller numérique vous aide, seul à seul, sur ce que vous voulez apprendre."]
 
@@ -128,7 +134,8 @@ def test_ukrainian_corrections():
     messages = catalogue("uk")
     assert messages["Lire un texte en français, pour vous, c'est..."] == (
         "Наскільки вам легко читати французькою?")
-    assert messages["Appeler quelqu'un en vidéo."] == "Робити відеодзвінки."
+    assert "з відео чи без" in messages[
+        "Appelé quelqu'un par internet, avec ou sans la vidéo (par exemple avec WhatsApp)."]
     assert "департаменті Альє (Allier)" in messages[
         "Nous ne trouvons pas cette commune dans l'Allier. Vérifiez l'orthographe, "
         "ou essayez le code postal."]
@@ -160,8 +167,8 @@ def test_dari_corrections():
     assert "ولایت آلیه (Allier)" in messages[
         "Nous ne trouvons pas cette commune dans l'Allier. Vérifiez l'orthographe, "
         "ou essayez le code postal."]
-    assert messages["Vérifier si une information trouvée sur internet est vraie."].startswith(
-        "بررسی کردن")
+    assert messages["Vérifié si une information est vraie, par exemple sur un autre site."
+                    ].startswith("بررسی کردن")
     assert [text for text in messages.values() if "چک کردن" in text] == []
 
 

@@ -46,7 +46,7 @@ def pseudo_translations(tmp_path_factory):
 def test_questionnaire_text_is_extracted(pseudo_translations):
     _, catalog = pseudo_translations
     ids = {m.id for m in catalog if m.id}
-    assert "Oui, avec de l'aide." in ids                      # a scale option
+    assert "Cherché un produit, un service ou un prix." in ids  # an activity item
     assert "Quels appareils avez-vous chez vous ?" in ids      # a question
     assert "Apprendre à reconnaître les arnaques." in ids      # an offer
     assert "Vous découvrez le numérique." in ids               # a profile
@@ -119,12 +119,24 @@ def test_every_page_is_translated(make_app, pseudo_translations):
             response = resident.post(location, {"answer": ["none", "tablet"]})
             pages["exclusive error"] = response.get_data(as_text=True)
             response = resident.post(location, {"answer": ["tablet"]})
+        elif screen == "internet_ever":
+            response = resident.post(location, {"answer": "yes"})
+        elif screen == "last_use":
+            response = resident.post(location, {"answer": "3m"})
+        elif 'name="how-' in pages[location]:                     # an activities screen
+            items = re.findall(r'name="how-([a-z_]+)" value="alone"', pages[location])
+            resident.post(location, {})  # a stray tap right after "Suivant": forgiven once
+            pages[f"{screen} nothing ticked"] = resident.post(location, {}).get_data(as_text=True)
+            pages[f"{screen} how missing"] = resident.post(
+                location, {"answer": items[0]}).get_data(as_text=True)   # ticks kept, shown
+            response = resident.post(location, {"answer": items,
+                                                **{f"how-{i}": "helped" for i in items}})
         else:
-            response = resident.post(location, {"answer": "with_help"} if screen.startswith(("info", "com", "ps", "sw", "sf")) else {"idk": "1"})
+            response = resident.post(location, {"idk": "1"})
         location = response.location
     for url in ("/result", "/result/print", "/idle?back=/result", "/nowhere"):
         pages[url] = resident.client.get(url).get_data(as_text=True)
-    assert len(pages) > 25
+    assert len(pages) > 25  # 16 screens, 12 error pages or states, the result and more
     problems = {url: untranslated(html) for url, html in pages.items()}
     assert {url: found for url, found in problems.items() if found} == {}
     assert all('<html lang="en" dir="ltr">' in html for html in pages.values())

@@ -12,7 +12,7 @@ def finish(resident, **answers):
 
 
 def test_a_young_person_who_reads_with_difficulty_is_sent_to_a_local_e2c(resident):
-    page = finish(resident, reading="hard", age_band="15-29")
+    page = finish(resident, reading="hard", age_band="16-29")
     assert "Si vous avez moins de 26 ans, l'École de la deuxième chance." in page
     assert "École de la deuxième chance de l'Allier (Moulins)" in page
     assert "Progresser en lecture et en écriture." not in page

@@ -147,9 +147,14 @@ def test_questions_answers_and_next_steps_need_a_spoken_form(questionnaire):
     needed = said_on_screens(questionnaire)
     assert {QUESTION,                                     # a question
             "Sur un téléphone, une tablette ou un ordinateur.",  # its help
-            "Savez-vous faire cela ?",                    # the prompt under every scale
-            "Oui, avec de l'aide.",                       # an answer of the shared scale
-            "Jamais.",                                    # an answer of a screen
+            "Cochez ce que vous avez fait, puis dites comment.",  # the activities' prompt
+            "Avec l'aide de quelqu'un",                   # how an activity was done
+            "Rien de tout cela.",                         # the activities' last box
+            "Non, jamais.",                               # an answer of a screen
+            "Cherché un produit, un service ou un prix.",  # an activity
+            # said after the scam task
+            "L'arnaque était le message d'Ameli : son lien mène à « ameli-fr.info », pas à "
+            "ameli.fr, le vrai site. Ce piège trompe beaucoup de monde.",
             "Être accompagné par un conseiller numérique.",  # a next step's title
             } <= needed
     assert "Suivant" not in needed and "Vous découvrez le numérique." not in needed

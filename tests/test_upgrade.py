@@ -187,7 +187,7 @@ def test_a_first_release_record_posted_to_the_new_hub_is_stored(tmp_path):
                                     content_type="application/json",
                                     headers={"Authorization": f"Bearer {token}"})
     assert [r["status"] for r in answer.json["results"]] == ["stored"] * RELEASE1_PENDING
-    assert answer.json["accepts"]["diagnostic"] == [1, 2]
+    assert answer.json["accepts"]["diagnostic"] == [1, 2, 3]
     db = connect(hub.config["DATABASE"])
     assert db.execute("select frame, sum(n) from tally where dimension = 'all' "
                       "group by frame").fetchall() == [("1", RELEASE1_PENDING)]

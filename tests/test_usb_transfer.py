@@ -132,7 +132,7 @@ def test_the_records_file_carries_exactly_what_the_api_receives(pair):
 
     def get(settings, path):
         return sync.Answer(200, "application/json", json.dumps(
-            {"api": protocol.API, "accepts": {"diagnostic": [1, 2]}}).encode(), None)
+            {"api": protocol.API, "accepts": {"diagnostic": [1, 2, 3]}}).encode(), None)
 
     def post(settings, body):
         posted.extend(json.loads(body)["records"])

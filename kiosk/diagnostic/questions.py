@@ -64,6 +64,11 @@ class QuestionType:
     skip_label = staticmethod(skip_label)  # the words of the "idk" button on a screen
     draws_illustration = False  # its template shows the screen's illustration itself
 
+    def spoken_texts(self) -> tuple:
+        """The texts of its own (lazy gettext) that its screens say, beside the
+        questionnaire's: they need a clip, and a spoken form where required."""
+        return (self.prompt,) if self.prompt is not None else ()
+
     def options(self, doc: dict, fail: Fail) -> list[dict]:
         """The screen's options from its YAML ``doc`` (reporting a screen without any)."""
         if not doc.get("options"):
@@ -166,6 +171,9 @@ class Activities(QuestionType):
     how = HOW
     none_label = _l("Rien de tout cela.")
     how_legend = _l("Comment l'avez-vous fait ?")
+
+    def spoken_texts(self):
+        return (self.prompt, self.how_legend, *self.how.values(), self.none_label)
 
     def check(self, doc, options, fail):
         for j, option in enumerate(options):

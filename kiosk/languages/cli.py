@@ -116,15 +116,17 @@ def language_problems(cfg, echo, questionnaire=None) -> list[str]:
 
 
 def said_on_screens(questionnaire) -> set[str]:
-    """The msgids of every question (its text, help and spoken prompt), answer, and next
-    step (an offer's title and text): the messages whose clips a language of
+    """The msgids of every question (its text, help, explanation and the texts of its
+    type: a prompt, the activities' "how" answers), answer, and next step (an offer's
+    title and text): the messages whose clips a language of
     ``catalogues.SPOKEN_REQUIRED`` must synthesise from a spoken form."""
     from ..diagnostic.questions import TYPES
 
     said = set()
     for screen in questionnaire.screens:
-        prompt = TYPES[screen.type].prompt  # a lazy gettext: its first argument is the msgid
-        said.update([screen.text, screen.help, prompt._args[0] if prompt is not None else None])
+        said.update([screen.text, screen.help, screen.explanation])
+        # lazy gettext strings: their first argument is the msgid
+        said.update(text._args[0] for text in TYPES[screen.type].spoken_texts())
         said.update(option.label for option in screen.options)
     for offer in questionnaire.offers:
         said.update([offer.title, offer.text])
