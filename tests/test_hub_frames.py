@@ -117,6 +117,8 @@ def test_indicators_count_only_the_ages_they_compare_with(hub, client):
     page = text(client.get("/"))
     basics = column(tables_of(page)["bases"], "Part")
     assert set(basics.values()) == {"100,0 %"}                       # 40 of 40
+    assert set(column(tables_of(page)["bases"], "Diagnostics terminés, des âges comparés")
+               .values()) == {"40"}                                  # not 100
     assert column(tables_of(page)["illectronisme"], "Part")[
         "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre principal"] == "60,0 %"
     assert "Parts calculées sur : diagnostics terminés, des âges comparés." in page

@@ -381,5 +381,6 @@ def test_abandons_per_epci_cannot_be_recomputed_from_two_charts(hub, client):
                                                            illectronism=True))
     tables = tables_of(text(client.get("/")))
     residents = column(tables["epci-residence"], "Effectif")["CA Vichy Communauté"]
-    completed = column(tables["illectronisme-epci"], "Diagnostics terminés")["CA Vichy Communauté"]
+    completed = column(tables["illectronisme-epci"],
+                       "Diagnostics terminés, des âges comparés")["CA Vichy Communauté"]
     assert "s" in (residents, completed)
