@@ -43,7 +43,7 @@ from pathlib import Path
 
 from benchkit import Failure
 from hub_dashboard import hub_env, kiosk
-from hubfill import fill
+from hubfill import FRAME, fill
 
 from kiosk.config import DEFAULTS
 from kiosk.storage.db import connect
@@ -86,14 +86,12 @@ def phases(database: Path, folder: Path) -> dict:
     names = load_epci(ROOT / "questionnaires" / "data" / "epci_03.csv")
     questionnaire = load_questionnaire_files(ROOT / "questionnaires" / "diagnostic.yaml",
                                              ROOT / "questionnaires" / "offers.yaml")
-    from kiosk.hub.dashboard import language_name
-
     timings = {}
     start = time.perf_counter()
     db = connect(database)
     window = Window(service_start(DEFAULTS["HUB_SERVICE_START"]), datetime.now(timezone.utc).date())
     with reports.snapshot(db):
-        span = reports.readable(db, window, *reports.week_range(db, window))
+        span = reports.readable(db, window, *reports.week_range(db, window, FRAME), FRAME)
         breakdown = reports.counts_by_epci(db, "residence", span)
         by_week = reports.counts_by_week(db, "residence", span)
         weekly = Counter({(w, s): n for (w, s, _), n in reports.weekly(db, "site", span).items()})
@@ -101,11 +99,7 @@ def phases(database: Path, folder: Path) -> dict:
     db.close()
     timings["read counts"] = time.perf_counter() - start
     start = time.perf_counter()
-    layout = opendata.Layout(
-        weeks=span.weeks(),
-        site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
-        residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
-        variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown}, language_name))
+    layout = export_layout(span.weeks(), weekly, breakdown, names, questionnaire)
     snapshot = opendata.Snapshot(tuple(layout.weeks), weekly, by_week)
     outcome = opendata.build(snapshot, layout, protection=5)
     built = outcome.tables
@@ -118,6 +112,20 @@ def phases(database: Path, folder: Path) -> dict:
     timings["cells"], timings["hidden"] = len(built.values), len(published.hidden)
     timings["primary"] = sum(1 for n in built.values.values() if is_sensitive(n))
     return timings
+
+
+def export_layout(weeks, weekly, breakdown, names, questionnaire) -> opendata.Layout:
+    """The layout `kiosk hub export` makes of these counts (of FRAME)."""
+    from kiosk.hub import frames
+    from kiosk.hub.dashboard import language_name
+
+    frame = frames.spec(FRAME)
+    return opendata.Layout(
+        weeks=weeks, frame=frame,
+        site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
+        residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
+        variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown},
+                                   language_name, frame))
 
 
 def baseline(database: Path, path: Path) -> float:
@@ -137,7 +145,7 @@ def late_records(database: Path, week: str, count: int, seed: int = 7) -> None:
     """``count`` records of ``week`` arriving late (a USB file), as ingestion counts them."""
     import random
 
-    from hubfill import EPCI, FRAME, POOL, draw
+    from hubfill import EPCI, POOL, draw
 
     from kiosk.storage.db import write_transaction
     from kiosk.hub import store, tally
@@ -158,7 +166,6 @@ def late_records(database: Path, week: str, count: int, seed: int = 7) -> None:
 def dashboard_method(database: Path, first: str, last: str) -> tuple[float, int, int]:
     """The dashboard's method (elimination only) on the counts of one period, in this
     process: (seconds, cells, hidden)."""
-    from kiosk.hub.dashboard import language_name
     from kiosk.hub.suppression import protect
 
     names = load_epci(ROOT / "questionnaires" / "data" / "epci_03.csv")
@@ -168,16 +175,13 @@ def dashboard_method(database: Path, first: str, last: str) -> tuple[float, int,
     db = connect(database)
     window = Window(service_start(DEFAULTS["HUB_SERVICE_START"]), datetime.now(timezone.utc).date())
     with reports.snapshot(db):
-        span = reports.readable(db, window, first, last)
+        span = reports.readable(db, window, first, last, FRAME)
         breakdown = reports.counts_by_epci(db, "residence", span)
         weekly = Counter({(w, s): n for (w, s, _), n
                           in reports.weekly(db, "site", span).items()})
     db.close()
-    layout = opendata.Layout(
-        weeks=stats.weeks_between(first, last),
-        site_columns=tables.epci_order({s for _, s in weekly} | set(names), names),
-        residence_columns=tables.epci_order({r for *_, r in breakdown} | set(names) | {""}, names),
-        variables=tables.variables(questionnaire, {(d, v) for d, v, _ in breakdown}, language_name))
+    layout = export_layout(stats.weeks_between(first, last), weekly, breakdown, names,
+                           questionnaire)
     built = opendata.linked_tables(layout, layout.weeks, weekly, breakdown)
     hidden = protect(built.values, built.sums)
     return time.perf_counter() - start, len(built.values), len(hidden)

@@ -1,7 +1,8 @@
 """A hub database holding the counts of N records, as ingestion leaves them.
 
-Shared by bench/hub_dashboard.py and bench/hub_export.py. The records are drawn from a
-plausible population (85 % complete; levels, indicators, needs and offers that hang
+Shared by bench/hub_dashboard.py and bench/hub_export.py. The records are of the
+latest frame (questionnaire 2026.3: levels and indicators headline and strict; ``frame="1"``
+draws those of the questionnaires up to 2026.2), drawn from a plausible population (85 % complete; levels, indicators, needs and offers that hang
 together; people mostly living in the kiosk's EPCI; abandons on early screens more
 often), spread over ``devices`` kiosks in the 12 EPCI and ``weeks`` ISO weeks. What a
 record adds is ``kiosk.hub.tally.facts`` (the real function, applied to a pool of
@@ -20,48 +21,73 @@ import yaml
 
 from kiosk.storage import migrations
 from kiosk.storage.db import connect, write_transaction
-from kiosk.hub import schema, store, tally
-from kiosk.hub.reports import FRAME  # the frame the dashboard shows
+from kiosk.hub import frames, schema, store, tally
+from kiosk.sync import contract
+
+FRAME = contract.LATEST_FRAME  # the frame the dashboard shows by default
 
 ROOT = Path(__file__).resolve().parent.parent
 EPCI = ["200071082", "200071140", "200071363", "200071512", "200071470", "200071884",
         "200071389", "200071496", "240300657", "240300491", "240300558", "240300566"]
 QUESTIONNAIRE = yaml.safe_load((ROOT / "questionnaires" / "diagnostic.yaml").read_text("utf-8"))
-SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"]]
-AREAS = [a["id"] for a in QUESTIONNAIRE["areas"]]
+# Frame "2" is the current questionnaire's; frame "1" had its own screens and areas.
+SCREENS = {"2": [s["id"] for s in QUESTIONNAIRE["screens"]],
+           "1": [screen for screen, _ in frames.FRAME_1.screens]}
+AREAS = {"2": [a["id"] for a in QUESTIONNAIRE["areas"]],
+         "1": [area for area, _ in frames.FRAME_1.areas]}
+AGE_BANDS = {"2": ["16-29", "30-44", "45-59", "60-74", "75+", None, "0-15"],
+             "1": ["15-29", "30-44", "45-59", "60-74", "75+", None, "15-29"]}
 NEEDS = [n["id"] for n in QUESTIONNAIRE["needs"]]
 OFFERS = [o["id"] for o in yaml.safe_load(
     (ROOT / "questionnaires" / "offers.yaml").read_text("utf-8"))["offers"]]
 POOL = 4000
 
 
-def draw(rng: random.Random) -> dict:
-    """One plausible record (the fields the tally reads)."""
+def draw(rng: random.Random, frame: str = FRAME) -> dict:
+    """One plausible record of ``frame`` (the fields the tally reads)."""
     complete = rng.random() < 0.85
-    record = {"complete": complete, "mode": "self",
+    version = {"schema_version": 1} if frame == "1" else {
+        "kind": contract.DIAGNOSTIC, "schema_version": 3, "frame": frame}
+    record = {**version, "complete": complete, "mode": "self",
               "language": rng.choices(["fr", "ar", "uk", "tr", "pt", "en", "es"],
                                       [85, 4, 3, 3, 2, 2, 1])[0],
-              "age_band": rng.choices(["15-29", "30-44", "45-59", "60-74", "75+", None],
-                                      [8, 12, 18, 30, 22, 10])[0],
+              "age_band": rng.choices(AGE_BANDS[frame], [8, 12, 18, 30, 22, 10, 1])[0],
               "situation": rng.choices(["employed", "job_seeker", "retired", "student", "other",
                                         "no_answer", None], [18, 10, 45, 5, 8, 4, 10])[0]}
     if not complete:
         # Early screens lose more people than late ones.
-        record["last_screen"] = SCREENS[min(int(rng.expovariate(0.15)), len(SCREENS) - 1)]
+        screens = SCREENS[frame]
+        record["last_screen"] = screens[min(int(rng.expovariate(0.15)), len(screens) - 1)]
         return record
+    areas = AREAS[frame]
     non_user = rng.random() < 0.12
     ease = 0 if non_user else rng.choice([0, 1, 1, 2, 2])
     levels = {a: 0 if non_user else max(0, min(2, ease + rng.choice([-1, 0, 0, 1])))
-              for a in AREAS}
-    lacking = sum(1 for a in AREAS if levels[a] == 0)
+              for a in areas}
+    lacking = sum(1 for a in areas if levels[a] == 0)
     needs = [n for n in NEEDS if rng.random() < (0.5 if lacking >= 3 else 0.15)]
     record.update(levels=levels, profile=["discovering", "first_steps", "getting_along",
                                           "autonomous"][min(3, sum(levels.values()) // 3)],
-                  indicators={"insee2019_illectronism": non_user or all(
-                                  levels[a] == 0 for a in AREAS[:4]),
-                              "insee2021_illectronism": non_user or lacking >= 4,
-                              "dsi_at_least_basic": not non_user and lacking == 0},
                   needs=needs, offers=rng.sample(OFFERS, rng.randint(2, 4)))
+    if frame == "1":
+        record["indicators"] = {
+            "insee2019_illectronism": non_user or all(levels[a] == 0 for a in areas[:4]),
+            "insee2021_illectronism": non_user or lacking >= 4,
+            "dsi_at_least_basic": not non_user and lacking == 0}
+        return record
+    # Some of what was done, done with help: the strict levels are at most the headline.
+    strict = {a: max(0, level - (rng.random() < 0.25)) for a, level in levels.items()}
+    lacking_strict = sum(1 for a in areas if strict[a] == 0)
+    band, flags = record["age_band"], {}
+    if band not in (None, "0-15"):  # INSEE: 15 and over; "0-15" straddles it
+        flags.update(insee2021_illectronism=non_user or lacking >= 4,
+                     insee2021_illectronism_strict=non_user or lacking_strict >= 4,
+                     insee2019_illectronism_approx=non_user or lacking >= 4,
+                     insee2019_illectronism_approx_strict=non_user or lacking_strict >= 4)
+    if band not in (None, "0-15", "75+"):  # DSI: 16 to 74
+        flags.update(dsi_at_least_basic=not non_user and lacking == 0,
+                     dsi_at_least_basic_strict=not non_user and lacking_strict == 0)
+    record.update(levels_strict=strict, indicators=flags)
     return record
 
 
@@ -73,13 +99,14 @@ def weeks(count: int) -> list[str]:
 
 
 def fill(path: Path, records: int, devices: int = 30, week_count: int = 60,
-         seed: int = 2026) -> dict:
-    """Create the hub database at ``path`` holding ``records`` records; its figures."""
+         seed: int = 2026, frame: str = FRAME) -> dict:
+    """Create the hub database at ``path`` holding ``records`` records of ``frame``;
+    its figures."""
     rng = random.Random(seed)
     start = time.perf_counter()
     db = connect(path)
     migrations.migrate(db, schema.MIGRATIONS)
-    pool = [tally.facts(draw(rng)) for _ in range(POOL)]
+    pool = [tally.facts(draw(rng, frame)) for _ in range(POOL)]
     all_weeks = weeks(week_count)
     kiosks = [(i + 1, EPCI[i % len(EPCI)]) for i in range(devices)]
     with write_transaction(db):
@@ -97,7 +124,7 @@ def fill(path: Path, records: int, devices: int = 30, week_count: int = 60,
         for _ in range(count):
             roll = rng.random()
             residence = site_epci if roll < 0.6 else ("" if roll < 0.8 else rng.choice(others))
-            base = (rng.choice(all_weeks), device, site_epci, residence, FRAME)
+            base = (rng.choice(all_weeks), device, site_epci, residence, frame)
             for dimension, value in pool[rng.randrange(POOL)]:
                 increments[(dimension, value) + base] += 1
         with write_transaction(db):

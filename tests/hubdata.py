@@ -10,7 +10,12 @@ from kiosk.storage.db import connect, write_transaction
 from kiosk.hub import schema, store, tally
 
 MOULINS, MONTLUCON, VICHY = "200071140", "200071082", "200071363"
-AREAS = ("information", "communication", "problem_solving", "software", "safety")
+# The areas of each frame (kiosk/sync/contract.py): "2" is questionnaire 2026.3's.
+AREAS = {"1": ("information", "communication", "problem_solving", "software", "safety"),
+         "2": ("information", "communication", "content", "safety", "problem_solving")}
+# Ages each frame-2 indicator is given for (the others have no flag at all).
+DSI_BANDS = {"16-29", "30-44", "45-59", "60-74"}
+INSEE_BANDS = DSI_BANDS | {"75+"}
 
 
 def new_hub_db(path):
@@ -34,20 +39,39 @@ def add_device(db, site: str, epci: str, *, commune="03190", last_seen: str | No
 
 def payload(week="2026-W05", *, complete=True, residence=MOULINS, illectronism=False,
             language="fr", needs=(), offers=("digital_advisor",), last_screen=None,
-            level=1, age_band="60-74") -> dict:
-    """A record as a kiosk sends it (only the fields the tally reads matter)."""
-    return {
-        "schema_version": 1, "questionnaire_id": "diagnostic-allier",
-        "questionnaire_version": "2026.1", "site_epci": None, "residence_epci": residence,
-        "week": week, "mode": "self", "language": language, "age_band": age_band,
-        "situation": "retired", "levels": {a: level for a in AREAS} if complete else {},
-        "indicators": {"insee2019_illectronism": illectronism,
-                       "insee2021_illectronism": illectronism,
-                       "dsi_at_least_basic": not illectronism} if complete else {},
-        "profile": "first_steps" if complete else None, "needs": list(needs),
-        "offers": list(offers) if complete else [], "complete": complete,
-        "last_screen": None if complete else (last_screen or "eadmin"),
-    }
+            level=1, age_band="60-74", frame="2", strict_illectronism=None,
+            strict_level=None) -> dict:
+    """A record as a kiosk sends it (only the fields the tally reads matter): of frame
+    "2" (version 3, questionnaire 2026.3) by default, or of frame "1" (version 1, the
+    questionnaires up to 2026.2). Frame 2's strict figures default to the headline ones;
+    its indicators are given only for the ages they compare with."""
+    common = {"questionnaire_id": "diagnostic-allier", "site_epci": None,
+              "residence_epci": residence, "week": week, "mode": "self",
+              "language": language, "age_band": age_band, "situation": "retired",
+              "profile": "first_steps" if complete else None, "needs": list(needs),
+              "offers": list(offers) if complete else [], "complete": complete}
+    if frame == "1":
+        return {"schema_version": 1, "questionnaire_version": "2026.1", **common,
+                "levels": {a: level for a in AREAS["1"]} if complete else {},
+                "indicators": {"insee2019_illectronism": illectronism,
+                               "insee2021_illectronism": illectronism,
+                               "dsi_at_least_basic": not illectronism} if complete else {},
+                "last_screen": None if complete else (last_screen or "eadmin")}
+    strict = illectronism if strict_illectronism is None else strict_illectronism
+    flags = {}
+    if complete and age_band in INSEE_BANDS:
+        flags.update(insee2021_illectronism=illectronism, insee2021_illectronism_strict=strict,
+                     insee2019_illectronism_approx=illectronism,
+                     insee2019_illectronism_approx_strict=strict)
+    if complete and age_band in DSI_BANDS:
+        flags.update(dsi_at_least_basic=not illectronism, dsi_at_least_basic_strict=not strict)
+    strict_level = level if strict_level is None else strict_level
+    return {"kind": "diagnostic", "schema_version": 3, "frame": frame,
+            "questionnaire_version": "2026.3", **common,
+            "levels": {a: level for a in AREAS["2"]} if complete else {},
+            "indicators": flags,
+            "last_screen": None if complete else (last_screen or "procedures"),
+            "levels_strict": {a: strict_level for a in AREAS["2"]} if complete else {}}
 
 
 def receive(db, device: dict, payloads) -> None:

@@ -50,7 +50,8 @@ def test_each_item_gets_its_own_status(hub):
     assert first.status_code == 200
     assert [r["status"] for r in first.json["results"]] == ["stored"] * 3
 
-    altered = dict(batch[1], payload=dict(batch[1]["payload"], language="ar"))
+    other = "uk" if batch[1]["payload"]["language"] == "ar" else "ar"  # (a real change)
+    altered = dict(batch[1], payload=dict(batch[1]["payload"], language=other))
     altered["content_hash"] = anonymise.content_hash(altered["payload"])
     # The same kiosk, with its own key: a conflict (another kiosk's copy is invalid).
     altered["mac"] = protocol.record_mac(1, altered["id"], altered["content_hash"],
@@ -186,7 +187,7 @@ def test_the_openapi_document_describes_the_api(hub):
     assert set(post_op["responses"]) == {"200", "400", "401", "413", "503"}
     assert doc["components"]["schemas"]["Batch"]["properties"]["records"]["maxItems"] == 50
     # The payload of the version kiosks write today is exactly the allow-list.
-    assert set(doc["components"]["schemas"]["Payload_diagnostic_2"]["required"]) \
+    assert set(doc["components"]["schemas"]["Payload_diagnostic_3"]["required"]) \
         == set(anonymise.ALLOWED_FIELDS)
     assert doc["paths"]["/api/v1/contract"]["get"]["security"] == []
 

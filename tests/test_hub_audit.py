@@ -282,11 +282,11 @@ def test_a_whole_small_group_in_one_modality_is_not_told_by_a_zero(tmp_path, mon
 
     def illectronism(folder):
         return {row["modalite"]: row["effectif"] for row in opendata_rows(folder)
-                if row["variable"] == "indicateur_insee2019_illectronism"
+                if row["variable"] == "indicateur_insee2021_illectronism"
                 and row["epci_residence"] == "200071512"}
 
     assert illectronism(truth_of(app, tmp_path / "truth", monkeypatch)) == {
-        "oui": "14", "non": "0", "ensemble": "14"}
+        "oui": "14", "non": "0", "non_renseigne": "0", "ensemble": "14"}
     published = illectronism(export(app, tmp_path / "out"))
     assert published["non"] == "s" and published["oui"] == "s"
 

@@ -24,7 +24,7 @@ from tests import hubdata as h
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SCREENS = ["last_use", "devices", "eadmin", "info_search", "age_band"]
+SCREENS = ["last_use", "devices", "procedures", "act_information", "age_band"]
 
 
 def population(rng: random.Random, per_week=(8, 40)) -> list[tuple[dict, list[dict]]]:
@@ -51,7 +51,7 @@ def population(rng: random.Random, per_week=(8, 40)) -> list[tuple[dict, list[di
                     offers=rng.sample(["digital_advisor", "collective_workshops",
                                        "solidarity_device"], rng.randint(1, 2)),
                     last_screen=rng_choice(SCREENS), level=rng_choice([0, 1, 1, 2]),
-                    age_band=rng_choice(["15-29", "30-44", "45-59", "60-74", "75+", None])))
+                    age_band=rng_choice(["16-29", "30-44", "45-59", "60-74", "75+", None])))
         batches.append(((site, epci), payloads))
     return batches
 
@@ -282,6 +282,7 @@ def test_outcomes_count_complete_diagnostics_only(exported):
     rows = read(exported / "repartitions-par-epci-residence.csv")
     population = {row["variable"]: row["population"] for row in rows}
     assert population["langue"] == "diagnostics"
-    assert population["indicateur_insee2019_illectronism"] == "diagnostics_termines"
+    assert population["indicateur_insee2021_illectronism"] == "diagnostics_termines"
+    assert population["niveau_strict_safety"] == "diagnostics_termines"
     assert population["derniere_etape"] == "diagnostics_abandonnes"
     assert population["besoin_basics"] == "diagnostics_termines"

@@ -108,7 +108,7 @@ def fill(hub):
     h.add_device(db, "Agence postale d'Ébreuil", "200071389")              # never synced
     h.add_device(db, "Ancienne borne", h.VICHY, revoked=True)
     h.receive(db, souvigny, h.many(150) + h.many(50, illectronism=True)
-              + h.many(20, complete=False, last_screen="eadmin")
+              + h.many(20, complete=False, last_screen="procedures")
               + h.many(15, complete=False, last_screen="devices")
               + h.many(30, week="2026-W06", residence=h.VICHY, language="ar"))
     h.receive(db, bus, h.many(40, residence=h.MONTLUCON, illectronism=True)
@@ -193,21 +193,22 @@ def test_the_illectronism_share_is_beside_insee_with_its_interval(hub, client):
     interval = column(tables_of(page)["illectronisme"], "Intervalle de confiance à 95 %")
     # 90 of 334 complete diagnostics: 26.9 %, Wilson 95 % interval 22.4 % - 31.9 %.
     low, high = stats.wilson(90, 334)
-    assert shares["Illectronisme, définition INSEE 2019"] == "26,9 %"
-    assert interval["Illectronisme, définition INSEE 2019"] == (
-        f"{low * 100:.1f} % – {high * 100:.1f} %".replace(".", ","))
+    headline = "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre principal"
+    assert shares[headline] == "26,9 %"
+    assert interval[headline] == f"{low * 100:.1f} % – {high * 100:.1f} %".replace(".", ",")
     assert shares["INSEE 2019 pour l'Allier (enquête nationale)"] == "22,0 %"
     assert "ne sont pas un échantillon tiré au hasard" in page
-    assert "Illectronisme, définition INSEE 2021" in shares
+    assert ("Illectronisme, définition INSEE 2019 (approximation), 15 ans ou plus : "
+            "chiffre principal") in shares
 
 
 def test_abandoned_diagnostics_show_where_people_stopped(hub, client):
     fill(hub)
     tables = tables_of(text(client.get("/")))
     stopped = column(tables["abandons"], "Effectif")
-    # Screens are numbered in questionnaire order: 10 is eadmin, 2 is devices.
+    # Screens are numbered in questionnaire order: 10 is procedures, 3 is devices.
     assert stopped[next(k for k in stopped if k.startswith("10."))] == "20"
-    assert stopped[next(k for k in stopped if k.startswith("2."))] == "15"
+    assert stopped[next(k for k in stopped if k.startswith("3."))] == "15"
     done = column(tables["termines"], "Effectif")
     assert done == {"Terminé": "334", "Abandonné": "35"}
 
@@ -380,5 +381,6 @@ def test_abandons_per_epci_cannot_be_recomputed_from_two_charts(hub, client):
                                                            illectronism=True))
     tables = tables_of(text(client.get("/")))
     residents = column(tables["epci-residence"], "Effectif")["CA Vichy Communauté"]
-    completed = column(tables["illectronisme-epci"], "Diagnostics terminés")["CA Vichy Communauté"]
+    completed = column(tables["illectronisme-epci"],
+                       "Diagnostics terminés, des âges comparés")["CA Vichy Communauté"]
     assert "s" in (residents, completed)

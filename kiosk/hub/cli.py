@@ -279,19 +279,21 @@ def _week(ctx, param, value):
               help="First ISO week (e.g. 2026-W01; default: the first with data).")
 @click.option("--to", "last", callback=_week, metavar="WEEK",
               help="Last ISO week (default: the last with data).")
+@click.option("--frame", metavar="FRAME",
+              help="The measurement frame to export (e.g. 2; default: the latest if it "
+                   "holds data, else the newest that does). Two frames never mix.")
 @click.option("--publish", is_flag=True,
-              help="Register what is written as published: every later export is audited "
-                   "against it. Without it, the export is a draft.")
+              help="Register what is written as published: every later export of its frame "
+                   "is audited against it. Without it, the export is a draft.")
 @with_appcontext
-def export_command(output, first, last, publish):
-    """Write the open data: aggregated CSV files and their datapackage.json."""
-    from . import events, opendata, reports, stats, store
+def export_command(output, first, last, frame, publish):
+    """Write the open data of one frame: aggregated CSV files and their datapackage.json."""
+    from . import events, frames, opendata, reports, stats, store
     from .publications import AuditError, Release, Snapshot
 
     if first and last and first > last:
         raise click.BadParameter("--from is after --to")
     now, window = datetime.now(timezone.utc), _window()
-    output = output or Path(current_app.config["EXPORT_DIR"]) / f"opendata-{now:%Y%m%d-%H%M%S}"
     for option, asked, bound in (("--from", first, window.first), ("--to", last, window.last)):
         if asked and not window.holds(asked):
             click.echo(f"{option} {asked} is outside the weeks of service "
@@ -299,14 +301,23 @@ def export_command(output, first, last, publish):
     db = hub_db()
     try:
         with reports.snapshot(db):
-            bounds = reports.week_range(db, window) or (None, None)
-            span = reports.readable(db, window, first or bounds[0], last or bounds[1])
+            held = reports.frames(db, window)
+            if frame is not None and frame not in held:
+                raise click.ClickException(
+                    f"frame {frame!r} holds no diagnostic (frames with data: "
+                    f"{', '.join(held) or 'none'})")
+            frame = frame or frames.default(held)
+            bounds = reports.week_range(db, window, frame) or (None, None)
+            span = reports.readable(db, window, first or bounds[0], last or bounds[1], frame)
             weekly = Counter({(week, site): n for (week, site, _), n
                               in reports.weekly(db, "site", span).items()})
             breakdown = reports.counts_by_week(db, "residence", span)
-            registered = store.registered_publications(db)
+            registered = store.registered_publications(db, frame)
     finally:
         db.close()
+    output = output or (Path(current_app.config["EXPORT_DIR"])
+                        / f"opendata-cadre{frame}-{now:%Y%m%d-%H%M%S}")
+    click.echo(f"Frame {frame}: {frames.spec(frame).description}")
     first, last = span.first, span.last
     if publish and not (first and last):
         raise click.ClickException("nothing to publish: the hub holds no diagnostic")
@@ -314,7 +325,7 @@ def export_command(output, first, last, publish):
     snapshot = Snapshot(tuple(weeks), weekly, breakdown)
     releases = [Release(Snapshot(tuple(stats.weeks_between(r["first_week"], r["last_week"])),
                                  r["weekly"], r["breakdown"]), r["hidden"]) for r in registered]
-    layout = _export_layout(weeks, [snapshot] + [r.snapshot for r in releases])
+    layout = _export_layout(weeks, [snapshot] + [r.snapshot for r in releases], frame)
     try:
         written = opendata.export(output, snapshot, layout, _epci_names(), releases,
                                   protection=int(current_app.config["HUB_PROTECTION"]), now=now)
@@ -325,7 +336,8 @@ def export_command(output, first, last, publish):
     click.echo(f"{written.hidden} of {written.cells} cells suppressed "
                f"({written.primary} to protect, {written.hidden - written.first_pass} more than "
                f"the dashboard's method because of the audit against "
-               f"{len(releases)} registered publications). Open data in {output}.")
+               f"{len(releases)} registered publications of frame {frame}). "
+               f"Open data in {output}.")
     if not publish:
         click.echo("Draft: not registered (add --publish when this is what you publish).")
         return
@@ -334,12 +346,12 @@ def export_command(output, first, last, publish):
     try:
         with write_transaction(db):
             publication = store.register_publication(
-                db, now=now, first=first, last=last, folder=str(output),
+                db, now=now, frame=frame, first=first, last=last, folder=str(output),
                 cells={key: published.shown(key) for key in published.values},
                 weekly=weekly, breakdown=breakdown)
     finally:
         db.close()
-    events.log("publication", id=publication, first_week=first, last_week=last,
+    events.log("publication", id=publication, frame=frame, first_week=first, last_week=last,
                cells=written.cells, hidden=written.hidden, folder=str(output))
     click.echo(f"Registered as publication {publication}: later exports are audited against it.")
 
@@ -351,20 +363,22 @@ def _epci_names() -> dict[str, str]:
     return load_epci(EPCI_FILE)
 
 
-def _export_layout(weeks: list[str], snapshots: list):
-    """The rows and columns of an export: those of every snapshot, so that a new
-    publication and the registered ones are cells of the same tables."""
+def _export_layout(weeks: list[str], snapshots: list, frame: str):
+    """The rows and columns of an export of ``frame``: those of every snapshot, so that a
+    new publication and the registered ones (of the same frame) are cells of the same
+    tables."""
     from ..diagnostic.resources import questionnaire_for
-    from . import opendata, tables
+    from . import frames, opendata, tables
     from .dashboard import language_name
 
     names = _epci_names()
     sites = {site for snapshot in snapshots for _, site in snapshot.weekly}
     residences = {epci for snapshot in snapshots for _, _, epci, _ in snapshot.breakdown}
     seen = {(d, v) for snapshot in snapshots for d, v, _, _ in snapshot.breakdown}
+    spec = frames.spec(frame)
     return opendata.Layout(
-        weeks=weeks,
+        weeks=weeks, frame=spec,
         site_columns=tables.epci_order(sites | set(names), names),
         residence_columns=tables.epci_order(residences | set(names) | {""}, names),
         variables=tables.variables(questionnaire_for(current_app._get_current_object()), seen,
-                                   language_name))
+                                   language_name, spec))

@@ -141,7 +141,10 @@ def read_filters(args, names: dict[str, str]) -> tuple[overview.Filters, list[st
     if epci is not None and epci not in names:
         errors.append(h_("Cet EPCI n'est pas dans l'Allier : tous les EPCI sont montrés."))
         epci = None
-    return overview.Filters(weeks.get("du"), weeks.get("au"), axis, epci), errors
+    # Checked against the frames with data by overview.build (a frame without data: the
+    # default one, said by index()).
+    frame = args.get("version", "").strip() or None
+    return overview.Filters(weeks.get("du"), weeks.get("au"), axis, epci, frame), errors
 
 
 def language_name(code: str) -> str:
@@ -165,5 +168,8 @@ def index():
     page = overview.build(get_db(), get_questionnaire(), names, filters, now=moment,
                           silent_days=int(cfg["HUB_SILENT_DAYS"]),
                           language_name=language_name, window=window)
+    if filters.frame is not None and filters.frame != page.frame.id:
+        errors.append(h_("La version « %(asked)s » n'a aucun diagnostic : voici la version "
+                         "%(shown)s.", asked=filters.frame, shown=page.frame.id))
     return render_template("hub/dashboard.html", page=page, errors=errors, epci_names=names,
                            silent_days=current_app.config["HUB_SILENT_DAYS"])

@@ -1,7 +1,9 @@
 """The open data: aggregated CSV files and their datapackage.json. Pure: no Flask, no SQL.
 
-Two tables, built and suppressed together (kiosk.hub.tables) so that solving every
-total of one export determines no hidden cell:
+An export is of one measurement frame (kiosk.hub.frames: what was asked; two frames'
+counts never add up): every row says which in its ``cadre`` column, and the
+datapackage describes it. Two tables, built and suppressed together (kiosk.hub.tables)
+so that solving every total of one export determines no hidden cell:
 
 - ``diagnostics-par-semaine.csv``: diagnostics per ISO week and EPCI of the kiosk;
 - ``repartitions-par-epci-residence.csv``: every variable of a record (completion,
@@ -23,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import publications, stats
+from .frames import Frame
 from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Tables,
@@ -52,12 +55,13 @@ class Export:
 
 @dataclass(frozen=True)
 class Layout:
-    """The rows and columns of the two tables, and the variables."""
+    """The frame, the rows and columns of the two tables, and the variables."""
 
     weeks: list[str]
     site_columns: list[str]
     residence_columns: list[str]
     variables: list[Variable]
+    frame: Frame
 
 
 def linked_tables(layout: Layout, weeks: list[str], weekly: Counter,
@@ -107,7 +111,7 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
         for column in layout.site_columns + [ALL]:
             key = population_key("all", ALL) if (week, column) == (ALL, ALL) else (
                 "semaine", week, column)
-            rows.append([TOTAL if week == ALL else week, start, _code(column),
+            rows.append([layout.frame.id, TOTAL if week == ALL else week, start, _code(column),
                          _name(column, names), _value(published, key)])
     written[folder / WEEKLY] = _write_csv(folder / WEEKLY, [f["name"] for f in WEEKLY_FIELDS], rows)
     rows = []
@@ -121,11 +125,11 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
                 else:
                     key = cell_key(variable, modality, column)
                     code, label = modality.code, modality.label
-                rows.append([variable.id, variable.label, code, label, population,
+                rows.append([layout.frame.id, variable.id, variable.label, code, label, population,
                              _code(column), _name(column, names), _value(published, key)])
     written[folder / BREAKDOWN] = _write_csv(folder / BREAKDOWN,
                                              [f["name"] for f in BREAKDOWN_FIELDS], rows)
-    package = datapackage(first, last, now)
+    package = datapackage(first, last, now, layout.frame)
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return written
@@ -147,7 +151,15 @@ EPCI_PATTERN = r"^([0-9]{9}|non_renseigne|ensemble)$"
 COUNT_DESCRIPTION = (f"Nombre de diagnostics ; « {SECRET} » (secret statistique) quand il "
                      f"compte de {LOW} à {HIGH} personnes ou permettrait d'en recalculer "
                      "ou d'en encadrer un de trop près")
+FRAME_FIELD = _field(
+    "cadre", "string",
+    "Cadre de mesure (version du questionnaire) dont viennent les chiffres : « 2 » pour les "
+    "questionnaires 2026.3 et suivants (ce que la personne a fait ces 3 derniers mois, comme "
+    "dans l'enquête de l'INSEE et d'Eurostat), « 1 » pour ceux jusqu'à 2026.2 (ce que la "
+    "personne pensait savoir faire). Les chiffres de deux cadres ne s'additionnent pas",
+    constraints={"required": True})
 WEEKLY_FIELDS = [
+    FRAME_FIELD,
     _field("semaine", "string", "Semaine ISO 8601 (AAAA-Www), ou « ensemble » pour le total",
            constraints={"required": True, "pattern": r"^([0-9]{4}-W[0-9]{2}|ensemble)$"}),
     _field("debut_semaine", "date", "Lundi de la semaine (date ISO 8601) ; vide pour le total"),
@@ -158,6 +170,7 @@ WEEKLY_FIELDS = [
     _field("diagnostics", "integer", COUNT_DESCRIPTION, constraints={"minimum": 0}),
 ]
 BREAKDOWN_FIELDS = [
+    FRAME_FIELD,
     _field("variable", "string", "Code de la variable (ex. langue, niveau_safety, besoin_equipment)",
            constraints={"required": True}),
     _field("variable_libelle", "string", "Libellé de la variable"),
@@ -177,8 +190,8 @@ BREAKDOWN_FIELDS = [
 ]
 
 
-def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
-    """The Frictionless Data Package descriptor of one export."""
+def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame) -> dict:
+    """The Frictionless Data Package descriptor of one export (of one frame)."""
     def resource(name, path, title, fields, key):
         return {
             "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
@@ -189,12 +202,15 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
 
     return {
         "profile": "tabular-data-package",
-        "name": "diagnostic-numerique-allier",
-        "title": "Diagnostic numérique de l'Allier : résultats agrégés",
+        "name": f"diagnostic-numerique-allier-cadre-{frame.id.lower()}",
+        "title": f"Diagnostic numérique de l'Allier : résultats agrégés ({frame.name})",
+        "cadre": frame.id,
         "description": (
             "Diagnostics des compétences numériques faits sur les bornes des agences "
             "postales de l'Allier et du bus Bourbon'Net, agrégés par semaine ISO et par "
-            "EPCI. Aucune donnée individuelle. Règle de publication (secret statistique) : "
+            f"EPCI. {frame.description} "
+            + "".join(note + " " for note in frame.notes)
+            + "Aucune donnée individuelle. Règle de publication (secret statistique) : "
             f"aucune case de {LOW} à {HIGH} personnes n'est publiée ; d'autres cases sont "
             "masquées (secret secondaire) pour que, à partir de tout ce qui a été publié "
             "(cet export, ses totaux et les publications antérieures, périodes qui se "
@@ -212,10 +228,10 @@ def datapackage(first: str | None, last: str | None, now: datetime) -> dict:
         "resources": [
             resource("diagnostics-par-semaine", WEEKLY,
                      "Diagnostics par semaine et par EPCI de la borne", WEEKLY_FIELDS,
-                     ["semaine", "epci_site"]),
+                     ["cadre", "semaine", "epci_site"]),
             resource("repartitions-par-epci-residence", BREAKDOWN,
                      "Répartition des diagnostics par EPCI de résidence", BREAKDOWN_FIELDS,
-                     ["variable", "modalite", "epci_residence"]),
+                     ["cadre", "variable", "modalite", "epci_residence"]),
         ],
     }
 

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import reports
-from .sections import ILLECTRONISM, Figures, Kiosk, Row, Section, kiosks
+from . import frames, reports
+from .frames import Frame
+from .sections import Figures, Kiosk, Row, Section, kiosks
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
 from .weeks import Window
 
@@ -24,6 +25,7 @@ class Filters:
     last: str | None = None
     axis: str = "residence"
     epci: str | None = None
+    frame: str | None = None   # None: kiosk.hub.frames.default
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Page:
     sections: list[Section]
     kiosks: list[Kiosk]
     epci_name: str | None = None
+    frame: Frame = frames.FRAME_2       # the frame of every figure of the page
+    frames: list[Frame] = ()            # the frames with data, to choose from
 
 
 def period(filters: Filters, bounds: tuple[str, str] | None) -> tuple[str | None, str | None]:
@@ -97,15 +101,21 @@ def _add_partitions(tables: Tables, per: dict[str, Counter], filters: Filters) -
 def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, now: datetime,
           silent_days: int, language_name, window: Window) -> Page:
     """The dashboard for ``filters``: read in one snapshot, suppressed as one; only the
-    weeks of ``window`` (the service's, kiosk.hub.weeks) are read."""
+    weeks of ``window`` (the service's, kiosk.hub.weeks) and the counts of one frame
+    (the one asked if it holds data, else kiosk.hub.frames.default) are read."""
     with reports.snapshot(db):
-        span = reports.readable(db, window, *period(filters, reports.week_range(db, window)))
+        held = reports.frames(db, window)
+        frame = filters.frame if filters.frame in held else frames.default(held)
+        bounds = reports.week_range(db, window, frame)
+        span = reports.readable(db, window, *period(filters, bounds), frame)
         by_epci = reports.counts_by_epci(db, filters.axis, span)
         weekly = reports.weekly(db, filters.axis, span, filters.epci)
         by_device = reports.by_device(db, span)
         devices = reports.devices(db)
     first, last = span.first, span.last
-    all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name)
+    spec = frames.spec(frame)
+    all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
+                              spec)
     columns = epci_order({code for _, _, code in by_epci} | set(epci_names), epci_names)
     weeks = span.weeks()
     per = _partitions(by_device, devices, filters)
@@ -113,7 +123,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     tables, total = Tables(), population_key("all", ALL)
     tables.variables(_filtered(by_epci, filters.epci), all_variables, [ALL])
     if filters.epci is None:  # the share per EPCI, on the page only for all of the Allier
-        tables.variables(by_epci, [v for v in all_variables if v.id == ILLECTRONISM[0]], columns)
+        tables.variables(by_epci, [v for v in all_variables if v.id == spec.per_epci], columns)
     week_counts = Counter()
     for (week, _, _), n in weekly.items():
         week_counts[week] += n
@@ -121,8 +131,9 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     keys = _add_partitions(tables, per, filters)
     published: Published = tables.publish()
 
-    figures = Figures(published, all_variables)
+    figures = Figures(published, all_variables, spec)
     return Page(filters, first, last, published.shown(total), figures.headline(),
                 figures.sections(weeks, per, keys, columns, epci_names, filters),
                 kiosks(devices, epci_names, filters, now, silent_days),
-                epci_names.get(filters.epci, filters.epci) if filters.epci else None)
+                epci_names.get(filters.epci, filters.epci) if filters.epci else None,
+                spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)])

@@ -23,6 +23,9 @@ from .suppression import group_zeros, is_sensitive, protect
 from .tables import Tables
 
 
+MOST_SUMS = 10  # see the cost of hiding a cell, in secure()
+
+
 class AuditError(Exception):
     """No set of cells of the new publication protects what is registered."""
 
@@ -108,8 +111,11 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
     totals = Counter(line.total for line in set(own.sums))
     # Hiding a part costs less than a total, and a total of many sums (a margin shared
     # by many tables, the number of diagnostics) much more; a small cell less than a
-    # large one; a zero more (it protects nothing but a group's zero).
-    cost = {cell: 4 ** totals[key] * (1 + own.values[key] / 1000)
+    # large one; a zero more (it protects nothing but a group's zero). The exponent is
+    # capped: a population total is the total of every variable's table (about 40),
+    # and 4 ** 40 is past what HiGHS takes for a finite cost (1e20): its programmes then
+    # end without a verdict. Past 10 sums a total costs a million parts already.
+    cost = {cell: 4 ** min(totals[key], MOST_SUMS) * (1 + own.values[key] / 1000)
             + (10 if own.values[key] == 0 else 0) for cell, key in mine.items()}
     cache: dict = {}
     limits: dict = {}  # (cell, upwards?) -> as far as any publication could leave it

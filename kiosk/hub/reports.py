@@ -11,13 +11,8 @@ import contextlib
 from collections import Counter
 from dataclasses import dataclass
 
-from ..sync import contract
 from . import stats
 from .weeks import Window, unreadable
-
-# Every figure is of one frame (what is measured): two frames never add up. The
-# dashboard and the open data show the current one.
-FRAME = contract.LATEST_FRAME
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
@@ -38,11 +33,13 @@ def snapshot(db):
 class Period:
     """The weeks a page or an export reads: ``first``..``last`` (None: no week at all),
     less ``skip``, the stored weeks inside that text range that are not weeks of service
-    (2025-W53 sorts between 2025-W52 and 2026-W01)."""
+    (2025-W53 sorts between 2025-W52 and 2026-W01); and the one ``frame`` whose counts
+    it reads (kiosk/sync/contract.py: two frames never add up)."""
 
     first: str | None
     last: str | None
     skip: tuple[str, ...] = ()
+    frame: str | None = None
 
     def weeks(self) -> list[str]:
         """Every ISO week of the period, in order."""
@@ -51,36 +48,50 @@ class Period:
         return stats.weeks_between(self.first, self.last)
 
 
-def stored_weeks(db) -> list[str]:
-    """Every week the counts of the current frame hold, real or not (a few hundred rows
-    of a roll-up)."""
+def stored_weeks(db, frame: str) -> list[str]:
+    """Every week the counts of ``frame`` hold, real or not (a few hundred rows of a
+    roll-up)."""
     return [row[0] for row in db.execute("SELECT DISTINCT week FROM tally_site WHERE "
                                          "frame = ? AND dimension = 'all' AND value = ''",
-                                         [FRAME])]
+                                         [frame])]
 
 
-def week_range(db, window: Window) -> tuple[str, str] | None:
-    """The first and last week of service with a diagnostic (None when there is none).
-    Weeks an older release let in (not real, before the service, in the future) are
-    ignored: they would stretch the period over thousands of weeks, or past year 9999."""
-    return window.span(stored_weeks(db))
+def frames(db, window: Window) -> list[str]:
+    """The frames with a diagnostic in a week of service."""
+    weeks: dict[str, list[str]] = {}
+    for frame, week in db.execute("SELECT DISTINCT frame, week FROM tally_site "
+                                  "WHERE dimension = 'all' AND value = ''"):
+        weeks.setdefault(frame, []).append(week)
+    return sorted(frame for frame, stored in weeks.items() if window.span(stored))
 
 
-def readable(db, window: Window, first: str | None, last: str | None) -> Period:
-    """The weeks ``first``..``last`` clipped to the window, minus the stored weeks
-    in that range the window does not hold; an empty Period if either is None."""
+def week_range(db, window: Window, frame: str) -> tuple[str, str] | None:
+    """The first and last week of service with a diagnostic of ``frame`` (None when
+    there is none). Weeks an older release let in (not real, before the service, in the
+    future) are ignored: they would stretch the period over thousands of weeks, or past
+    year 9999."""
+    return window.span(stored_weeks(db, frame))
+
+
+def readable(db, window: Window, first: str | None, last: str | None, frame: str) -> Period:
+    """The weeks ``first``..``last`` of ``frame`` clipped to the window, minus the
+    stored weeks in that range the window does not hold; an empty Period if either is
+    None."""
     if not (first and last):
-        return Period(None, None)
+        return Period(None, None, frame=frame)
     first, last = window.clip(first, last)
     if first > last:
-        return Period(None, None)
-    return Period(first, last, tuple(unreadable(stored_weeks(db), first, last, window)))
+        return Period(None, None, frame=frame)
+    return Period(first, last, tuple(unreadable(stored_weeks(db, frame), first, last, window)),
+                  frame)
 
 
 def _where(period: Period, epci_column: str | None = None,
            epci: str | None = None) -> tuple[str, list]:
+    if period.frame is None:
+        raise ValueError("a period reads the counts of one frame: none given")
     clauses = ["frame = ?", "week >= ?", "week <= ?"]
-    params = [FRAME, period.first, period.last]
+    params = [period.frame, period.first, period.last]
     if period.skip:
         clauses.append(f"week NOT IN ({', '.join('?' for _ in period.skip)})")
         params += period.skip

@@ -179,3 +179,12 @@ def h009_records_per_device(db):
                "SELECT NULL, id FROM purged_records")
     db.execute("DROP TABLE purged_records")
     db.execute("ALTER TABLE purged_per_device RENAME TO purged_records")
+
+
+@migration
+def h010_publications_per_frame(db):
+    # A publication is of one frame (kiosk/sync/contract.py), and a new export is audited
+    # against the publications of its own frame only: two frames' counts never add up,
+    # so no published sum links them. Every publication made so far is of frame "1"
+    # (the only one that existed).
+    db.execute("ALTER TABLE publications ADD COLUMN frame TEXT NOT NULL DEFAULT '1'")

@@ -8,12 +8,11 @@ import re
 from dataclasses import dataclass, field
 
 from . import charts, stats
+from .frames import HEADLINE_AND_STRICT
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, N_, POPULATIONS, Published, Variable,
                      cell_key, epci_order, population_key)
 
 INSEE_2019_ALLIER = 0.22  # INSEE, Insee Première / AURA study of December 2022, 2019 data
-ILLECTRONISM = ("indicateur_insee2019_illectronism", "indicateur_insee2021_illectronism")
-SHARES = ILLECTRONISM + ("indicateur_dsi_at_least_basic",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class Figure:
     columns: tuple[str, ...] = ()      # headers of a table with several counts per row
     cells: list[list[int | None]] = field(default_factory=list)
     table: str = "counts"              # how the table reads: counts, weeks, shares, matrix
+    counted: str = N_("Personnes en illectronisme")   # what a shares table counts
 
 
 @dataclass
@@ -81,12 +81,17 @@ def share_row(label: str, published: Published, yes: tuple, no: tuple, **extra) 
 
 
 class Figures:
-    """Builds the figures of one page from its published counts."""
+    """Builds the figures of one page (of one frame, kiosk.hub.frames) from its
+    published counts."""
 
-    def __init__(self, published: Published, variables: list[Variable]):
+    def __init__(self, published: Published, variables: list[Variable], frame):
         self.published = published
         self.variables = variables
         self.by_id = {v.id: v for v in variables}
+        self.frame = frame
+        # What the indicators' shares are shares of (the ages compared, when scoped).
+        self.compared = (N_("Diagnostics terminés, des âges comparés") if frame.scoped
+                         else POPULATIONS["complete"])
 
     def rows(self, variable: Variable) -> list[Row]:
         whole = population_key(variable.population, ALL)
@@ -126,53 +131,73 @@ class Figures:
                                   ("incomplete", N_("Diagnostics abandonnés"))):
             key = population_key(population, ALL)
             rows.append(Row(label, published.shown(key), _share(published, key, total)))
-        labels = {"indicateur_insee2019_illectronism": N_("Illectronisme (INSEE 2019)"),
-                  "indicateur_insee2021_illectronism": N_("Illectronisme (INSEE 2021)"),
-                  "indicateur_dsi_at_least_basic": N_("Au moins les bases (Eurostat)")}
-        for variable_id in SHARES:
+        for variable_id, label in self.frame.key_figures.items():
             if variable_id in self.by_id:
                 yes, no = self._yes_no(variable_id, ALL)
-                rows.append(share_row(labels[variable_id], published, yes, no, extra="share"))
+                rows.append(share_row(label, published, yes, no, extra="share"))
         return rows
 
     def _yes_no(self, variable_id: str, column: str) -> tuple[tuple, tuple]:
         variable = self.by_id[variable_id]
         return tuple(cell_key(variable, m, column) for m in variable.modalities[:2])
 
+    def _shares(self, variable_ids) -> list[Row]:
+        return [share_row(self.by_id[i].label, self.published, *self._yes_no(i, ALL))
+                for i in variable_ids if i in self.by_id]
+
     def illectronism(self, columns: list[str], names: dict[str, str], axis: str,
                      per_epci: bool) -> Section:
-        """The INSEE shares beside INSEE's 22 %, overall and (``per_epci``) by EPCI."""
-        reference = (N_("INSEE 2019, Allier : 22 %"), INSEE_2019_ALLIER)
-        rows = [share_row(self.by_id[i].label, self.published, *self._yes_no(i, ALL))
-                for i in ILLECTRONISM if i in self.by_id]
+        """The INSEE shares (beside INSEE's 22 % when the frame compares with it) and
+        Eurostat's "at least basic", overall and (``per_epci``) by EPCI."""
+        frame = self.frame
+        reference = ((N_("INSEE 2019, Allier : 22 %"), INSEE_2019_ALLIER)
+                     if frame.insee_reference else None)
+        rows = self._shares(frame.illectronism)
         chart = charts.intervals([(row.label, row.interval) for row in rows], reference)
-        rows.append(Row(N_("INSEE 2019 pour l'Allier (enquête nationale)"), None,
-                        INSEE_2019_ALLIER, extra="reference"))
+        if reference:
+            rows.append(Row(N_("INSEE 2019 pour l'Allier (enquête nationale)"), None,
+                            INSEE_2019_ALLIER, extra="reference"))
         figures = [Figure("illectronisme", N_("Part des personnes en illectronisme"), rows,
-                          chart, POPULATIONS["complete"], columns=(N_("Définition"),),
-                          table="shares")]
-        if per_epci and ILLECTRONISM[0] in self.by_id:
+                          chart, self.compared, columns=(N_("Définition"),), table="shares")]
+        basics = self._shares(frame.basics)
+        if basics:
+            figures.append(Figure(
+                "bases", N_("Part des personnes qui ont au moins les bases dans les 5 domaines"),
+                basics, charts.intervals([(row.label, row.interval) for row in basics], None),
+                self.compared, columns=(N_("Définition"),), table="shares",
+                counted=N_("Personnes avec au moins les bases")))
+        if per_epci and frame.per_epci in self.by_id:
             by_epci = [share_row(epci_label(code, names), self.published,
-                                 *self._yes_no(ILLECTRONISM[0], code))
+                                 *self._yes_no(frame.per_epci, code))
                        for code in epci_order(columns, names)
                        # no diagnostic there: nothing to show, nothing hidden
                        if self.published.values[population_key("complete", code)]]
-            title = (N_("Illectronisme (INSEE 2019) par EPCI de résidence") if axis == "residence"
-                     else N_("Illectronisme (INSEE 2019) par EPCI du lieu de diagnostic"))
+            label = self.by_id[frame.per_epci].label
+            title = (N_("%(indicator)s, par EPCI de résidence") if axis == "residence"
+                     else N_("%(indicator)s, par EPCI du lieu de diagnostic"))
             figures.append(Figure(
-                "illectronisme-epci", title, by_epci,
+                "illectronisme-epci", title % {"indicator": label}, by_epci,
                 charts.intervals([(row.label, row.interval) for row in by_epci], reference),
-                POPULATIONS["complete"], columns=(N_("EPCI"),), table="shares"))
-        return Section("illectronisme", N_("Illectronisme"), figures, N_(
+                self.compared, columns=(N_("EPCI"),), table="shares"))
+        intro = (N_(
             "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
             "de confiance à 95 % (Wilson), à côté des 22 % mesurés par l'INSEE pour l'Allier "
             "(données 2019). Attention : les personnes qui font le diagnostic sur une borne ne "
             "sont pas un échantillon tiré au hasard de la population ; l'intervalle ne mesure "
-            "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative."))
+            "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative.")
+            if reference else N_(
+            "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
+            "de confiance à 95 % (Wilson). Ces questionnaires demandaient ce que la personne "
+            "pensait savoir faire, pas ce qu'elle avait fait : ces parts ne se comparent pas à "
+            "celles de l'INSEE. Les personnes qui font le diagnostic sur une borne ne sont pas "
+            "un échantillon tiré au hasard de la population."))
+        return Section("illectronisme", N_("Illectronisme et compétences de base"), figures,
+                       intro)
 
     def levels(self) -> Figure:
         """Levels per area: one stacked bar per area, a matrix table."""
-        level_vars = [v for v in self.variables if v.dimension.startswith("level:")]
+        level_vars = [v for v in self.variables if v.dimension.startswith(("level:",
+                                                                           "level_strict:"))]
         headers = tuple(m.label for m in level_vars[0].modalities
                         if m.code != NOT_GIVEN) if level_vars else ()
         rows, cells, stacks = [], [], []
@@ -194,7 +219,8 @@ class Figures:
             Section("niveaux", N_("Niveaux par domaine"), [
                 self.levels(), self.distribution("profils", "profil")],
                 N_("Niveaux des diagnostics terminés, par domaine : aucune compétence, "
-                   "compétences de base, au-delà des bases (seuils d'Eurostat).")),
+                   "compétences de base, au-delà des bases (seuils d'Eurostat).")
+                + (" " + HEADLINE_AND_STRICT if self.frame.strict else "")),
             Section("parcours", N_("Diagnostics terminés et abandons"), [
                 self.distribution("termines", "diagnostic_termine",
                                   N_("Diagnostics terminés ou abandonnés")),

@@ -146,9 +146,9 @@ def count_records(db) -> int:
 
 # --- the publication register -----------------------------------------------------------
 
-def register_publication(db, *, now, first: str, last: str, folder: str,
+def register_publication(db, *, now, frame: str, first: str, last: str, folder: str,
                          cells: dict, weekly: Counter, breakdown: Counter) -> int:
-    """Record a publication: ``cells`` maps each cell's key (a tuple of text) to the
+    """Record a publication of ``frame``: ``cells`` maps each cell's key (a tuple of text) to the
     value written, None where it was hidden; ``weekly`` ((week, site EPCI) -> n) and
     ``breakdown`` ((dimension, value, residence EPCI, week) -> n) are the counts it was
     made from. Call inside a write transaction. Returns its id."""
@@ -156,9 +156,9 @@ def register_publication(db, *, now, first: str, last: str, folder: str,
 
     hidden = sum(1 for value in cells.values() if value is None)
     publication = db.execute(
-        "INSERT INTO publications (published_at, first_week, last_week, folder, cells, hidden) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [now.isoformat(), first, last, folder, len(cells), hidden]).lastrowid
+        "INSERT INTO publications (published_at, frame, first_week, last_week, folder, cells, "
+        "hidden) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [now.isoformat(), frame, first, last, folder, len(cells), hidden]).lastrowid
     db.conn.executemany("INSERT INTO publication_cells (publication_id, cell, value) "
                         "VALUES (?, ?, ?)",
                         [(publication, json.dumps(list(key), ensure_ascii=False), value)
@@ -172,14 +172,14 @@ def register_publication(db, *, now, first: str, last: str, folder: str,
     return publication
 
 
-def registered_publications(db) -> list[dict]:
-    """Every registered publication, oldest first: id, published_at, first_week,
+def registered_publications(db, frame: str) -> list[dict]:
+    """Every registered publication of ``frame``, oldest first: id, published_at, first_week,
     last_week, folder, ``hidden`` (the keys of the cells it hid), ``weekly`` and
     ``breakdown`` (the counts it was made from, as given to register_publication)."""
     import json
 
     found = []
-    for row in db.query("SELECT * FROM publications ORDER BY id"):
+    for row in db.query("SELECT * FROM publications WHERE frame = ? ORDER BY id", [frame]):
         row["hidden"] = frozenset(
             tuple(json.loads(cell)) for (cell,) in db.execute(
                 "SELECT cell FROM publication_cells WHERE publication_id = ? "

@@ -40,6 +40,8 @@ MODE_LABELS = {"self": N_("En autonomie"), "guided": N_("Accompagné")}
 RETIRED_LABELS = {("situation", "no_answer"): N_("Préfère ne pas le dire (version antérieure)")}
 YES, NO, NOT_GIVEN = "oui", "non", "non_renseigne"
 NOT_GIVEN_LABEL = N_("Non renseigné")
+OUT_OF_AGES_LABEL = N_("Hors des âges comparés ou âge non dit")
+HEADLINE, STRICT = N_("chiffre principal"), N_("chiffre strict (fait seul)")
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,12 @@ class Variable:
     binary: bool = False  # one code of a list (a need, an offer): yes or no
 
     def count(self, counts: Mapping, modality: Modality, column: str, population: int) -> int:
-        """The count of ``modality`` in ``column``; "not given" and "no" are what is
+        """The count of ``modality`` in ``column``; "not given" (else "no") is what is
         left of the population, so the modalities always add up to it."""
-        if modality.code in (NOT_GIVEN, NO):
+        rest = NOT_GIVEN if any(m.code == NOT_GIVEN for m in self.modalities) else NO
+        if modality.code == rest:
             known = sum(counts.get((self.dimension, m.value, column), 0)
-                        for m in self.modalities if m.code not in (NOT_GIVEN, NO))
+                        for m in self.modalities if m.code != rest)
             return population - known
         return counts.get((self.dimension, modality.value, column), 0)
 
@@ -75,12 +78,18 @@ def _strip(label: str) -> str:
 
 
 def variables(questionnaire, seen: Iterable[tuple[str, str]],
-              language_name: Callable[[str], str]) -> list[Variable]:
-    """The published variables, in display order, labelled from ``questionnaire``.
+              language_name: Callable[[str], str], frame=None) -> list[Variable]:
+    """The published variables of one frame (kiosk.hub.frames; default: the
+    questionnaire's), in display order, labelled from ``questionnaire`` where the frame
+    has no labels of its own.
 
     ``seen`` holds the (dimension, value) pairs present in the counts: a value the
     current questionnaire does not know (an older version's) is still counted.
     """
+    if frame is None:
+        from .frames import spec
+
+        frame = spec(questionnaire.frame)
     seen_values = defaultdict(set)
     for dimension, value in seen:
         seen_values[dimension].add(value)
@@ -95,38 +104,55 @@ def variables(questionnaire, seen: Iterable[tuple[str, str]],
         return Variable(var_id, label, dimension, population, tuple(modalities))
 
     def boolean(var_id, label, dimension):
-        return Variable(var_id, label, dimension, "complete", (
-            Modality(YES, "true", N_("Oui")), Modality(NO, "false", N_("Non"))))
+        modalities = [Modality(YES, "true", N_("Oui")), Modality(NO, "false", N_("Non"))]
+        if frame.scoped:  # not computed outside the ages it compares with
+            modalities.append(Modality(NOT_GIVEN, UNKNOWN, OUT_OF_AGES_LABEL))
+        return Variable(var_id, label, dimension, "complete", tuple(modalities))
 
     def options(field):
         screen = questionnaire.profile_screen(field)
         return [(o.id, _strip(o.label)) for o in screen.options] if screen else []
 
+    def keys(prefix: str, known) -> list[tuple[str, str]]:
+        """``known`` (id, label) pairs, then the ids counted as ``prefix:<id>`` that
+        ``known`` lacks (their id as label): no count is ever left out."""
+        known = list(known)
+        listed = {key for key, _ in known}
+        extra = {d.split(":", 1)[1] for d in seen_values if d.startswith(prefix + ":")}
+        return known + [(key, key) for key in sorted(extra - listed)]
+
+    screens = frame.screens or [(s.id, s.text) for s in questionnaire.screens]
     languages = sorted(seen_values["language"] - {UNKNOWN} | {"fr"},
                        key=lambda code: (code != "fr", code))
     result = [
         Variable("diagnostic_termine", N_("Diagnostic terminé"), "complete", "all", (
             Modality(YES, "true", N_("Terminé")), Modality(NO, "false", N_("Abandonné")))),
         single("derniere_etape", N_("Écran où le diagnostic a été abandonné"), "last_screen",
-               "incomplete", [(s.id, f"{i}. {_strip(s.text)}")
-                              for i, s in enumerate(questionnaire.screens, start=1)]),
+               "incomplete", [(screen_id, f"{i}. {_strip(text)}")
+                              for i, (screen_id, text) in enumerate(screens, start=1)]),
         single("langue", N_("Langue"), "language", "all",
                [(code, language_name(code)) for code in languages]),
         single("mode", N_("Mode"), "mode", "all", list(MODE_LABELS.items())),
-        single("tranche_age", N_("Tranche d'âge"), "age_band", "all", options("age_band")),
+        single("tranche_age", N_("Tranche d'âge"), "age_band", "all",
+               list(frame.age_bands or options("age_band"))),
         single("situation", N_("Situation"), "situation", "all", options("situation")),
         single("profil", N_("Profil"), "profile", "complete",
                [(p.id, _strip(p.label)) for p in questionnaire.profiles]),
     ]
-    result += [single(f"niveau_{area.id}", area.label, f"level:{area.id}", "complete",
-                      list(LEVEL_LABELS.items())) for area in questionnaire.areas]
-    indicator_labels = {
-        "insee2019_illectronism": N_("Illectronisme, définition INSEE 2019"),
-        "insee2021_illectronism": N_("Illectronisme, définition INSEE 2021"),
-        "dsi_at_least_basic": N_("Au moins les bases dans les 5 domaines (Eurostat)"),
-    }
-    result += [boolean(f"indicateur_{ind.id}", indicator_labels.get(ind.id, ind.id),
-                       f"indicator:{ind.id}") for ind in questionnaire.indicators]
+    areas = keys("level", frame.areas or [(a.id, a.label) for a in questionnaire.areas])
+    for area, label in areas:
+        if not frame.strict:
+            result.append(single(f"niveau_{area}", label, f"level:{area}", "complete",
+                                 list(LEVEL_LABELS.items())))
+            continue
+        # Headline and strict side by side.
+        for var_id, dimension, rule in ((f"niveau_{area}", f"level:{area}", HEADLINE),
+                                        (f"niveau_strict_{area}", f"level_strict:{area}",
+                                         STRICT)):
+            result.append(single(var_id, f"{label} : {rule}", dimension, "complete",
+                                 list(LEVEL_LABELS.items())))
+    result += [boolean(f"indicateur_{key}", label, f"indicator:{key}")
+               for key, label in keys("indicator", frame.indicators.items())]
     result += [_binary(f"besoin_{need.id}", need.label, "need", need.id)
                for need in questionnaire.needs]
     result += [_binary(f"offre_{offer.id}", offer.title, "offer", offer.id)

@@ -1,5 +1,5 @@
-"""The hub's dashboard in Debian's Chromium: log in, filter by an EPCI, and axe-core
-finds no violation (every rule axe has, on the whole page, with the CSP in force).
+"""The hub's dashboard in Debian's Chromium: log in, filter by an EPCI, choose the
+questionnaire's version (the measurement frame), and axe-core finds no violation (every rule axe has, on the whole page, with the CSP in force).
 
 The hub runs as deployed: a hub database filled the way ingestion fills it, an account
 made with `kiosk hub staff add --password-stdin`, and `KIOSK_ROLE=hub kiosk serve`.
@@ -34,7 +34,8 @@ def hub_server(tmp_path_factory):
     bus = h.add_device(db, "Bus Bourbon'Net", h.MONTLUCON,
                        last_seen=(now - timedelta(days=12)).isoformat())
     h.receive(db, souvigny, h.many(120) + h.many(40, illectronism=True)
-              + h.many(14, complete=False) + h.many(25, week="2026-W06", language="ar"))
+              + h.many(14, complete=False) + h.many(25, week="2026-W06", language="ar")
+              + h.many(45, frame="1", illectronism=True, age_band="15-29"))
     h.receive(db, bus, h.many(60, residence=h.MONTLUCON, illectronism=True)
               + h.many(90, residence=h.MONTLUCON, week="2026-W07")
               + h.many(6, residence=None, complete=False, last_screen="devices"))
@@ -87,6 +88,18 @@ def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
     expect(health.get_by_role("row", name=re.compile("Bus Bourbon'Net"))).to_contain_text(
         "Silencieuse depuis 12 jours")
     check_page(page, "dashboard filtered by an EPCI, tables open")
+
+    # The records of older kiosks (version 1) are one choice of the form away, apart.
+    expect(page.locator("#version")).to_contain_text("Questionnaire 2026.3 et suivants")
+    page.get_by_label("EPCI", exact=True).select_option(label="Tous les EPCI")
+    page.get_by_role("radio", name=re.compile("^Version 1")).check()
+    page.get_by_role("button", name="Afficher").click()
+    assert "version=1" in page.url
+    expect(page.locator("#version")).to_contain_text("Questionnaires jusqu'à 2026.2")
+    # Its 45 diagnostics alone, not added to the 355 of version 2.
+    expect(page.locator("#chiffres-cles dl > div").first).to_have_text(re.compile(
+        r"^\s*Diagnostics\s+45\s*$"))
+    check_page(page, "dashboard of version 1")
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté.")
