@@ -99,8 +99,8 @@ def test_headline_and_strict_stand_side_by_side_and_are_explained(hub, client):
     assert headline["Aucune compétence"] == "0" and strict["Aucune compétence"] == "30"
     shares = column(tables_of(page)["illectronisme"], "Part")
     assert list(shares)[:2] == [
-        "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre principal",
-        "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre strict (fait seul)"]
+        "Illectronisme, définition INSEE 2021, 16 ans ou plus : chiffre principal",
+        "Illectronisme, définition INSEE 2021, 16 ans ou plus : chiffre strict (fait seul)"]
     basics = column(tables_of(page)["bases"], "Part")
     assert basics == {
         "Au moins les bases dans les 5 domaines (Eurostat, DSI 2.0), 16 à 74 ans : "
@@ -120,7 +120,7 @@ def test_indicators_count_only_the_ages_they_compare_with(hub, client):
     assert set(column(tables_of(page)["bases"], "Diagnostics terminés, des âges comparés")
                .values()) == {"40"}                                  # not 100
     assert column(tables_of(page)["illectronisme"], "Part")[
-        "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre principal"] == "60,0 %"
+        "Illectronisme, définition INSEE 2021, 16 ans ou plus : chiffre principal"] == "60,0 %"
     assert "Parts calculées sur : diagnostics terminés, des âges comparés." in page
 
 
@@ -149,7 +149,7 @@ def test_the_variables_of_each_frame_are_labelled():
     assert two["niveau_content"].label == (
         "Utiliser des outils et créer des documents : chiffre principal")
     assert two["indicateur_insee2019_illectronism_approx"].label == (
-        "Illectronisme, définition INSEE 2019 (approximation), 15 ans ou plus : "
+        "Illectronisme, définition INSEE 2019 (approximation), 16 ans ou plus : "
         "chiffre principal")
     assert two["indicateur_dsi_at_least_basic_strict"].label == (
         "Au moins les bases dans les 5 domaines (Eurostat, DSI 2.0), 16 à 74 ans : "

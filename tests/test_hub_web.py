@@ -193,12 +193,12 @@ def test_the_illectronism_share_is_beside_insee_with_its_interval(hub, client):
     interval = column(tables_of(page)["illectronisme"], "Intervalle de confiance à 95 %")
     # 90 of 334 complete diagnostics: 26.9 %, Wilson 95 % interval 22.4 % - 31.9 %.
     low, high = stats.wilson(90, 334)
-    headline = "Illectronisme, définition INSEE 2021, 15 ans ou plus : chiffre principal"
+    headline = "Illectronisme, définition INSEE 2021, 16 ans ou plus : chiffre principal"
     assert shares[headline] == "26,9 %"
     assert interval[headline] == f"{low * 100:.1f} % – {high * 100:.1f} %".replace(".", ",")
     assert shares["INSEE 2019 pour l'Allier (enquête nationale)"] == "22,0 %"
     assert "ne sont pas un échantillon tiré au hasard" in page
-    assert ("Illectronisme, définition INSEE 2019 (approximation), 15 ans ou plus : "
+    assert ("Illectronisme, définition INSEE 2019 (approximation), 16 ans ou plus : "
             "chiffre principal") in shares
 
 

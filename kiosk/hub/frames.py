@@ -52,10 +52,10 @@ def _pair(label: str) -> tuple[str, str]:
     return label % {"rule": HEADLINE}, label % {"rule": STRICT}
 
 
-_INSEE_2021 = _pair(N_("Illectronisme, définition INSEE 2021, 15 ans ou plus : %(rule)s"))
+_INSEE_2021 = _pair(N_("Illectronisme, définition INSEE 2021, 16 ans ou plus : %(rule)s"))
 _DSI = _pair(N_("Au moins les bases dans les 5 domaines (Eurostat, DSI 2.0), 16 à 74 ans : "
                 "%(rule)s"))
-_INSEE_2019 = _pair(N_("Illectronisme, définition INSEE 2019 (approximation), 15 ans ou "
+_INSEE_2019 = _pair(N_("Illectronisme, définition INSEE 2019 (approximation), 16 ans ou "
                        "plus : %(rule)s"))
 
 FRAME_2 = Frame(
@@ -86,9 +86,10 @@ FRAME_2 = Frame(
     strict=True,
     scoped=True,
     notes=(HEADLINE_AND_STRICT, N_(
-        "Les indicateurs ne comptent que les âges de l'INSEE et d'Eurostat : 15 ans ou plus "
-        "pour l'illectronisme, 16 à 74 ans pour les bases ; les autres diagnostics, et ceux "
-        "sans âge, sont à part (« hors des âges comparés »).")),
+        "Les indicateurs ne comptent que les âges de l'INSEE et d'Eurostat : 16 ans ou plus "
+        "pour l'illectronisme (l'INSEE compte dès 15 ans, mais la borne demande « moins de "
+        "16 ans »), 16 à 74 ans pour les bases ; les autres diagnostics, et ceux sans âge, "
+        "sont à part (« hors des âges comparés »).")),
 )
 
 FRAME_1 = Frame(
