@@ -14,10 +14,14 @@ REPO = Path(__file__).resolve().parents[2]
 QUESTIONNAIRE = yaml.safe_load((REPO / "questionnaires" / "diagnostic.yaml").read_text("utf-8"))
 SCREENS = {screen["id"]: screen for screen in QUESTIONNAIRE["screens"]}
 ALL_SCREENS = [screen["id"] for screen in QUESTIONNAIRE["screens"]]
-TOTAL = len(ALL_SCREENS)  # 26
-# `last_use: never` skips every screen shown only to people who use the internet.
-NEVER_SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"]
-                 if s.get("show_if", {}).get("not_in") != ["never"]]
+TOTAL = len(ALL_SCREENS)  # 16
+# "Non, jamais." (or "Je ne sais pas") to `internet_ever` skips every screen shown only to
+# people who used the internet: 9 screens.
+NEVER_SCREENS = [s["id"] for s in QUESTIONNAIRE["screens"] if "show_if" not in s]
+# Each item of an activities screen, once ticked, asks how it was done.
+HOW = {"alone": "Seul ou seule", "helped": "Avec l'aide de quelqu'un",
+       "done_for_me": "Quelqu'un l'a fait pour moi"}
+NONE_OF_THESE = "Rien de tout cela."
 PROFILE_LABELS = [profile["label"] for profile in QUESTIONNAIRE["profiles"]]
 LEVEL_WORDS = {"À découvrir", "Les bases", "À l'aise"}
 
@@ -52,12 +56,64 @@ def button(page: Page, name: str):
     return page.get_by_role("button", name=name, exact=True)
 
 
-def expect_screen(page: Page, screen_id: str, number: int | None = None, total: int = TOTAL):
+def presser(tap: bool):
+    """How a finger (``tap``) or a mouse presses a locator."""
+    return (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
+
+
+def activity(page: Page, item: str):
+    """One item of an activities screen (its box and its "how" group), by its words."""
+    return page.locator(".activity").filter(has=page.get_by_text(item, exact=True))
+
+
+def how_group(page: Page, item: str):
+    """The "Comment l'avez-vous fait ?" group of one item (shown once the item is ticked)."""
+    return activity(page, item).get_by_role("group", name="Comment l'avez-vous fait ?")
+
+
+def tick_activities(page: Page, done: dict[str, str], tap: bool = False):
+    """Tick each item done and tap how it was done (``done``: item label -> a key of
+    HOW); an empty ``done`` ticks "Rien de tout cela."."""
+    press = presser(tap)
+    if not done:
+        press(option(page, NONE_OF_THESE))
+    for item, how in done.items():
+        press(option(page, item))
+        press(how_group(page, item).locator("label.option").filter(
+            has=page.get_by_text(HOW[how], exact=True)))
+
+
+def first_answer(page: Page, tap: bool = False):
+    """The first answer of any screen, found by structure, not words (every language):
+    the first option; on an activities screen, the first item, done alone (ticked only
+    if it is not already, as after a refused answer)."""
+    press = presser(tap)
+    item = page.locator(".activity").first
+    if item.count():
+        box = item.locator("input[name=answer]")
+        if not box.is_checked():
+            press(item.locator("label.option").first)
+        press(item.locator("label.how-option").first)
+    else:
+        press(page.locator("label.option").first)
+
+
+def path_total(screen_id: str, total: int | None = TOTAL) -> int | None:
+    """The total the progress shows on ``screen_id`` of a path of ``total`` screens: none
+    before the branches that decide the path's length are answered (internet_ever, then
+    last_use on the internet user's path; see kiosk.diagnostic.visit.Route.settled_total)."""
+    return None if screen_id in ("internet_ever", "last_use") else total
+
+
+def expect_screen(page: Page, screen_id: str, number: int | None = None,
+                  total: int | None = TOTAL):
+    """The screen by its question, and its progress: "Question 3 sur 16", or the number
+    alone while the path's length is not settled (``total`` None, and on the first two
+    screens, which come before the branches)."""
     expect(heading(page)).to_have_text(SCREENS[screen_id]["text"])
     if number is not None:
-        # The first screen comes before the branch that decides the path's length: its
-        # progress gives no total (see kiosk.diagnostic.visit.Route.settled_total).
-        label = f"Question {number}" if number == 1 else f"Question {number} sur {total}"
+        total = path_total(screen_id, total)
+        label = f"Question {number}" if total is None else f"Question {number} sur {total}"
         expect(page.locator("#progress-label")).to_have_text(label)
 
 
@@ -70,11 +126,11 @@ def start(page: Page, tap: bool = False):
     """Welcome -> "Commencer" -> the notice -> "D'accord, je commence" -> question 1."""
     page.goto("/")
     expect_welcome(page)
-    press = (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
+    press = presser(tap)
     press(button(page, "Commencer"))
     expect(heading(page)).to_have_text("Avant de commencer")
     press(page.get_by_role("link", name="D'accord, je commence"))
-    expect_screen(page, "last_use", 1)
+    expect_screen(page, "internet_ever", 1)
 
 
 def tab_to(page: Page, locator, limit: int = 25):
@@ -101,7 +157,7 @@ def complete_never(page: Page):
     ("Je préfère ne pas répondre" on the profile; the commune typed, so distances are
     measured from it)."""
     start(page)
-    option(page, "Jamais.").click()
+    option(page, "Non, jamais.").click()
     button(page, NEXT).click()
     for number, screen_id in enumerate(NEVER_SCREENS[1:], start=2):
         expect_screen(page, screen_id, number, len(NEVER_SCREENS))

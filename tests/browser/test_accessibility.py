@@ -13,7 +13,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.steps import (ALL_SCREENS, DECLINE, NEXT, SCREENS, STILL_THERE, button,
-                                 choose_commune, expect_screen, heading, option, start)
+                                 choose_commune, expect_screen, first_answer, heading, option,
+                                 start)
 
 pytestmark = pytest.mark.browser
 
@@ -49,13 +50,10 @@ def test_every_screen_of_a_diagnostic(page: Page):
     check_page(page, "welcome")
     start(page)
     check_page(page, "notice is passed; question 1")
-    seen_types = set()
     for number, screen_id in enumerate(ALL_SCREENS, start=1):
         screen = SCREENS[screen_id]
         expect_screen(page, screen_id, number)
-        if screen["type"] not in seen_types or screen_id.startswith("task"):
-            seen_types.add(screen["type"])
-            check_page(page, screen_id)
+        check_page(page, screen_id)
         if screen_id == "devices":
             # Nothing chosen, twice (a first tap this soon after "Suivant" may be taken as
             # a double tap, forgiven once): the error state.
@@ -63,7 +61,24 @@ def test_every_screen_of_a_diagnostic(page: Page):
                 button(page, NEXT).click()
             expect(page.get_by_role("alert")).not_to_be_empty()
             check_page(page, "devices with an error")
-        if screen["type"] == "commune":
+        if screen_id == "act_information":
+            # Items ticked: their "how" groups shown; then sent without saying how, the
+            # error state; then each item still ticked is said done alone.
+            for item in screen["options"][:3]:
+                option(page, item["label"]).click()
+            expect(page.locator("fieldset.how:visible")).to_have_count(3)
+            check_page(page, "activities with three items ticked")
+            button(page, NEXT).click()
+            expect(page.get_by_role("alert")).not_to_be_empty()
+            check_page(page, "activities refused: how not said")
+            for item in page.locator(".activity").all():
+                if item.locator("input[name=answer]").is_checked():
+                    item.locator("label.how-option").first.click()
+        if screen["type"] == "activities":
+            # The first item done alone (ticked again if the refusal did not keep it).
+            first_answer(page)
+            button(page, NEXT).click()
+        elif screen["type"] == "commune":
             choose_commune(page, "03000")              # the list of communes to choose from
             check_page(page, "commune choice")
             page.get_by_text("Moulins (03000)", exact=True).click()
@@ -90,6 +105,6 @@ def test_timeout_warnings(idle_page: Page, page: Page):
     # The warning page that a meta refresh shows when JavaScript is off, on the server
     # with the long delays so that it stays put while axe reads it.
     start(page)
-    page.goto("/idle?back=/q/last_use")
+    page.goto("/idle?back=/q/internet_ever")
     expect(heading(page)).to_have_text(STILL_THERE)
     check_page(page, "timeout warning page (no JavaScript)")

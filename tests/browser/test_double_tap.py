@@ -17,18 +17,18 @@ def expect_no_error(page: Page):
 
 def test_second_tap_landing_on_the_next_screen_shows_no_error(page: Page):
     start(page)
-    option(page, "Ces 3 derniers mois.").click()
+    option(page, "Oui.").click()
     button(page, NEXT).click()
     # The finger taps again where "Suivant" was, as the next screen appears.
-    page.wait_for_url("**/q/devices", wait_until="commit")
+    page.wait_for_url("**/q/last_use", wait_until="commit")
     button(page, NEXT).click()
-    expect_screen(page, "devices", 2)
+    expect_screen(page, "last_use", 2)
     expect_no_error(page)
 
 
 def test_after_a_submit_a_second_one_is_not_sent_and_the_button_keeps_the_focus(page: Page):
     start(page)
-    option(page, "Ces 3 derniers mois.").click()
+    option(page, "Oui.").click()
     page.evaluate("""() => {   // hold the page as it is when the form leaves
         window.sent = 0;
         document.querySelector("form.question").addEventListener("submit", (event) => {

@@ -105,7 +105,7 @@ def test_the_warning_counts_down_chimes_speaks_and_staying_reaches_the_server(
 
     with page.expect_request(lambda request: request.method == "HEAD") as sign:
         dialog.get_by_role("button", name="Je suis là, je continue").click()
-    assert sign.value.url.endswith("/q/last_use")
+    assert sign.value.url.endswith("/q/internet_ever")
     expect(dialog).to_be_hidden()
     assert page.evaluate("""() => [...document.querySelectorAll("audio[data-idle-voice]")]
                                    .every(clip => clip.paused)""")

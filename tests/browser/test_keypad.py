@@ -22,7 +22,7 @@ def to_commune_screen(page: Page, tap: bool = True) -> None:
     """The short path (never used the internet) up to the commune screen."""
     press = (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
     start(page, tap=tap)
-    press(option(page, "Jamais."))
+    press(option(page, "Non, jamais."))
     press(button(page, NEXT))
     for screen_id in NEVER_SCREENS[1:NEVER_SCREENS.index("commune")]:
         expect_screen(page, screen_id)

@@ -41,9 +41,9 @@ NOTHING = dict.fromkeys(TABLES, 0)
 
 def answer_two_screens(page: Page):
     start(page)
-    option(page, "Ces 3 derniers mois.").click()
+    option(page, "Oui.").click()
     button(page, NEXT).click()
-    expect_screen(page, "devices", 2)
+    expect_screen(page, "last_use", 2)
 
 
 def test_stop_and_erase_by_keyboard_leaves_nothing(page: Page, live_server):
@@ -70,7 +70,7 @@ def test_no_keeps_the_answers_and_returns_to_the_same_screen(page: Page, live_se
     page.get_by_role("link", name=ERASE).click()
     check_page(page, "the stop-and-erase confirmation")
     page.get_by_role("link", name="Non, je continue").click()
-    expect_screen(page, "devices", 2)
+    expect_screen(page, "last_use", 2)
     assert "sid" in session_cookie(page)
 
 
