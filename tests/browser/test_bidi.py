@@ -17,13 +17,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.steps import first_answer
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 
 pytestmark = pytest.mark.browser
 
 NEXT = ".actions button.primary"
-FIRST_ANSWER = "label.option >> nth=0"
 LE_MONTET = "input[name=commune][value='03183']"
 
 # The x of the first and of the last visible character of an element's text, as drawn.
@@ -81,7 +81,7 @@ def test_numbers_and_addresses_read_left_to_right_in_rtl_pages(rtl_page: Page, l
             reads_left_to_right(page, "label.option span[lang=fr]")
             page.locator(LE_MONTET).check()
         else:
-            page.locator(FIRST_ANSWER).click()
+            first_answer(page)
         page.locator(NEXT).click()
     expect(page).to_have_url(re.compile(r"/result$"))
     expect(page.locator(".place .phone").first).to_have_text("04 70 47 37 76")

@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.steps import first_answer
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 from tests.zbar import decode_png
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1280, "height": 1024}
 NEXT = ".actions button.primary"
-FIRST_ANSWER = "label.option >> nth=0"
 LE_MONTET = "input[name=commune][value='03183']"
 BOOKING = "https://www.rdv-solidarites.fr/"
 
@@ -50,7 +50,7 @@ def walk_to_result(page: Page, lang: str) -> None:
             page.locator(NEXT).click()
             page.locator(LE_MONTET).check()
         else:
-            page.locator(FIRST_ANSWER).click()
+            first_answer(page)
         page.locator(NEXT).click()
     expect(page).to_have_url(re.compile(r"/result$"))
 

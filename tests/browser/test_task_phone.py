@@ -43,7 +43,7 @@ def walk_to_back_task(page: Page, lang: str) -> None:
     page.goto("/")
     page.locator(f"button[name=lang][value={lang}]").tap()
     page.locator("main a.button.primary").tap()
-    page.locator("input[name=answer][value=never]").check()
+    page.locator("input[name=answer][value=no]").check()
     page.locator(NEXT).tap()
     for _ in ("devices", "home_connection"):
         page.locator(IDK).tap()
