@@ -1,4 +1,4 @@
-"""A whole diagnostic in each of the seven languages, with axe on every kind of screen.
+"""A whole diagnostic in each of the seven languages, with axe on every screen.
 
 Nothing here reads French labels: the resident's path is found by structure (the first
 answer, the "next" button), so the same walk runs in every language. On each screen the
@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from kiosk.languages import catalogues, locales as languages
 from kiosk import config, paths
 from kiosk.languages.cli import template_path
-from tests.browser.steps import SCREENS
+from tests.browser.steps import SCREENS, first_answer
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 
@@ -114,11 +114,8 @@ def test_a_whole_diagnostic_in_each_language(polyglot: Page, lang: str):
         screen_id = page.url.rsplit("/", 1)[1]
         kind = page.locator("main form.question input:not([type=hidden])").first.get_attribute("type")
         screen_type = SCREENS[screen_id]["type"]     # choice, multi, scale, task, commune...
-        if screen_type not in seen:
-            seen.add(screen_type)
-            check(page, lang, f"question {screen_id}")
-        else:
-            check_language(page, lang, f"question {screen_id}")
+        seen.add(screen_type)
+        check(page, lang, f"question {screen_id}")      # axe on every screen
         if kind == "text":                                   # the commune
             page.locator("#query").fill("03000")
             page.locator(NEXT).click()
@@ -132,9 +129,23 @@ def test_a_whole_diagnostic_in_each_language(polyglot: Page, lang: str):
                 page.locator(NEXT).click()
             expect(page.get_by_role("alert")).not_to_be_empty()
             check(page, lang, "error message")
-            page.locator(FIRST_ANSWER).click()
+            first_answer(page)
+        elif screen_id == "act_information":
+            # Two items ticked: their "how" groups shown; sent without saying how, the
+            # answer is refused with a message.
+            for item in page.locator(".activity").all()[:2]:
+                item.locator("label.option").first.click()
+                expect(item.locator("fieldset.how")).to_be_visible()
+            check(page, lang, "activities with items ticked")
+            page.locator(NEXT).click()
+            expect(page.get_by_role("alert")).not_to_be_empty()
+            check(page, lang, "activities refused")
+            first_answer(page)
+            second = page.locator(".activity").nth(1)
+            if second.locator("input[name=answer]").is_checked():
+                second.locator("label.how-option").nth(1).click()
         else:
-            page.locator(FIRST_ANSWER).click()
+            first_answer(page)
         page.locator(NEXT).click()
     expect(page).to_have_url(re.compile(r"/result$"))
     assert seen == {screen["type"] for screen in SCREENS.values()}
@@ -167,8 +178,8 @@ def test_switching_language_mid_diagnostic_keeps_the_answers(polyglot: Page):
     page.locator(".display-tools a").click()                 # the language button
     check(page, "uk", "language list")
     page.locator("button[name=lang][value=ar]").click()
-    expect(page).to_have_url(re.compile(r"/q/devices$"))
-    check_language(page, "ar", "devices")
+    expect(page).to_have_url(re.compile(r"/q/last_use$"))
+    check_language(page, "ar", "last_use")
     page.locator("a[rel=prev]").click()
     expect(page.locator("label.option input").first).to_be_checked()
 
