@@ -22,7 +22,18 @@ from urllib.parse import urlencode, urlsplit
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 OPTION = re.compile(r'<input type="(radio|checkbox)" name="answer" value="([^"]+)"')
 FIRST_QUESTION = re.compile(r'href="(/q/[^"]+)"')
+# An activities screen: each item's "how" (alone, helped, done_for_me), once ticked.
+HOW = re.compile(r'<input type="radio" name="how-[^"]+" value="([^"]+)"')
+NONE_OF_THESE = "_none"  # an activities screen's "Rien de tout cela"
 CSS_JS = re.compile(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"')
+
+
+def activities_form(done: dict) -> dict:
+    """The form of an activities screen: ``done`` maps each item ticked to how it was
+    done; none ticked sends "Rien de tout cela"."""
+    if not done:
+        return {"answer": [NONE_OF_THESE]}
+    return {"answer": list(done), **{f"how-{item}": how for item, how in done.items()}}
 
 
 class Failure(Exception):

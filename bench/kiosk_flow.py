@@ -20,7 +20,8 @@ What it measures, and how:
    per second, and whether each target is met. A missed target does not fail the run.
 6. PERSONAS (bench/personas.py): three residents (78 and never online; 45, smartphone,
    help with procedures; 25 and at ease) walk the flow: question screens and pages seen,
-   minutes at 12 s a page, and the weight of the result page (HTML + CSS + JS).
+   minutes at 12 s a screen, the profile and first step shown, and the weight of the
+   result page (HTML + CSS + JS).
 
     .venv/bin/python bench/kiosk_flow.py [--diagnostics 1000] [--clients 4] [--smoke]
 
@@ -42,8 +43,8 @@ from pathlib import Path
 
 import yaml
 
-from benchkit import (CSRF, CSS_JS, FIRST_QUESTION, OPTION, Client, Failure, Latencies, Server,
-                      expect, free_port, run_workers)
+from benchkit import (CSRF, CSS_JS, FIRST_QUESTION, HOW, NONE_OF_THESE, OPTION, Client, Failure,
+                      Latencies, Server, activities_form, expect, free_port, run_workers)
 from flow_report import report
 from personas import print_report, walk_all
 
@@ -82,6 +83,15 @@ def choose(rng: random.Random, screen_id: str, page: str, exclusive: dict, warmu
     if not inputs:
         raise Failure(f"GET /q/{screen_id}: no answer options in the page")
     values = [value for _, value in inputs]
+    hows = sorted(set(HOW.findall(page)))
+    if hows:  # an activities screen: items ticked, each with how it was done
+        items = [v for v in values if v != NONE_OF_THESE]
+        if warmup:
+            return activities_form({items[0]: "alone"})
+        if rng.random() < 0.2:
+            return activities_form({})
+        picked = rng.sample(items, rng.randint(1, len(items)))
+        return activities_form({item: rng.choice(hows) for item in picked})
     if warmup:
         return {"answer": values[0]}
     if inputs[0][0] == "checkbox":
@@ -111,7 +121,7 @@ def diagnostic(client: Client, rng: random.Random, stats: Latencies, exclusive: 
     if call("POST", "/start", "start", 303, {"csrf_token": token(page, "GET /")}).path != "/notice":
         raise Failure("POST /start did not lead to /notice")
     match = FIRST_QUESTION.search(call("GET", "/notice", "notice", 200).text())
-    path = match.group(1) if match else "/q/last_use"
+    path = match.group(1) if match else "/q/internet_ever"
     for answered in range(1, 100):
         screen_id = path.rsplit("/", 1)[-1]
         page = call("GET", path, screen_id, 200).text()

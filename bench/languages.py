@@ -2,8 +2,8 @@
 
 What it measures, in process (Flask's test client on a temporary database):
 
-1. PAGE WEIGHT per language of the welcome screen, a scale question (the screen with the
-   most players), and the result: HTML bytes, plus the CSS, JS and the fonts a browser
+1. PAGE WEIGHT per language of the welcome screen, an activities screen with seven items
+   (the question screen with the most players), and the result: HTML bytes, plus the CSS, JS and the fonts a browser
    downloads for that language (the Arabic faces only for Arabic-script text: fonts.css
    gives them a unicode-range). Clips are fetched only when "listen" is pressed, so they
    are reported apart.
@@ -36,7 +36,13 @@ LANGS = config.languages(config.DEFAULTS)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ASSET = re.compile(r'(?:href|src)="(/static/(?:css|js)/[^"]+)"')
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-SCALE_SCREEN = "info_search"
+QUESTION_SCREEN = "act_safety"  # seven items, each with its "listen" button
+# The answers that lead to it: a recent internet user who did none of the activities of
+# the screens before it.
+TO_QUESTION = [("internet_ever", {"answer": "yes"}), ("last_use", {"answer": "3m"}),
+               ("devices", {"answer": "smartphone"}), ("home_connection", {"answer": "box"}),
+               ("act_information", {"answer": "_none"}),
+               ("act_communication", {"answer": "_none"}), ("act_content", {"answer": "_none"})]
 
 
 def make_app(folder: Path):
@@ -69,12 +75,20 @@ class Visitor:
         self.get("/")
         self.post("/start", {"lang": lang})
 
+    def to_question(self) -> None:
+        """Answer the screens before QUESTION_SCREEN."""
+        for screen, form in TO_QUESTION:
+            self.get(f"/q/{screen}")
+            self.post(f"/q/{screen}", form)
+
     def complete(self) -> None:
-        location = "/q/last_use"
+        location = "/q/internet_ever"
         while "/q/" in location:
             page = self.get(location)
             first = re.search(r'name="answer" value="([^"]+)"', page)
             form = {"answer": first.group(1)} if first else {"idk": "1"}
+            if first and 'name="how-' in page:  # an activities screen: done alone
+                form[f"how-{first.group(1)}"] = "alone"
             location = self.post(location, form)
         self.get("/result")
 
@@ -104,13 +118,8 @@ def page_weights(app) -> None:
         visitor = Visitor(app)
         visitor.start(lang)
         pages = {"welcome": visitor.get("/")}
-        visitor.get("/q/last_use")
-        visitor.post("/q/last_use", {"answer": "3m"})
-        visitor.get("/q/devices")
-        visitor.post("/q/devices", {"answer": "smartphone"})
-        visitor.get("/q/home_connection")
-        visitor.post("/q/home_connection", {"answer": "box"})
-        pages["question"] = visitor.get(f"/q/{SCALE_SCREEN}")
+        visitor.to_question()
+        pages["question"] = visitor.get(f"/q/{QUESTION_SCREEN}")
         visitor.complete()
         pages["result"] = visitor.page
         for name, page in pages.items():
@@ -134,20 +143,17 @@ def clip_sizes() -> None:
 
 
 def render_times(folder: Path, renders: int) -> None:
-    print(f"\nRENDER TIME of /q/{SCALE_SCREEN} (median of {renders}, ms; baseline: French)")
+    print(f"\nRENDER TIME of /q/{QUESTION_SCREEN} (median of {renders}, ms; baseline: French)")
     app = make_app(folder)
     medians = {}
     for lang in LANGS:
         visitor = Visitor(app)
         visitor.start(lang)
-        for screen, answer in (("last_use", "3m"), ("devices", "smartphone"),
-                               ("home_connection", "box")):
-            visitor.get(f"/q/{screen}")
-            visitor.post(f"/q/{screen}", {"answer": answer})
+        visitor.to_question()
         times = []
         for _ in range(renders):
             start = time.perf_counter()
-            visitor.client.get(f"/q/{SCALE_SCREEN}")
+            visitor.client.get(f"/q/{QUESTION_SCREEN}")
             times.append(time.perf_counter() - start)
         medians[lang] = statistics.median(times)
     for lang in LANGS:
@@ -157,16 +163,16 @@ def render_times(folder: Path, renders: int) -> None:
     app = make_app(folder)
     visitor = Visitor(app)
     visitor.start("fr")
-    visitor.get("/q/last_use")
+    visitor.get("/q/internet_ever")
     for lang in LANGS[1:]:
-        visitor.post("/language", {"lang": lang, "next": "/q/last_use"})
+        visitor.post("/language", {"lang": lang, "next": "/q/internet_ever"})
         start = time.perf_counter()
-        visitor.get("/q/last_use")
+        visitor.get("/q/internet_ever")
         first = time.perf_counter() - start
         times = []
         for _ in range(20):
             start = time.perf_counter()
-            visitor.get("/q/last_use")
+            visitor.get("/q/internet_ever")
             times.append(time.perf_counter() - start)
         warm = statistics.median(times)
         print(f"  {lang:7}first {first * 1000:6.2f} ms, then {warm * 1000:5.2f} ms "
