@@ -155,6 +155,7 @@ def print_report(rows: list[dict]) -> None:
     worst = max(rows, key=lambda r: r["result_html"] + r["result_assets"])
     total = (worst["result_html"] + worst["result_assets"]) / 1024
     print(f"result page (heaviest of the three): HTML {worst['result_html'] / 1024:.1f} KB + "
-          f"CSS and JS {worst['result_assets'] / 1024:.1f} KB = {total:.1f} KB (target <= "
+          f"CSS and JS {worst['result_assets'] / 1024:.1f} KB = {total:.1f} KB, "
+          f"{worst['result_html'] + worst['result_assets']} bytes (target <= "
           f"{RESULT_PAGE_TARGET_KB} KB, fonts aside: "
           f"{'met' if total <= RESULT_PAGE_TARGET_KB else 'MISSED'})")

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.steps import (HOW, NEXT, SCREENS, button, expect_screen, first_answer,
-                                 heading, how_group, option, start, tab_to, tick_activities)
+                                 heading, how_group, option, presser, start, tab_to,
+                                 tick_activities)
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ def to_activities(page: Page, tap: bool = False) -> None:
     start(page, tap=tap)
     for _ in ("internet_ever", "last_use", "devices", "home_connection"):
         first_answer(page, tap=tap)
-        (button(page, NEXT).tap if tap else button(page, NEXT).click)()
+        presser(tap)(button(page, NEXT))
     expect_screen(page, "act_information", 5)
 
 
@@ -193,6 +194,8 @@ def test_refused_answers_are_announced_focused_and_keep_the_ticks(page: Page):
     button(page, NEXT).click()
     expect(alert).to_have_text(NONE_WITH_OTHERS)
     expect(alert).to_be_focused()
+    expect(page.get_by_label("Rien de tout cela.", exact=True)).to_be_checked()
+    expect(how_group(page, GOODS).get_by_label(HOW["done_for_me"])).to_be_checked()
 
     # Said properly, it is taken.
     page.get_by_label("Rien de tout cela.", exact=True).uncheck()
