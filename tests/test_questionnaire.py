@@ -98,6 +98,8 @@ def line_of(path, fragment):
      "differ from the DSI's 1 and 2"),
     ("internet_use:\n  ever: internet_ever", "internet_use:\n  ever: devices",
      "ever: devices", "'devices' must be a single screen with the options yes"),
+    ("unless_needs: [e_administration, basics,", "unless_needs: [e_admin, basics,",
+     "unless_needs: [e_admin", "unknown need 'e_admin'"),
     # what each question type checks of its own screens
     ("  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune",
      "  - id: commune\n    type: commune\n    section: profile\n    profile_field: commune\n"

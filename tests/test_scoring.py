@@ -287,3 +287,31 @@ def test_places_for_falls_back_to_the_nearest_france_services(q):
     assert ask_only and [p["commune"] for _, p in near] == ["Le Montet"]
     assert places_for(q.offer("help_others"), places, le_montet) == ([], False)
     assert places_for(q.offer("aidants_connect"), places, None) == ([], False)
+
+
+def test_one_activity_done_with_help_among_many_done_alone_needs_no_accompaniment(q):
+    # The confident resident did one thing with help: she is at ease, and is not sent to
+    # a conseiller numérique on the page that tells her so.
+    s = score(q, answers_with(q, done={"cc_sheet": "helped"}))
+    assert "accompaniment" not in s.needs and s.profile == "autonomous"
+    # An area done only with help, or a thing someone did for her, asks for it.
+    for done in ({f"cc_{i}": "not_done" for i in ("write", "files", "edit", "combine",
+                                                   "formulas", "code")} | {"cc_sheet": "helped"},
+                 {"ps_bank": "done_for_me"}):
+        assert "accompaniment" in score(q, answers_with(q, done=done)).needs
+
+
+@pytest.mark.parametrize("variant", [
+    {}, {"done": {"cc_sheet": "helped"}}, {"done": {"ps_bank": "done_for_me"}},
+    {"task_back": "3"}, {"task_phishing": "family"}, {"proc": "helped"},
+    {"done": {f"sf_{i}": "helped" for i in ("secure", "location", "profile", "ads",
+                                            "policy", "cookies", "request")}},
+])
+def test_a_resident_told_at_ease_is_never_sent_to_be_helped(q, variant):
+    # The profile never contradicts the next steps on the same page: "Vous êtes à
+    # l'aise … vous pouvez même aider les autres" comes only with the steps to go further.
+    s = score(q, answers_with(q, **variant))
+    if s.profile == "autonomous":
+        assert choose_offers(q, s.needs) == ("go_further", "help_others")
+    else:
+        assert choose_offers(q, s.needs) != ("go_further", "help_others")

@@ -93,7 +93,15 @@ class CrossChecker:
         points = [p["min_points"] for p in q["profiles"]]
         if points != sorted(points) or points[0] != 0:
             self.fail(["profiles"], "profiles must go up by min_points, the first at 0")
-        profiles = tuple(Profile(p["id"], p["min_points"], p["label"], p["text"]) for p in q["profiles"])
+        profiles = tuple(Profile(p["id"], p["min_points"], p["label"], p["text"],
+                                 tuple(p.get("unless_needs", ()))) for p in q["profiles"])
+        if profiles and profiles[0].unless_needs:
+            self.fail(["profiles", 0, "unless_needs"], "the first profile is everyone's: "
+                      "it has no unless_needs")
+        for i, p in enumerate(q["profiles"]):
+            for j, need in enumerate(p.get("unless_needs", ())):
+                if need not in need_ids:
+                    self.fail(["profiles", i, "unless_needs", j], f"unknown need {need!r}")
         needs = []
         for i, n in enumerate(q["needs"]):
             self.condition(n["when"], ["needs", i, "when"])

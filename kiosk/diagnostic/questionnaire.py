@@ -74,6 +74,7 @@ class Profile:
     min_points: int
     label: str
     text: str
+    unless_needs: tuple[str, ...] = ()  # not given beside a step for one of these needs
 
 
 @dataclass(frozen=True)

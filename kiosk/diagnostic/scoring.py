@@ -126,7 +126,8 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
     for screen in shown:
         if screen.type == "activities":
             items = item_answers(screen, answers.get(screen.id))
-            with_help = with_help or any(a in ("helped", "done_for_me") for a in items.values())
+            relied = ("done_for_me",) if screen.area else ("helped", "done_for_me")
+            with_help = with_help or any(a in relied for a in items.values())
             for option in screen.options:
                 if option.dsi_activity:
                     dsi_answers[option.dsi_activity] = items[option.id]
@@ -147,11 +148,15 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
                     for area, n in levels.items()}
     indicators = {ind.id: value for ind in questionnaire.indicators
                   if (value := indicator_value(ind, figures)) is not None}
+    # Someone relies on help where a whole area was done only with it, or where someone
+    # did a thing for them: one thing done with help among many done alone is not that.
+    with_help = with_help or any(done[a] and not alone[a] for a in done)
     points = sum(shown_levels.values()) + sum(1 for passed in tasks.values() if passed)
-    profile = [p for p in questionnaire.profiles if points >= p.min_points][-1].id
     needs = tuple(n.id for n in questionnaire.needs
                   if evaluate(n.when, answers, levels=levels, tasks=tasks,
                               language=language, with_help=with_help))
+    profile = [p for p in questionnaire.profiles
+               if points >= p.min_points and not set(p.unless_needs) & set(needs)][-1].id
     return Score(levels, strict_levels, shown_levels, done, tasks, indicators, points,
                  profile, needs)
 
