@@ -259,6 +259,95 @@ def staff_disable(name):
     click.echo(f"Staff account {name!r} disabled.")
 
 
+# --- Mediators ---------------------------------------------------------------------------
+
+@hub_group.group("mediator")
+def mediator_group():
+    """Mediators' accounts, made once here for every kiosk."""
+
+
+def _show_code(name: str, code: str) -> None:
+    grouped = " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+    click.echo(f"Unlock code of {name!r}: {grouped}")
+    click.echo("Give it to them in person: it is not stored and will not be shown again.")
+
+
+@mediator_group.command("add")
+@click.argument("name")
+@click.option("--structure", required=True,
+              help="Where they work, e.g. 'France Services de Cérilly'.")
+@with_appcontext
+def mediator_add(name, structure):
+    """Make the account NAME and print its unlock code, once."""
+    from . import mediators
+
+    db = hub_db()
+    try:
+        account, code = mediators.add(db, name, structure, _now())
+    except mediators.MediatorError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
+    events.log("mediator_added", name=account.name, mediator=account.id)
+    click.echo(f"Mediator {account.name!r} ({account.structure}) added.")
+    _show_code(account.name, code)
+
+
+@mediator_group.command("list")
+@with_appcontext
+def mediator_list():
+    """Every mediator: name, structure, active or not, when the code was set."""
+    from . import mediators
+
+    db = hub_db()
+    try:
+        accounts = mediators.all_mediators(db)
+    finally:
+        db.close()
+    if not accounts:
+        click.echo("No mediator yet: `kiosk hub mediator add NAME --structure ...`.")
+    for account in accounts:
+        state = "active" if account.active else "disabled"
+        click.echo(f"{account.name}\t{account.structure}\t{state}\tcode set "
+                   f"{account.code_set_at[:10]}")
+
+
+@mediator_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def mediator_disable(name):
+    """Disable NAME (the account stays: its name is never given to someone else)."""
+    from . import mediators
+
+    db = hub_db()
+    try:
+        done = mediators.disable(db, name, _now())
+    finally:
+        db.close()
+    if not done:
+        raise click.ClickException(f"no active mediator named {name!r}")
+    events.log("mediator_disabled", name=" ".join(name.split()))
+    click.echo(f"Mediator {name!r} disabled.")
+
+
+@mediator_group.command("reset-code")
+@click.argument("name")
+@with_appcontext
+def mediator_reset_code(name):
+    """Give NAME a new unlock code, printed once (the old one no longer matches)."""
+    from . import mediators
+
+    db = hub_db()
+    try:
+        code = mediators.reset_code(db, name, _now())
+    except mediators.MediatorError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
+    events.log("mediator_code_reset", name=" ".join(name.split()))
+    _show_code(" ".join(name.split()), code)
+
+
 # --- Open data --------------------------------------------------------------------------
 
 def _week(ctx, param, value):

@@ -188,3 +188,15 @@ def h010_publications_per_frame(db):
     # so no published sum links them. Every publication made so far is of frame "1"
     # (the only one that existed).
     db.execute("ALTER TABLE publications ADD COLUMN frame TEXT NOT NULL DEFAULT '1'")
+
+
+@migration
+def h011_mediators(db):
+    # Mediators' accounts, managed on the hub and sent to the kiosks in a roster: a name
+    # (unique whatever its case: it is typed on a kiosk), a structure, and a slow hash of
+    # a personal unlock code, never the code. A disabled account stays, so that its name
+    # is not given to someone else and the kiosks learn it is disabled.
+    db.execute("CREATE TABLE mediators (id INTEGER PRIMARY KEY, "
+               "name TEXT NOT NULL COLLATE NOCASE UNIQUE, structure TEXT NOT NULL, "
+               "code_hash TEXT NOT NULL, created_at TEXT NOT NULL, code_set_at TEXT NOT NULL, "
+               "disabled_at TEXT)")
