@@ -106,3 +106,58 @@ def test_an_unknown_name_is_said(hub):
     for command in ("disable", "reset-code"):
         result = run(hub, command, "Personne")
         assert result.exit_code == 1 and "no active mediator named 'Personne'" in result.output
+
+
+# --- the roster: fetched by each kiosk, signed for it; a revoked kiosk's codes withdrawn ---
+
+def fetch_roster(hub, token):
+    return hub.test_client().get("/api/v1/roster", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_kiosk_fetches_the_roster_signed_for_it_alone(hub):
+    from kiosk.sync import protocol
+    from tests.hubkit import new_device
+
+    code = code_of(run(hub, "add", "Amina Benali", "--structure", "France Services"))
+    run(hub, "add", "Paul Girard", "--structure", "Bus Bourbon'Net")
+    run(hub, "disable", "Paul Girard")
+    _, token = new_device(hub.config["DATABASE"])
+    _, other = new_device(hub.config["DATABASE"], site="APC Cérilly", commune="03048")
+    answer = fetch_roster(hub, token)
+    assert answer.status_code == 200
+    message = protocol.read_hub_message(answer.json, token, {"roster": [1]})
+    amina, paul = message["body"]["mediators"]
+    assert (amina["name"], amina["structure"], amina["active"]) == (
+        "Amina Benali", "France Services", True)
+    assert check_password_hash(amina["code_hash"], code) and code not in json.dumps(answer.json)
+    # a disabled mediator is said disabled, with nothing to try a code against
+    assert (paul["name"], paul["active"], paul["code_hash"]) == ("Paul Girard", False, "")
+    # another kiosk cannot pass it off as its own, and no token gets nothing
+    with pytest.raises(protocol.BadFile):
+        protocol.read_hub_message(answer.json, other, {"roster": [1]})
+    assert fetch_roster(hub, "1.not-a-token").status_code == 401
+
+
+def test_revoking_a_kiosk_withdraws_the_codes_its_roster_held(hub):
+    from tests.hubkit import new_device
+
+    run(hub, "add", "Amina Benali", "--structure", "S")
+    run(hub, "add", "Zoé Martin", "--structure", "S")
+    device, token = new_device(hub.config["DATABASE"])
+    assert fetch_roster(hub, token).status_code == 200
+    run(hub, "add", "Louis Petit", "--structure", "S")        # made after: never sent there
+    zoe = code_of(run(hub, "reset-code", "Zoé Martin"))        # reset after: the kiosk has
+    result = hub.test_cli_runner().invoke(args=["hub", "device", "revoke", str(device)])
+    assert result.exit_code == 0, result.output
+    assert "Its roster held the codes of 1 mediator(s)" in result.output
+    assert "  Amina Benali" in result.output and "Zoé" not in result.output
+    by_name = {row["name"]: row for row in rows(hub)}
+    assert by_name["Amina Benali"]["code_hash"] == ""           # matches no code at all
+    assert check_password_hash(by_name["Zoé Martin"]["code_hash"], zoe)
+    assert by_name["Louis Petit"]["code_hash"].startswith("scrypt:")
+    listed = run(hub, "list").output
+    assert "Amina Benali\tS\tactive, code withdrawn: reset it" in listed
+    # a new code makes the account whole again
+    new = code_of(run(hub, "reset-code", "Amina Benali"))
+    assert check_password_hash(rows(hub)[0]["code_hash"], new)
+    assert "Amina Benali\tS\tactive\t" in run(hub, "list").output

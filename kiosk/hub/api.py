@@ -1,5 +1,6 @@
 """The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/contract``
-(the record versions accepted), ``GET /api/v1/openapi.json``.
+(the record versions accepted), ``GET /api/v1/roster`` (the mediators, signed for the
+asking kiosk), ``GET /api/v1/openapi.json``.
 
 Checks run in this order, and each refusal stores nothing: the device token (401), the
 size (413), both from the headers alone (`kiosk serve` makes them before reading the
@@ -16,7 +17,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..sync import contract
 from ..storage.db import get_db
-from ..sync.protocol import API, device_of_token, token_hash
+from ..sync.protocol import API, device_of_token, hub_message, token_hash
 from . import events, ingest, openapi, store, weeks
 from .web import client_address
 
@@ -82,6 +83,22 @@ def post_records():
     results = ingest.receive(get_db(), device, records, now, start)
     return jsonify(api=API, results=results, counts=ingest.summary(results),
                    accepts=contract.advertisement())
+
+
+@bp.get("/roster")
+def roster_message():
+    """The mediators' roster, as a hub message signed for the asking kiosk."""
+    from . import mediators
+
+    device, refusal = authorise(request.headers.get("Authorization", ""), None,
+                                client_address())
+    if refusal is not None:
+        return refusal
+    now = datetime.now(timezone.utc)
+    body = mediators.roster(get_db(), device["id"], now)
+    return jsonify(hub_message(device["id"], mediators.ROSTER_KIND, body, device["token_hash"],
+                               issued_at=now.isoformat(timespec="seconds"),
+                               version=mediators.ROSTER_VERSION))
 
 
 @bp.get("/contract")

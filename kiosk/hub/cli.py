@@ -144,17 +144,25 @@ def device_replace(device_id):
 @click.argument("device_id", type=int)
 @with_appcontext
 def device_revoke(device_id):
-    """Revoke a device's token: its requests and files are refused from now on."""
-    from . import store
+    """Revoke a device's token: its requests and files are refused from now on, and the
+    mediators' codes its roster held are withdrawn until reset."""
+    from . import mediators, store
 
     db = hub_db()
     with write_transaction(db):
         done = store.revoke_device(db, device_id, _now())
+        withdrawn = mediators.withdraw_codes(db, device_id) if done else []
     db.close()
     if not done:
         raise click.ClickException(f"no active device {device_id}")
-    events.log("device_revoked", device=device_id)
+    events.log("device_revoked", device=device_id, codes_withdrawn=len(withdrawn))
     click.echo(f"Device {device_id} revoked.")
+    if withdrawn:
+        click.echo(f"Its roster held the codes of {len(withdrawn)} mediator(s), withdrawn "
+                   "until reset (a stolen kiosk's copy of their hashes can be attacked): "
+                   "give each a new code with `kiosk hub mediator reset-code NAME`:")
+        for name in withdrawn:
+            click.echo(f"  {name}")
 
 
 @hub_group.command("import")
@@ -307,7 +315,8 @@ def mediator_list():
     if not accounts:
         click.echo("No mediator yet: `kiosk hub mediator add NAME --structure ...`.")
     for account in accounts:
-        state = "active" if account.active else "disabled"
+        state = ("disabled" if not account.active else "active" if account.has_code
+                 else "active, code withdrawn: reset it")
         click.echo(f"{account.name}\t{account.structure}\t{state}\tcode set "
                    f"{account.code_set_at[:10]}")
 

@@ -92,6 +92,19 @@ ERROR = {"type": "object", "required": ["api", "error"],
          "properties": {"api": {"const": API}, "error": {"type": "string"}}}
 
 
+HUB_MESSAGE = {
+    "type": "object", "additionalProperties": False,
+    "required": ["format", "device", "kind", "version", "issued_at", "body", "signature"],
+    "properties": {
+        "format": {"const": "kiosk-hub-message/1"}, "device": {"type": "integer"},
+        "kind": {"type": "string"}, "version": {"type": "integer"},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "body": {"type": "object"},
+        "signature": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    },
+}
+
+
 def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -147,6 +160,23 @@ def document(max_records: int, max_bytes: int) -> dict:
                                           "schema": {"$ref": "#/components/schemas/"
                                                              "Contract"}}}}},
             }},
+            "/api/v1/roster": {"get": {
+                "operationId": "getRoster",
+                "summary": "The mediators' roster, signed for the asking kiosk",
+                "description": "A hub message (format kiosk-hub-message/1, kind `roster`, "
+                               "version 1) signed with HMAC-SHA256 keyed by the SHA-256 of "
+                               "the kiosk's token. Its body lists every mediator: name, "
+                               "structure, active, and the scrypt hash of their unlock code "
+                               "(empty when disabled or withdrawn). The hub notes which "
+                               "codes each kiosk received: revoking a kiosk withdraws them.",
+                "security": [{"deviceToken": []}],
+                "responses": {
+                    "200": {"description": "The signed roster",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/HubMessage"}}}},
+                    "401": _error("Missing, unknown or revoked device token"),
+                },
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",
@@ -163,6 +193,7 @@ def document(max_records: int, max_bytes: int) -> dict:
             "schemas": {"Batch": batch_schema(max_records), "Item": ITEM,
                         "Acknowledgement": ACK, "Result": RESULT,
                         "Error": ERROR, "Accepts": ACCEPTS, "Contract": CONTRACT,
+                        "HubMessage": HUB_MESSAGE,
                         **PAYLOADS},
         },
     }

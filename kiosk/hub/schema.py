@@ -200,3 +200,14 @@ def h011_mediators(db):
                "name TEXT NOT NULL COLLATE NOCASE UNIQUE, structure TEXT NOT NULL, "
                "code_hash TEXT NOT NULL, created_at TEXT NOT NULL, code_set_at TEXT NOT NULL, "
                "disabled_at TEXT)")
+
+
+@migration
+def h012_roster_deliveries(db):
+    # Which code of which mediator each kiosk received in its roster: a kiosk revoked
+    # (stolen) held those hashes, which can be attacked offline, so their codes are
+    # withdrawn until reset (kiosk hub device revoke).
+    db.execute("CREATE TABLE roster_deliveries (device_id INTEGER NOT NULL "
+               "REFERENCES devices (id), mediator_id INTEGER NOT NULL REFERENCES mediators (id), "
+               "code_set_at TEXT NOT NULL, delivered_at TEXT NOT NULL, "
+               "PRIMARY KEY (device_id, mediator_id))")
