@@ -33,6 +33,8 @@ def register(app) -> None:
     app.cli.add_command(fonts_group)
     from .sync import cli as sync_cli
     sync_cli.register(app)
+    from .mediation import cli as mediation_cli
+    mediation_cli.register(app)
 
 
 def _db():

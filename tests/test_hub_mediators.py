@@ -9,7 +9,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from kiosk import create_app
-from kiosk.hub import mediators
+from kiosk.mediation import codes
 from kiosk.storage.db import connect
 from tests import hubdata as h
 
@@ -44,7 +44,7 @@ def test_add_prints_the_code_once_and_stores_only_a_slow_hash(hub, caplog):
     result = run(hub, "add", "Amina Benali", "--structure", "France Services de Cérilly")
     assert result.exit_code == 0, result.output
     code = code_of(result)
-    assert len(code) == mediators.CODE_DIGITS == 8
+    assert len(code) == codes.CODE_DIGITS == 8
     (row,) = rows(hub)
     assert row["name"] == "Amina Benali" and row["structure"] == "France Services de Cérilly"
     assert code not in json.dumps(row)

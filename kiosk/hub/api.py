@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..sync import contract
 from ..storage.db import get_db
-from ..sync.protocol import API, device_of_token, hub_message, token_hash
+from ..sync.protocol import API, device_of_token, token_hash
 from . import events, ingest, openapi, store, weeks
 from .web import client_address
 
@@ -88,17 +88,13 @@ def post_records():
 @bp.get("/roster")
 def roster_message():
     """The mediators' roster, as a hub message signed for the asking kiosk."""
-    from . import mediators
+    from .transfer import roster_for
 
     device, refusal = authorise(request.headers.get("Authorization", ""), None,
                                 client_address())
     if refusal is not None:
         return refusal
-    now = datetime.now(timezone.utc)
-    body = mediators.roster(get_db(), device["id"], now)
-    return jsonify(hub_message(device["id"], mediators.ROSTER_KIND, body, device["token_hash"],
-                               issued_at=now.isoformat(timespec="seconds"),
-                               version=mediators.ROSTER_VERSION))
+    return jsonify(roster_for(get_db(), device, datetime.now(timezone.utc)))
 
 
 @bp.get("/contract")

@@ -275,8 +275,9 @@ def mediator_group():
 
 
 def _show_code(name: str, code: str) -> None:
-    grouped = " ".join(code[i:i + 4] for i in range(0, len(code), 4))
-    click.echo(f"Unlock code of {name!r}: {grouped}")
+    from ..mediation.codes import grouped
+
+    click.echo(f"Unlock code of {name!r}: {grouped(code)}")
     click.echo("Give it to them in person: it is not stored and will not be shown again.")
 
 

@@ -6,31 +6,21 @@ for every kiosk, which fetches them in a *roster* at each sync (:func:`roster`: 
 structure, hash of the code, active or not). Each has a personal unlock code, printed
 once when the account is made or its code reset: only a slow hash of it is stored
 (werkzeug's scrypt), because a roster travels to kiosks that may be stolen, and its
-hashes of short codes can then be attacked offline. So the hub remembers which code
-each kiosk received, and revoking a kiosk withdraws those codes (:func:`withdraw_codes`)
-until each is reset: a withdrawn code has no hash, and matches nothing.
-
-The code has :data:`CODE_DIGITS` digits (the issue asks six or more): typed on a kiosk's
-on-screen keypad, with a hash that costs tens of milliseconds, 10**8 codes take months of
-one computer's time to try, which leaves the Département time to reset the codes a stolen
-kiosk held.
+hashes of short codes can then be attacked offline (kiosk.mediation.codes). So the hub
+remembers which code each kiosk received, and revoking a kiosk withdraws those codes
+(:func:`withdraw_codes`) until each is reset: a withdrawn code has no hash, and matches
+nothing.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from werkzeug.security import generate_password_hash
-
+from ..mediation.codes import MAX_NAME, MAX_STRUCTURE, clean_text, hash_code, new_code
 from ..storage.db import write_transaction
+from ..sync.roster import KIND as ROSTER_KIND, VERSION as ROSTER_VERSION  # noqa: F401
 
-CODE_DIGITS = 8
-# A hub message of kind "roster", layout 1 (kiosk.sync.protocol.hub_message).
-ROSTER_KIND, ROSTER_VERSION = "roster", 1
 WITHDRAWN = ""  # the code_hash of a code withdrawn: no code matches it
-MAX_NAME = 80
-MAX_STRUCTURE = 120
 
 
 class MediatorError(ValueError):
@@ -48,25 +38,6 @@ class Mediator:
     has_code: bool = True  # False once withdrawn (a kiosk that held it was revoked)
 
 
-def new_code() -> str:
-    """A random unlock code of CODE_DIGITS digits (leading zeros kept)."""
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def hash_code(code: str) -> str:
-    """The slow hash stored for ``code`` (and sent in the roster)."""
-    return generate_password_hash(code, method="scrypt")
-
-
-def _clean(value: str, what: str, longest: int) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise MediatorError(f"the {what} is empty")
-    if len(value) > longest:
-        raise MediatorError(f"the {what} is longer than {longest} characters")
-    return value
-
-
 _COLUMNS = ("id, name, structure, disabled_at IS NULL, created_at, code_set_at, "
             f"code_hash != '{WITHDRAWN}'")
 
@@ -78,8 +49,8 @@ def _mediator(row) -> Mediator:
 def add(db, name: str, structure: str, now: datetime) -> tuple[Mediator, str]:
     """Make an account; returns it and its code, to be shown once. MediatorError if the
     name is taken (whatever its case) or a field is empty or too long."""
-    name = _clean(name, "name", MAX_NAME)
-    structure = _clean(structure, "structure", MAX_STRUCTURE)
+    name = clean_text(name, "name", MAX_NAME, MediatorError)
+    structure = clean_text(structure, "structure", MAX_STRUCTURE, MediatorError)
     code = new_code()
     with write_transaction(db):
         cursor = db.conn.execute(

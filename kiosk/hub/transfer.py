@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..sync import contract
-from ..sync.protocol import RECORDS_FORMAT, BadFile, check_file, receipt_file, signature_ok
-from . import ingest, store
+from ..sync.protocol import (RECORDS_FORMAT, BadFile, check_file, hub_message, receipt_file,
+                             signature_ok)
+from . import ingest, mediators, store
 
 
 @dataclass(frozen=True)
@@ -47,5 +48,15 @@ def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Impor
         device["id"], [{k: r[k] for k in ("id", "status", "reason") if k in r}
                        for r in results if r["id"] is not None],
         device["token_hash"], imported_at=now.isoformat(),
-        source_sha256=hashlib.sha256(raw).hexdigest(), accepts=contract.advertisement())
+        source_sha256=hashlib.sha256(raw).hexdigest(), accepts=contract.advertisement(),
+        roster=roster_for(db, device, now))
     return Imported(device["id"], ingest.summary(results), receipt)
+
+
+def roster_for(db, device, now: datetime) -> dict:
+    """The mediators' roster signed for ``device`` (a hub message, as GET
+    /api/v1/roster answers it): the receipt carries it to a kiosk with no network."""
+    body = mediators.roster(db, device["id"], now)
+    return hub_message(device["id"], mediators.ROSTER_KIND, body, device["token_hash"],
+                       issued_at=now.isoformat(timespec="seconds"),
+                       version=mediators.ROSTER_VERSION)

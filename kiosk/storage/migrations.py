@@ -115,6 +115,25 @@ def m008_shown_levels(db):
     db["scores"].add_column("shown_level", int)
 
 
+@migration
+def m009_roster(db):
+    # The mediators' roster the hub signed for this kiosk (kiosk/sync/roster.py), the
+    # newest received by network or USB receipt: one row, absent until the first.
+    db["roster"].create({"id": int, "issued_at": str, "received_at": str, "source": str,
+                         "body": str}, pk="id",
+                        not_null={"issued_at", "received_at", "source", "body"})
+
+
+@migration
+def m010_local_mediators(db):
+    # Mediators added on a kiosk that has no hub (`kiosk mediator add`): the same fields
+    # as a roster's entry, the code only as its scrypt hash; a name is unique whatever
+    # its case (it is typed on the kiosk).
+    db.execute("CREATE TABLE local_mediators (id INTEGER PRIMARY KEY, "
+               "name TEXT NOT NULL COLLATE NOCASE UNIQUE, structure TEXT NOT NULL, "
+               "code_hash TEXT NOT NULL, created_at TEXT NOT NULL)")
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

@@ -353,3 +353,50 @@ def set_hub_accepts(db, accepts: dict, now: datetime, source: str) -> None:
                    "accepts = excluded.accepts, learned_at = excluded.learned_at, "
                    "source = excluded.source",
                    [_json(accepts), now.isoformat(), source])
+
+
+def save_roster(db, issued_at: str, body: dict, now: datetime, source: str) -> bool:
+    """Keep the mediators' roster ``body`` unless the kiosk holds one issued later (a
+    receipt carried on a USB key for days is older than a roster fetched since); True
+    when it was kept. ``source``: network or receipt."""
+    with write_transaction(db):
+        held = db.execute("select issued_at from roster where id = 1").fetchone()
+        if held is not None and _instant(held[0]) > _instant(issued_at):
+            return False
+        db.execute("insert into roster (id, issued_at, received_at, source, body) "
+                   "values (1, ?, ?, ?, ?) on conflict (id) do update set "
+                   "issued_at = excluded.issued_at, received_at = excluded.received_at, "
+                   "source = excluded.source, body = excluded.body",
+                   [issued_at, now.isoformat(), source, _json(body)])
+    return True
+
+
+def roster(db) -> dict | None:
+    """The roster held: ``issued_at``, ``received_at``, ``source`` and ``mediators``."""
+    row = db.execute("select issued_at, received_at, source, body from roster "
+                     "where id = 1").fetchone()
+    if row is None:
+        return None
+    return {"issued_at": row[0], "received_at": row[1], "source": row[2],
+            "mediators": json.loads(row[3])["mediators"]}
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def add_local_mediator(db, name: str, structure: str, code_hash: str, now: datetime) -> bool:
+    """Add a mediator on this kiosk; False when the name is taken (whatever its case)."""
+    with write_transaction(db):
+        cursor = db.conn.execute(
+            "insert into local_mediators (name, structure, code_hash, created_at) "
+            "values (?, ?, ?, ?) on conflict (name) do nothing",
+            (name, structure, code_hash, now.isoformat()))
+    return cursor.rowcount == 1
+
+
+def local_mediators(db) -> list[dict]:
+    """The mediators added on this kiosk, by name (with the roster's entry fields)."""
+    return [{"name": r[0], "structure": r[1], "code_hash": r[2], "active": True,
+             "created_at": r[3]} for r in db.execute(
+        "select name, structure, code_hash, created_at from local_mediators order by name")]

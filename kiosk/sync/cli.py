@@ -21,10 +21,11 @@ from ..storage import migrations, store
 from ..storage.db import connect
 
 
-def _kiosk_db():
+def kiosk_db():
+    """The kiosk's database, for a command that runs on a kiosk only (ClickException on
+    the hub, or before `kiosk init`)."""
     if current_app.config["ROLE"] == "hub":
-        raise click.ClickException("this is the hub: `kiosk sync`, `status` and `purge` "
-                                   "run on a kiosk")
+        raise click.ClickException("this is the hub: this command runs on a kiosk")
     db = connect(current_app.config["DATABASE"])
     if migrations.pending(db):
         db.close()
@@ -61,7 +62,7 @@ def sync_command(to_file, receipt):
         settings = client.Settings.from_config(cfg, need_url=not (to_file or receipt))
     except client.Misconfigured as exc:
         _fail(str(exc), 2)
-    db = _kiosk_db()
+    db = kiosk_db()
     if not receipt:
         _hold_if_the_clock_is_wrong(db, settings, ask_hub=not to_file)
     if to_file:
@@ -95,6 +96,8 @@ def sync_command(to_file, receipt):
                   else ".")
                + (f" {outcome.waiting} wait for the hub to be upgraded (a newer record "
                   "version than it accepts)." if outcome.waiting else ""))
+    if outcome.roster:
+        click.echo(f"Mediators' roster: {outcome.roster}.")
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:
@@ -144,7 +147,7 @@ def status_command():
     from . import clock
     from .client import waiting_for_upgrade
 
-    db = _kiosk_db()
+    db = kiosk_db()
     counts = store.outbox_counts(db)
     waiting = waiting_for_upgrade(db)
     success = store.last_sync(db, ("ok",), ("network", "receipt"))
@@ -192,7 +195,7 @@ def purge_command(days):
     days = int(current_app.config["ANSWERS_RETENTION_DAYS"]) if days is None else days
     if days < 0:
         raise click.ClickException("--days must be 0 or more")
-    db = _kiosk_db()
+    db = kiosk_db()
     deleted = store.purge_answers(db, _now() - timedelta(days=days))
     db.close()
     click.echo(f"{deleted} answers deleted (results and scores kept).")

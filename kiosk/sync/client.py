@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import contract, protocol
+from . import contract, protocol, roster
 from ..storage import store
 
 API_PATH = "/api/v1/records"
@@ -100,6 +100,7 @@ class Outcome:
     waiting: int = 0  # of versions the hub does not accept yet: not counted in left
     error: str | None = None
     refused: bool = False
+    roster: str = ""  # what became of the mediators' roster (kiosk.sync.roster.refresh)
 
     @property
     def exit_status(self) -> int:
@@ -295,6 +296,8 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
         error = _send(db, settings, batch, post, sleep, rng, now, outcome, progress, queue)
         if error:
             outcome.error = error
+    if accepted is not None:  # the hub answers: the mediators' roster comes with the sync
+        outcome.roster = roster.refresh(db, settings, get, now())
     outcome.waiting = waiting_for_upgrade(db) or 0
     outcome.left = store.count_unsent(db) - outcome.waiting
     if outcome.error:

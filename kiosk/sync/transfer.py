@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from . import contract, protocol, usbkey
+from . import contract, protocol, roster, usbkey
 from ..storage import store
 from .client import bind, readable_unsent, too_new
 
@@ -72,13 +72,16 @@ def apply_receipt(db, raw: bytes, token: str, now: datetime) -> tuple[int, int]:
     """Apply a receipt file's statuses; returns (delivered, quarantined).
 
     Raises protocol.BadFile for a file that is not a receipt for this kiosk (or was
-    altered): then nothing changes.
+    altered, or carries a roster that is not this kiosk's): then nothing changes. The
+    mediators' roster it carries is kept when newer than the one held.
     """
     try:
         document = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise protocol.BadFile(f"not JSON ({exc})") from None
     acks = protocol.read_receipt(document, token)
+    if document.get("roster") is not None:  # a hub of a release before rosters sends none
+        roster.accept(db, document["roster"], token, now, "receipt")
     accepted = contract.accepts(document.get("accepts"))  # signed with the rest
     store.set_hub_accepts(db, accepted, now, "receipt")
     acks = _keep_too_new(db, acks, accepted)
