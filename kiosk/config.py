@@ -62,6 +62,9 @@ DEFAULTS = {
     "SYNC_TIMEOUT": 30.0,
     # days after the hub's acknowledgement before `kiosk purge` deletes raw answers
     "ANSWERS_RETENTION_DAYS": 30,
+    # mediators: days after which a roster not refreshed from the hub (sync or USB
+    # receipt) no longer unlocks the kiosk (a mediator disabled since would still be in it)
+    "ROSTER_MAX_AGE_DAYS": 30,
     # --- hub side ---
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)
     "HUB_MAX_BATCH_RECORDS": 1000,

@@ -41,6 +41,19 @@ def held(kiosk) -> dict | None:
         db.close()
 
 
+def unlocks(kiosk, name, code) -> bool:
+    from kiosk.mediation import unlock
+
+    db = connect(kiosk.config["DATABASE"])
+    try:
+        unlock.unlock(db, name, code, datetime.now(timezone.utc), max_age_days=30)
+        return True
+    except unlock.Refused:
+        return False
+    finally:
+        db.close()
+
+
 def test_each_sync_brings_the_roster_and_a_disabled_mediator_is_said_so(tmp_path, hub):
     app, _, token = hub
     code = code_in(run(app, "hub", "mediator", "add", "Amina Benali", "--structure",
@@ -56,9 +69,12 @@ def test_each_sync_brings_the_roster_and_a_disabled_mediator_is_said_so(tmp_path
         assert "  Amina Benali\tFrance Services de Cérilly\tactive" in listed
         (entry,) = held(kiosk)["mediators"]
         assert check_password_hash(entry["code_hash"], code)
+        assert unlocks(kiosk, "Amina Benali", code)
         # disabled on the hub: the kiosk knows at its next sync, with nothing to try
         run(app, "hub", "mediator", "disable", "Amina Benali")
+        assert unlocks(kiosk, "Amina Benali", code)   # not synced yet
         assert "Mediators' roster: updated." in run(kiosk, "sync").output
+        assert not unlocks(kiosk, "Amina Benali", code)
     assert "  Amina Benali\tFrance Services de Cérilly\tdisabled" in \
         run(kiosk, "mediator", "list").output
     (entry,) = held(kiosk)["mediators"]

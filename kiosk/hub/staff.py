@@ -13,13 +13,13 @@ so nobody can lock a colleague out. Behind a reverse proxy, the address is the c
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import throttle
 from ..storage.db import write_transaction
 
 MIN_PASSWORD_LENGTH = 12
@@ -92,12 +92,7 @@ def delay(failures: list[str], allowance: int, now: datetime) -> int:
     """Seconds to wait before the next try, given the ``failures`` (ISO times, ascending,
     within the window) of one key: none within the allowance, then FIRST_DELAY after the
     last failure, doubling with each further one, at most MAX_DELAY."""
-    over = len(failures) - allowance
-    if over < 0:
-        return 0
-    wait = min(MAX_DELAY, FIRST_DELAY * 2 ** min(over, 20))
-    ready = datetime.fromisoformat(failures[-1]) + timedelta(seconds=wait)
-    return max(0, math.ceil((ready - now).total_seconds()))
+    return throttle.wait_seconds(failures, allowance, FIRST_DELAY, MAX_DELAY, now)
 
 
 def login(db, name: str, password: str, address: str, now: datetime, *,

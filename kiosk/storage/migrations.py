@@ -134,6 +134,13 @@ def m010_local_mediators(db):
                "code_hash TEXT NOT NULL, created_at TEXT NOT NULL)")
 
 
+@migration
+def m011_unlock_failures(db):
+    # Wrong mediator codes typed on this kiosk, for the growing delay between tries
+    # (kiosk/mediation/unlock.py): only when, never the name or the code typed.
+    db["unlock_failures"].create({"at": str}, not_null={"at"})
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

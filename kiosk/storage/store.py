@@ -400,3 +400,21 @@ def local_mediators(db) -> list[dict]:
     return [{"name": r[0], "structure": r[1], "code_hash": r[2], "active": True,
              "created_at": r[3]} for r in db.execute(
         "select name, structure, code_hash, created_at from local_mediators order by name")]
+
+
+def unlock_failures(db, since: datetime) -> list[str]:
+    """The times of the wrong codes typed since ``since`` (ISO, ascending); older ones are
+    forgotten at the same time."""
+    with write_transaction(db):
+        db.execute("delete from unlock_failures where at < ?", [since.isoformat()])
+    return [row[0] for row in db.execute("select at from unlock_failures order by at")]
+
+
+def add_unlock_failure(db, now: datetime) -> None:
+    with write_transaction(db):
+        db.execute("insert into unlock_failures (at) values (?)", [now.isoformat()])
+
+
+def clear_unlock_failures(db) -> None:
+    with write_transaction(db):
+        db.execute("delete from unlock_failures")
