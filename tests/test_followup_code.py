@@ -20,9 +20,10 @@ def fixed(value):
     return lambda bound: value
 
 
-def refused(text, offers=OFFERS):
+def refused(text, offers=OFFERS, **limits):
+    """The message a refused code gets."""
     with pytest.raises(FollowUpError) as caught:
-        decode(text, offers)
+        decode(text, offers, **limits)
     return str(caught.value)
 
 
@@ -187,3 +188,10 @@ def test_only_the_first_sixteen_offers_of_a_catalogue_can_be_named():
     assert decode(encode(sixteenth, catalogue), catalogue) == sixteenth
     with pytest.raises(ValueError, match="first 16 offers"):
         encode(FollowUp(2, "2026-W49", (0, 0, 0, 0, 0), ("offer16",)), catalogue)
+
+
+def test_a_kiosk_can_refuse_codes_of_frames_it_does_not_know_or_of_later_weeks():
+    code = encode(SAMPLE, OFFERS)
+    assert decode(code, OFFERS, frames={2}, not_after="2026-W49") == SAMPLE
+    assert refused(code, OFFERS, frames={1, 3}) == MESSAGE
+    assert refused(code, OFFERS, not_after="2026-W48") == MESSAGE

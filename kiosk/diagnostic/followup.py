@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from math import comb
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 
 def N_(text: str) -> str:
@@ -180,9 +180,15 @@ def digits(text: str) -> str:
     return "".join(out)
 
 
-def decode(text: str, offer_ids: Sequence[str]) -> FollowUp:
+def decode(text: str, offer_ids: Sequence[str], *, frames: Collection[int] | None = None,
+           not_after: str | None = None) -> FollowUp:
     """What a code typed by a resident carries; FollowUpError (always the same message)
-    if it is not a code: wrong length, a wrong check digit, or a value no code has."""
+    if it is not a code: wrong length, a wrong check digit, or a value no code has.
+
+    ``frames`` (the frames this kiosk can compare with) and ``not_after`` (an ISO week:
+    give the kiosk's week plus a margin, as a kiosk clock may be late) refuse more
+    mistyped codes with that same message: no code comes from a frame unknown here
+    or from a later week."""
     code = digits(text)
     if len(code) != LENGTH or damm(code) != 0:
         raise FollowUpError()
@@ -193,7 +199,9 @@ def decode(text: str, offer_ids: Sequence[str]) -> FollowUp:
     payload, packed = divmod(payload, LEVELS ** AREAS)
     frame, weeks = divmod(payload, WEEKS)
     positions = _unrank(offer_set)
-    if any(p >= len(offer_ids) for p in positions):
+    if (any(p >= len(offer_ids) for p in positions)
+            or (frames is not None and frame + 1 not in frames)
+            or (not_after is not None and weeks > week_number(not_after))):
         raise FollowUpError()
     levels = []
     for _ in range(AREAS):
