@@ -18,7 +18,7 @@ from datetime import datetime
 
 from ..mediation.codes import MAX_NAME, MAX_STRUCTURE, clean_text, hash_code, new_code
 from ..storage.db import write_transaction
-from ..sync.roster import KIND as ROSTER_KIND, VERSION as ROSTER_VERSION  # noqa: F401
+from ..sync.roster import KIND as ROSTER_KIND, VERSION as ROSTER_VERSION
 
 WITHDRAWN = ""  # the code_hash of a code withdrawn: no code matches it
 
