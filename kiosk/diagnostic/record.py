@@ -12,7 +12,8 @@ from datetime import datetime
 from ..sync import anonymise as anon
 from .questionnaire import Questionnaire
 from .recommend import choose_offers
-from .scoring import IDK, score
+from . import scoring
+from .scoring import score
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,7 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
     s = score(questionnaire, answers, visit["language"], shown=route.shown)
 
     def profile_value(field):
-        screen = questionnaire.profile_screen(field)
-        value = answers.get(screen.id) if screen else None
-        return None if value == IDK else value
+        return scoring.profile_value(questionnaire, answers, field)
 
     result = {
         "questionnaire_id": questionnaire.id,

@@ -141,7 +141,7 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
             tasks[screen.id] = (any(o.correct for o in chosen if o is not None)
                                 if screen.id in answers else None)
     figures = dsi.compute(questionnaire.dsi, dsi_answers, internet_use(questionnaire, answers),
-                          _age_band(questionnaire, answers))
+                          profile_value(questionnaire, answers, "age_band"))
     levels = {a: LEVEL_NUMBER[n] for a, n in figures.headline.levels.items()}
     strict_levels = {a: LEVEL_NUMBER[n] for a, n in figures.strict.levels.items()}
     shown_levels = {area: min(n, 1) if done[area] and not alone[area] else n
@@ -161,8 +161,10 @@ def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", 
                  profile, needs)
 
 
-def _age_band(questionnaire: Questionnaire, answers: Mapping) -> str | None:
-    screen = questionnaire.profile_screen("age_band")
+def profile_value(questionnaire: Questionnaire, answers: Mapping, field: str) -> str | None:
+    """The answer to a profile field (age_band, commune, situation); None when not
+    asked, not answered, or declined ("Je préfère ne pas répondre")."""
+    screen = questionnaire.profile_screen(field)
     value = answers.get(screen.id) if screen else None
     return None if value == IDK else value
 
