@@ -29,11 +29,12 @@ Guessing a given person's code, knowing their result and week, is 1 in 100,000.
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from math import comb
 from typing import Callable, Collection, Sequence
+
+from ..mediation.codes import read_digits
 
 
 def N_(text: str) -> str:
@@ -172,18 +173,12 @@ def format_code(code: str) -> str:
 
 
 def digits(text: str) -> str:
-    """The ASCII digits of a code as typed: spaces, dashes and dots are dropped, and
-    digits of any script (Persian ۱۲۳, Arabic-Indic ١٢٣, fullwidth １２３) read as
-    0-9. FollowUpError for any other character."""
-    out = []
-    for char in text or "":
-        if char.isspace() or char in ".\u2212" or unicodedata.category(char) == "Pd":
-            continue
-        value = unicodedata.decimal(char, None)
-        if value is None:
-            raise FollowUpError()
-        out.append(str(value))
-    return "".join(out)
+    """The ASCII digits of a code as typed (kiosk.mediation.codes.read_digits: any
+    script's digits, separators dropped). FollowUpError for any other character."""
+    value = read_digits(text)
+    if value is None:
+        raise FollowUpError()
+    return value
 
 
 def decode(text: str, offer_ids: Sequence[str], *, frames: Collection[int] | None = None,

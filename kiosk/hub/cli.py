@@ -275,10 +275,9 @@ def mediator_group():
 
 
 def _show_code(name: str, code: str) -> None:
-    from ..mediation.codes import grouped
+    from ..mediation.codes import announce
 
-    click.echo(f"Unlock code of {name!r}: {grouped(code)}")
-    click.echo("Give it to them in person: it is not stored and will not be shown again.")
+    click.echo(announce(name, code))
 
 
 @mediator_group.command("add")

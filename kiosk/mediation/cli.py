@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from ..storage import store
 from ..sync.cli import kiosk_db
-from .codes import MAX_NAME, MAX_STRUCTURE, clean_text, grouped, hash_code, new_code
+from .codes import MAX_NAME, MAX_STRUCTURE, announce, clean_text, hash_code, new_code
 
 
 @click.group("mediator")
@@ -59,8 +59,7 @@ def add_command(name, structure):
     if not added:
         raise click.ClickException(f"a mediator named {name!r} is already added here")
     click.echo(f"Mediator {name!r} ({structure}) added on this kiosk.")
-    click.echo(f"Unlock code of {name!r}: {grouped(code)}")
-    click.echo("Give it to them in person: it is not stored and will not be shown again.")
+    click.echo(announce(name, code))
 
 
 def register(app) -> None:

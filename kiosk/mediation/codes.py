@@ -8,6 +8,7 @@ Département time to reset the codes a stolen kiosk held (``kiosk hub device rev
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from werkzeug.security import generate_password_hash
 
@@ -38,3 +39,24 @@ def clean_text(value: str, what: str, longest: int, error=ValueError) -> str:
     if len(value) > longest:
         raise error(f"the {what} is longer than {longest} characters")
     return value
+
+
+def read_digits(text: str) -> str | None:
+    """The digits of a code as typed, as 0-9: digits of any script (Persian ۱۲۳,
+    Arabic-Indic ١٢٣, fullwidth １２３) are read as theirs, spaces, dashes and dots are
+    dropped; None when anything else is in it."""
+    out = []
+    for char in text or "":
+        if char.isspace() or char in ".\u2212" or unicodedata.category(char) == "Pd":
+            continue
+        value = unicodedata.decimal(char, None)
+        if value is None:
+            return None
+        out.append(str(value))
+    return "".join(out)
+
+
+def announce(name: str, code: str) -> str:
+    """What a command prints when it makes a code: the code once, and what to do."""
+    return (f"Unlock code of {name!r}: {grouped(code)}\n"
+            "Give it to them in person: it is not stored and will not be shown again.")

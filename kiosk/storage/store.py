@@ -361,7 +361,8 @@ def save_roster(db, issued_at: str, body: dict, now: datetime, source: str) -> b
     when it was kept. ``source``: network or receipt."""
     with write_transaction(db):
         held = db.execute("select issued_at from roster where id = 1").fetchone()
-        if held is not None and _instant(held[0]) > _instant(issued_at):
+        if held is not None and (datetime.fromisoformat(held[0])
+                                 > datetime.fromisoformat(issued_at)):
             return False
         db.execute("insert into roster (id, issued_at, received_at, source, body) "
                    "values (1, ?, ?, ?, ?) on conflict (id) do update set "
@@ -379,10 +380,6 @@ def roster(db) -> dict | None:
         return None
     return {"issued_at": row[0], "received_at": row[1], "source": row[2],
             "mediators": json.loads(row[3])["mediators"]}
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def add_local_mediator(db, name: str, structure: str, code_hash: str, now: datetime) -> bool:
