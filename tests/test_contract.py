@@ -114,3 +114,39 @@ def test_a_hub_message_is_read_only_by_its_kiosk_unaltered():
                                         ({"format": "x"}, TOKEN, {"roster": [1]})]:
         with pytest.raises(protocol.BadFile):
             protocol.read_hub_message(document, token, understood)
+
+
+def test_a_mediators_record_keeps_only_its_fields_and_vocabulary():
+    from kiosk.sync.anonymise import anonymise_kind
+
+    payload = anonymise_kind("activity", {
+        "mode": "guided", "themes": ["email", "Mme Dupont, 12 rue des Lilas"],
+        "autonomy": "autonome", "referral": "aide_sociale", "duration_band": "30_59",
+        "notes": "Mme Dupont a du mal avec sa banque", "mediator": "Émilie Martin",
+    }, site_epci="200071082", week="2026-W48")
+    assert payload == {"kind": "activity", "schema_version": 1, "site_epci": "200071082",
+                       "week": "2026-W48", "mode": "guided", "duration_band": "30_59",
+                       "themes": ["email"], "autonomy": "autonome", "referral": "aide_sociale"}
+    ingest_check = fastjsonschema.compile(openapi.item_schema(
+        contract.payload_schema("activity", 1)))
+    ingest_check({"id": "00000000-0000-4000-8000-000000000001", "payload": payload})
+    assert ("activity.theme", "email") in tally.facts(payload)
+    assert all(dim.startswith("activity.") for dim, _ in tally.facts(payload))
+    assert contract.frame_of(payload) == ""
+
+
+def test_a_follow_up_says_what_changed_never_the_levels():
+    from kiosk.sync.anonymise import anonymise_kind
+
+    payload = anonymise_kind("followup", {
+        "frame": "2", "mode": "self", "weeks_band": "5_12",
+        "change": {"communicate": 1, "e_administration": 0, "nope": 1, "safety": 2},
+        "takeup": {"france_services": "no_too_far", "x": "yes"},
+        "levels": {"communicate": 2}, "code": "1234 5678 9012 3456",
+    }, site_epci=None, week="2026-W48",
+        vocabulary={"areas": {"communicate", "e_administration", "safety"},
+                    "offers": {"france_services"}})
+    assert payload["change"] == {"communicate": 1, "e_administration": 0}
+    assert payload["takeup"] == {"france_services": "no_too_far"}
+    assert set(payload) == set(contract.allowed_fields("followup"))
+    assert ("followup.change:communicate", "1") in tally.facts(payload)

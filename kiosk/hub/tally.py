@@ -36,25 +36,42 @@ def facts(payload: Mapping) -> list[tuple[str, str]]:
     indicators say nothing of the person (one answer, then nothing, would read as
     illectronisme) and its offers were never shown.
     """
-    complete = bool(payload.get("complete"))
     kind, version = contract.version_of(payload)
     fields = contract.VERSIONS.get(kind, {}).get(version) or contract.fields()
+    if kind != contract.DIAGNOSTIC:
+        return kind_facts(kind, payload, fields)
+    complete = bool(payload.get("complete"))
     pairs = [("all", ""), ("complete", _text(complete))]
     for field in fields:
         if not _counted(field, complete):
             continue
         value = payload.get(field.name)
-        if field.shape == "value":
-            pairs.append((field.count, _text(value)))
-        elif field.shape == "levels":
-            pairs += [(f"{field.count}:{area}", _text(level))
-                      for area, level in sorted((value or {}).items())]
-        elif field.shape == "flags":
-            pairs += [(f"{field.count}:{key}", _text(bool(flag)))
-                      for key, flag in sorted((value or {}).items())]
-        elif field.shape == "codes":
-            pairs += [(field.count, code) for code in dict.fromkeys(value or ())]
+        pairs += ([(field.count, _text(value))] if field.shape == "value"
+                  else _mapped(field, value))
     return pairs
+
+
+def _mapped(field: contract.Field, value) -> list[tuple[str, str]]:
+    """The pairs of a field holding a mapping or a list of codes."""
+    if field.shape == "codes":
+        return [(field.count, code) for code in dict.fromkeys(value or ())]
+    if field.shape == "flags":
+        value = {key: bool(flag) for key, flag in (value or {}).items()}
+    return [(f"{field.count}:{key}", _text(item)) for key, item in sorted((value or {}).items())]
+
+
+def kind_facts(kind: str, payload: Mapping, fields) -> list[tuple[str, str]]:
+    """The facts of a record of another kind than a diagnostic (activity, follow-up,
+    screening): every dimension is named after the kind (``activity.mode``,
+    ``followup.change:<area>``), so they never add up with the diagnostics' counts."""
+    pairs = [("all", "")]
+    for field in fields:
+        if field.count is None:
+            continue
+        value = payload.get(field.name)
+        pairs += ([(field.count, _text(value))] if field.shape == "value"
+                  else _mapped(field, value))
+    return [(f"{kind}.{dimension}", value) for dimension, value in pairs]
 
 
 def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:

@@ -32,6 +32,12 @@ def _clean(field: contract.Field, value, allowed: set):
                 if area in allowed and level in contract.LEVELS}
     if field.shape == "flags":
         return {key: bool(flag) for key, flag in (value or {}).items() if key in allowed}
+    if field.shape == "changes":
+        return {key: int(change) for key, change in (value or {}).items()
+                if key in allowed and change in contract.CHANGES}
+    if field.shape == "statuses":
+        return {key: status for key, status in (value or {}).items()
+                if key in allowed and status in contract.TAKEUP}
     if field.shape == "codes":
         return [code for code in value or () if code in allowed]
     return value if value in allowed else None
@@ -48,7 +54,7 @@ def anonymise(result: Mapping, *, site_commune: str | None,
     ``indicators``; ``mode`` defaults to the contract's). A value outside its
     vocabulary becomes None (or is dropped from a list or mapping).
     """
-    vocabulary = {"mode": set(contract.MODES), **vocabulary}
+    vocabulary = {**contract.FIXED_VOCABULARY, **vocabulary}
     commune = result.get("commune")
     fixed = {
         "kind": contract.DIAGNOSTIC,
@@ -65,6 +71,21 @@ def anonymise(result: Mapping, *, site_commune: str | None,
                else _clean(f, result.get(f.name), vocabulary[f.vocabulary])
                for f in contract.fields(contract.DIAGNOSTIC)}
     return payload
+
+
+def anonymise_kind(kind: str, values: Mapping, *, site_epci: str | None, week: str,
+                   vocabulary: Mapping[str, set] | None = None) -> dict:
+    """The payload of a record of ``kind`` (activity, follow-up, screening) at the
+    version the kiosk writes: ``values`` may hold anything; only the contract's fields
+    are kept, each cleaned by its vocabulary (the program's FIXED_VOCABULARY, then
+    ``vocabulary``: the questionnaire's areas and offers for a follow-up). ``week`` is
+    an ISO week (:func:`iso_week`), ``site_epci`` the kiosk's EPCI."""
+    vocabulary = {**contract.FIXED_VOCABULARY, **(vocabulary or {})}
+    fixed = {"kind": kind, "schema_version": contract.CURRENT[kind], "site_epci": site_epci,
+             "week": week, "frame": str(values.get("frame") or "")}
+    return {f.name: fixed[f.name] if f.shape == "fixed"
+            else _clean(f, values.get(f.name), vocabulary[f.vocabulary])
+            for f in contract.fields(kind)}
 
 
 # One encoder for every record: json.dumps with options builds a new one per call, a

@@ -31,7 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from ..mediation import coop
+
 DIAGNOSTIC = "diagnostic"
+# A mediator's activity record (guided diagnostic, help at the counter, workshop), a
+# follow-up (a diagnostic started from an earlier one's code: what changed) and a
+# counter screening (three questions, an orientation). Their counts never mix with the
+# diagnostics' (kiosk.hub.tally names their dimensions after their kind).
+ACTIVITY, FOLLOWUP, SCREENING = "activity", "followup", "screening"
 
 CODE = {"type": "string", "pattern": "^[A-Za-z0-9_+-]{1,40}$"}
 CODE_OR_NULL = {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_+-]{1,40}$"}
@@ -44,6 +51,17 @@ MODES = ("self", "guided")
 LEVELS = (0, 1, 2)
 LEVELS_SCHEMA = {"type": "object", "maxProperties": 20, "propertyNames": CODE,
                  "additionalProperties": {"enum": list(LEVELS)}}
+WEEK = {"type": "string", "pattern": "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$",
+        "description": "ISO 8601 week"}
+
+# The mediators' records: La Coop's vocabulary (kiosk/mediation/coop.py), and bands that
+# say how long, or how long ago, without an exact figure.
+ACTIVITY_MODES = ("guided", "counter", "workshop")
+DURATION_BANDS = ("lt30", "30_59", "60_119", "120_plus")
+WEEKS_BANDS = ("lt5", "5_12", "13_26", "27_52", "53_plus")
+CHANGES = (-1, 0, 1)
+TAKEUP = ("yes", "not_yet", "no_too_far", "no_hours", "no_not_needed", "no_other")
+ORIENTATIONS = ("diagnostic_now", "mediator", "nothing_needed")
 
 
 @dataclass(frozen=True)
@@ -51,11 +69,12 @@ class Field:
     """One field of a record version.
 
     ``shape``: ``value`` (one code), ``levels`` (code -> 0/1/2), ``flags`` (code ->
-    boolean), ``codes`` (a list of codes) or ``fixed`` (set by the program, never from
-    what a person typed). ``vocabulary``: the kiosk's list of allowed codes (see
-    kiosk.diagnostic.record.vocabulary); a value outside it is dropped. ``count``: the tally
-    dimension (``value``: one per record; ``level``/``indicator``: one per key, as
-    ``<count>:<key>``; ``need``/``offer``: one per code), None when not counted.
+    boolean), ``changes`` (code -> -1/0/+1), ``statuses`` (code -> one of TAKEUP),
+    ``codes`` (a list of codes) or ``fixed`` (set by the program, never from what a
+    person typed). ``vocabulary``: the list of allowed codes (the questionnaire's, see
+    kiosk.diagnostic.record.vocabulary, or FIXED_VOCABULARY); a value outside it is
+    dropped. ``count``: the tally dimension (``value``: one per record; the mappings:
+    one per key, as ``<count>:<key>``; ``codes``: one per code), None when not counted.
     ``counted_when``: ``complete`` (outcomes: only a complete diagnostic says anything
     of the person), ``abandoned`` (where people stop) or ``always``.
     """
@@ -94,6 +113,53 @@ _V1_BODY = (
     Field("last_screen", CODE_OR_NULL, "value", "screens", "last_screen", "abandoned"),
 )
 
+
+def _enum(values, null=True) -> dict:
+    return {"enum": [*values, *([None] if null else [])]}
+
+
+def _kind_head(kind: str) -> tuple[Field, ...]:
+    return (Field("kind", {"const": kind}), Field("schema_version", {"const": 1}))
+
+
+_ACTIVITY_V1 = (
+    *_kind_head(ACTIVITY),
+    Field("site_epci", EPCI),
+    Field("week", WEEK),
+    Field("mode", _enum(ACTIVITY_MODES, null=False), "value", "activity_mode", "mode"),
+    Field("duration_band", _enum(DURATION_BANDS), "value", "duration_band", "duration_band"),
+    Field("themes", {"type": "array", "maxItems": 30, "items": CODE},
+          "codes", "themes", "theme"),
+    Field("autonomy", CODE_OR_NULL, "value", "autonomy", "autonomy"),
+    Field("referral", CODE_OR_NULL, "value", "referral", "referral"),
+)
+
+_FOLLOWUP_V1 = (
+    *_kind_head(FOLLOWUP),
+    Field("frame", FRAME),
+    Field("site_epci", EPCI),
+    Field("week", WEEK),
+    Field("mode", {"enum": [*MODES, None]}, "value", "mode", "mode"),
+    Field("weeks_band", _enum(WEEKS_BANDS), "value", "weeks_band", "weeks_band"),
+    # area -> -1, 0 or +1: never the levels themselves, nor the earlier week or code,
+    # so that the hub cannot pair the two visits
+    Field("change", {"type": "object", "maxProperties": 20, "propertyNames": CODE,
+                     "additionalProperties": {"enum": list(CHANGES)}},
+          "changes", "areas", "change"),
+    # offer proposed last time -> whether the person went
+    Field("takeup", {"type": "object", "maxProperties": 30, "propertyNames": CODE,
+                     "additionalProperties": {"enum": list(TAKEUP)}},
+          "statuses", "offers", "takeup"),
+)
+
+_SCREENING_V1 = (
+    *_kind_head(SCREENING),
+    Field("site_epci", EPCI),
+    Field("week", WEEK),
+    Field("orientation", _enum(ORIENTATIONS, null=False), "value", "orientation",
+          "orientation"),
+)
+
 # kind -> version -> fields, in the order the kiosk writes them. Append only.
 VERSIONS: dict[str, dict[int, tuple[Field, ...]]] = {
     DIAGNOSTIC: {
@@ -110,11 +176,24 @@ VERSIONS: dict[str, dict[int, tuple[Field, ...]]] = {
             Field("levels_strict", LEVELS_SCHEMA, "levels", "areas", "level_strict",
                   "complete")),
     },
+    ACTIVITY: {1: _ACTIVITY_V1},
+    FOLLOWUP: {1: _FOLLOWUP_V1},
+    SCREENING: {1: _SCREENING_V1},
+}
+
+# The vocabularies fixed by the program itself (the others come from the questionnaire:
+# kiosk.diagnostic.record.vocabulary).
+FIXED_VOCABULARY: dict[str, set] = {
+    "mode": set(MODES), "activity_mode": set(ACTIVITY_MODES),
+    "duration_band": set(DURATION_BANDS), "weeks_band": set(WEEKS_BANDS),
+    "takeup": set(TAKEUP), "orientation": set(ORIENTATIONS),
+    "themes": set(coop.THEMES), "autonomy": set(coop.AUTONOMY),
+    "referral": set(coop.REFERRALS),
 }
 
 # What this program's kiosk writes today. The frame comes from the questionnaire
 # (diagnostic.yaml's ``frame``); the default questionnaire's is LATEST_FRAME.
-CURRENT = {DIAGNOSTIC: 3}
+CURRENT = {DIAGNOSTIC: 3, ACTIVITY: 1, FOLLOWUP: 1, SCREENING: 1}
 LATEST_FRAME = "2"
 # The frame of records too old to name one.
 IMPLIED_FRAME = "1"
@@ -145,8 +224,12 @@ def version_of(payload: Mapping) -> tuple[str | None, int | None]:
 
 
 def frame_of(payload: Mapping) -> str:
-    """The frame a payload's counts belong to."""
-    return str(payload.get("frame") or IMPLIED_FRAME)
+    """The frame a payload's counts belong to: "" for a kind measured by no
+    questionnaire (activity records, screenings)."""
+    frame = payload.get("frame")
+    if frame:
+        return str(frame)
+    return IMPLIED_FRAME if payload.get("kind", DIAGNOSTIC) == DIAGNOSTIC else ""
 
 
 def payload_schema(kind: str, version: int) -> dict:
