@@ -49,3 +49,21 @@ def test_pragmas(tmp_path):
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert db.execute("pragma synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("pragma foreign_keys").fetchone()[0] == 1
+
+
+def test_a_record_of_another_kind_waits_in_the_outbox_like_a_diagnostic(tmp_path):
+    from datetime import datetime, timezone
+
+    from kiosk.storage.db import connect
+    from kiosk.storage.migrations import migrate
+    from kiosk.storage import store
+    from kiosk.sync.anonymise import anonymise_kind
+
+    db = connect(str(tmp_path / "k.db"))
+    migrate(db)
+    payload = anonymise_kind("screening", {"orientation": "mediator"}, site_epci="200071082",
+                             week="2026-W48")
+    rid = store.queue_record(db, payload, datetime(2026, 11, 30, tzinfo=timezone.utc))
+    [row] = store.unsent_records(db)
+    assert row["id"] == rid and row["state"] == "pending"
+    assert '"orientation":"mediator"' in row["payload"]

@@ -5,10 +5,10 @@ or abandoned diagnostic leaves behind; kiosk.diagnostic.visit stores it.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..storage import store
 from ..sync import anonymise as anon
 from .questionnaire import Questionnaire
 from .recommend import choose_offers
@@ -72,9 +72,7 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
                     frame=questionnaire.frame)
     payload = anon.anonymise(reported, site_commune=site_commune,
                              epci_of=epci_of, vocabulary=vocabulary(questionnaire, languages))
-    outbox = {"id": str(uuid.uuid4()), "created_at": now.isoformat(),
-              "payload": anon.canonical(payload), "content_hash": anon.content_hash(payload),
-              "state": "pending"}
+    outbox = store.outbox_row(payload, now)
     scores = [{"area": a, "level": s.levels[a], "shown_level": s.shown_levels[a],
                "activities_done": s.activities_done[a]} for a in s.levels]
     return Record(result, scores, outbox)

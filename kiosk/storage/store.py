@@ -84,6 +84,31 @@ def _insert_record(db, visit_id: int, record) -> int:
     return result_id
 
 
+def outbox_row(payload: dict, now: datetime) -> dict:
+    """An outbox row for an anonymised ``payload`` (kiosk.sync.anonymise): frozen now,
+    as it will be sent, with its content hash."""
+    import uuid
+
+    from ..sync import anonymise
+
+    return {"id": str(uuid.uuid4()), "created_at": now.isoformat(),
+            "payload": anonymise.canonical(payload),
+            "content_hash": anonymise.content_hash(payload), "state": "pending"}
+
+
+def queue_record(db, payload: dict, now: datetime) -> str:
+    """Queue a record of another kind than a diagnostic (activity, follow-up, screening:
+    built by kiosk.sync.anonymise.anonymise_kind) for the hub; its id. Inside a caller's
+    write transaction when there is one, so it commits with what it records."""
+    row = outbox_row(payload, now)
+    if db.conn.in_transaction:
+        _insert(db, "outbox", row)
+    else:
+        with write_transaction(db):
+            _insert(db, "outbox", row)
+    return row["id"]
+
+
 def complete_visit(db, visit_id: int, record) -> bool:
     """Store a finished diagnostic: result, scores and outbox record in ONE transaction.
 
