@@ -141,6 +141,23 @@ def m011_unlock_failures(db):
     db["unlock_failures"].create({"at": str}, not_null={"at"})
 
 
+@migration
+def m013_observations_notes(db):
+    # A guided diagnostic (kiosk/diagnostic/visit.py): what the mediator observed of each
+    # activity, in La Coop's autonomy levels (item "" for a practical task), and their
+    # free-text notes. Both stay on the kiosk: no record, file or export carries them;
+    # notes are deleted after KIOSK_NOTES_RETENTION_DAYS (`kiosk purge`). A note may
+    # outlive its visit's id (visit_id NULL: kept for the mediator until its retention).
+    db.execute("CREATE TABLE observations (visit_id INTEGER NOT NULL, "
+               "screen_id TEXT NOT NULL, item TEXT NOT NULL, level TEXT NOT NULL, "
+               "PRIMARY KEY (visit_id, screen_id, item))")
+    db.execute("CREATE TABLE mediator_notes (id INTEGER PRIMARY KEY, visit_id INTEGER, "
+               "screen_id TEXT NOT NULL, text TEXT NOT NULL, written_at TEXT NOT NULL, "
+               "mediator TEXT NOT NULL)")
+    db.execute("CREATE INDEX mediator_notes_written_at ON mediator_notes (written_at)")
+    db.execute("CREATE INDEX mediator_notes_visit ON mediator_notes (visit_id)")
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

@@ -139,13 +139,15 @@ def end_visit(db, visit_id: int, record=None) -> None:
 
 
 def erase_visit(db, visit_id: int) -> None:
-    """Delete a visit and everything it left (answers, result, scores, outbox record), in
-    one transaction: "Arrêter et tout effacer" leaves no trace, not even an abandon."""
+    """Delete a visit and everything it left (answers, result, scores, outbox record, a
+    mediator's observations and notes), in one transaction: "Arrêter et tout effacer"
+    leaves no trace, not even an abandon."""
     results = "select id from results where visit_id = ?"
     with write_transaction(db):
         db.execute(f"delete from scores where result_id in ({results})", [visit_id])  # noqa: S608
         db.execute(f"delete from outbox where result_id in ({results})", [visit_id])  # noqa: S608
-        for table in ("results", "answers"):
+        # The mediator's observations and notes of a guided visit go with it.
+        for table in ("results", "answers", "observations", "mediator_notes"):
             db.execute(f"delete from {table} where visit_id = ?", [visit_id])  # noqa: S608
         db.execute("delete from visits where id = ?", [visit_id])
 
@@ -440,3 +442,88 @@ def add_unlock_failure(db, now: datetime) -> None:
 def clear_unlock_failures(db) -> None:
     with write_transaction(db):
         db.execute("delete from unlock_failures")
+
+
+# --- observations and notes -----------------------------------------------------------
+# What a mediator observed on a guided diagnostic, and their notes (migration m013).
+# Neither leaves the kiosk: no record, USB file or export reads these tables.
+
+def _replace_observations(db, visit_id: int, screen_id: str, levels: dict) -> None:
+    db.execute("delete from observations where visit_id = ? and screen_id = ?",
+               [visit_id, screen_id])
+    for item, level in levels.items():
+        _insert(db, "observations", {"visit_id": visit_id, "screen_id": screen_id,
+                                     "item": item, "level": level})
+
+
+def _insert_note(db, visit_id: int | None, screen_id: str, text: str, now: datetime,
+                 mediator: str) -> int:
+    return _insert(db, "mediator_notes", {"visit_id": visit_id, "screen_id": screen_id,
+                                          "text": text, "written_at": now.isoformat(),
+                                          "mediator": mediator})
+
+
+def save_observations(db, visit_id: int, screen_id: str, levels: dict) -> None:
+    """Replace what was observed on one screen: ``{item: level}`` (item "" for a task);
+    an item left out was not observed."""
+    with write_transaction(db):
+        _replace_observations(db, visit_id, screen_id, levels)
+
+
+def save_guided_screen(db, visit_id: int, screen_id: str, value, now: datetime, *,
+                       observed: dict, note: str | None, mediator: str) -> None:
+    """One screen of a guided diagnostic in ONE transaction: the resident's answer
+    (``value``; None: unchanged), the mediator's observations of it (replacing earlier
+    ones) and their note, if any (added beside earlier ones, unless it repeats the
+    screen's latest)."""
+    with write_transaction(db):
+        if value is not None:
+            db.execute(
+                "insert into answers (visit_id, screen_id, value, answered_at) "
+                "values (?, ?, ?, ?) on conflict (visit_id, screen_id) do update set "
+                "value = excluded.value, answered_at = excluded.answered_at",
+                [visit_id, screen_id, _json(value), now.isoformat()])
+        _replace_observations(db, visit_id, screen_id, observed)
+        # The same note sent twice (a double tap on "Suivant") is kept once.
+        last = db.execute("select text from mediator_notes where visit_id = ? and "
+                          "screen_id = ? order by id desc limit 1",
+                          [visit_id, screen_id]).fetchone()
+        if note and (last is None or last[0] != note):
+            _insert_note(db, visit_id, screen_id, note, now, mediator)
+
+
+def observations(db, visit_id: int) -> dict[str, dict[str, str]]:
+    """A visit's observations, ``screen id -> {item: level}`` (item "" for a task)."""
+    seen: dict[str, dict[str, str]] = {}
+    for row in db.query("select screen_id, item, level from observations "
+                        "where visit_id = ? order by screen_id, item", [visit_id]):
+        seen.setdefault(row["screen_id"], {})[row["item"]] = row["level"]
+    return seen
+
+
+def add_note(db, visit_id: int | None, screen_id: str, text: str, now: datetime,
+             mediator: str) -> int:
+    """Keep a mediator's note (``visit_id`` None: not tied to a visit); its id."""
+    with write_transaction(db):
+        return _insert_note(db, visit_id, screen_id, text, now, mediator)
+
+
+def notes(db, *, visit_id: int | None = None, mediator: str | None = None) -> list[dict]:
+    """Mediators' notes, oldest first: of one visit, of one mediator, or all."""
+    where, args = [], []
+    if visit_id is not None:
+        where.append("visit_id = ?")
+        args.append(visit_id)
+    if mediator is not None:
+        where.append("mediator = ?")
+        args.append(mediator)
+    clause = f" where {' and '.join(where)}" if where else ""
+    return list(db.query("select * from mediator_notes" + clause  # noqa: S608
+                         + " order by written_at, id", args))
+
+
+def purge_notes(db, written_before: datetime) -> int:
+    """Delete the mediators' notes written before that moment; how many went."""
+    with write_transaction(db):
+        return db.execute("delete from mediator_notes where written_at < ?",
+                          [written_before.isoformat()]).rowcount
