@@ -16,7 +16,7 @@ someone's help at "Les bases".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 from . import indicators as dsi
@@ -111,13 +111,64 @@ def internet_use(questionnaire: Questionnaire, answers: Mapping) -> str:
 
 
 def score(questionnaire: Questionnaire, answers: Mapping, language: str = "fr", *,
-          shown: list[Screen] | None = None) -> Score:
+          shown: list[Screen] | None = None, observed: Mapping | None = None) -> Score:
     """Score a (possibly partial) set of answers; ``shown``: their visible screens, when
-    the caller has them already."""
+    the caller has them already.
+
+    ``observed``: what a mediator saw on a guided diagnostic, ``screen id -> {item: La
+    Coop autonomy level}`` (a task: ``{"": level}``). ``levels``, ``strict_levels``,
+    ``activities_done`` and ``indicators`` stay the resident's own answers' (comparable
+    with INSEE's and Eurostat's); what the resident is shown (``shown_levels``, tasks,
+    points, profile, needs) is scored the same way on the answers with each observed
+    item standing for the resident's answer to it (see :func:`with_observations`).
+    """
     if shown is None:
         shown = visible_screens(questionnaire, answers)
     # Answers to screens hidden by a later change of an earlier answer do not count.
     answers = {s.id: answers[s.id] for s in shown if s.id in answers}
+    reported = _score(questionnaire, answers, language, shown)
+    if not observed:
+        return reported
+    seen = _score(questionnaire, with_observations(shown, answers, observed), language, shown)
+    return replace(seen, levels=reported.levels, strict_levels=reported.strict_levels,
+                   activities_done=reported.activities_done,
+                   indicators=reported.indicators)
+
+
+# What an observation in La Coop's levels stands for, in an activity's answers: done
+# alone, done with help, not done by the person (done for them).
+OBSERVED_HOW = {"autonome": "alone", "partiellement_autonome": "helped",
+                "entierement_accompagne": "done_for_me"}
+
+
+def with_observations(shown: list[Screen], answers: Mapping, observed: Mapping) -> dict:
+    """The answers with what a mediator observed in place of the resident's own.
+
+    An activity observed reads as :data:`OBSERVED_HOW` says; a task observed is passed
+    only when the person did it alone ("autonome"): done with help or not done, it reads
+    as "Je ne sais pas" (not passed), since a task checks what the person can do by
+    themselves. Observations of screens not shown, of unknown items or with unknown
+    levels are ignored (the page refuses them before they are stored).
+    """
+    merged = dict(answers)
+    for screen in shown:
+        seen = observed.get(screen.id) or {}
+        if screen.type == "activities":
+            items = {o.id for o in screen.options}
+            stand_in = {item: OBSERVED_HOW[level] for item, level in seen.items()
+                        if item in items and level in OBSERVED_HOW}
+            if stand_in:  # items neither answered nor observed count as not done
+                given = answers.get(screen.id)
+                merged[screen.id] = {**(given if isinstance(given, dict) else {}),
+                                     **stand_in}
+        elif screen.type == "task" and seen.get("") in OBSERVED_HOW:
+            correct = next(o.id for o in screen.options if o.correct)
+            merged[screen.id] = correct if seen[""] == "autonome" else IDK
+    return merged
+
+
+def _score(questionnaire: Questionnaire, answers: Mapping, language: str,
+           shown: list[Screen]) -> Score:
     done = {a.id: 0 for a in questionnaire.areas}
     alone = {a.id: 0 for a in questionnaire.areas}  # done without help
     with_help = False
