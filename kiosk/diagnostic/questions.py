@@ -270,3 +270,73 @@ def read_answer(screen, form, communes):
     if "idk" in form:
         return IDK
     return TYPES[screen.type].parse(screen, form, communes)
+
+
+# --- a mediator's observations on a guided diagnostic ---------------------------------
+# Beside the resident's own answer, a mediator may record on an activities screen how
+# autonomous the person was with each item (La Coop's three levels), on a practical task
+# what they saw, and a free-text note. The page shows these fields only on a guided
+# visit with a mediator unlocked; kiosk.diagnostic.visit refuses them otherwise.
+
+NOT_OBSERVED = "non_observe"
+OBSERVED_ACTIVITY = {"entierement_accompagne": _l("Entièrement accompagné"),
+                     "partiellement_autonome": _l("Partiellement autonome"),
+                     "autonome": _l("Autonome"),
+                     NOT_OBSERVED: _l("Non observé")}
+# A task in the same three levels, said as what the mediator saw.
+OBSERVED_TASK = {"autonome": _l("Réussi seul"),
+                 "partiellement_autonome": _l("Réussi avec aide"),
+                 "entierement_accompagne": _l("Pas réussi"),
+                 NOT_OBSERVED: _l("Non observé")}
+NOTE_FIELD = "note"
+NOTE_MAX = 1000
+NOTE_TOO_LONG = _l("La note du médiateur dépasse 1000 caractères. Raccourcissez-la : "
+                   "rien n'a été enregistré.")
+
+
+def observation_field(screen, item: str = "") -> str:
+    """The form field of the observation of one item (a task: ``item`` "")."""
+    return f"observed-{item}" if screen.type == "activities" else "observed"
+
+
+def observed_items(screen) -> tuple[str, ...]:
+    """What can be observed on a screen: each item of an activities screen, the task
+    itself ("") on a task, nothing elsewhere."""
+    if screen.type == "activities":
+        return tuple(o.id for o in screen.options)
+    return ("",) if screen.type == "task" else ()
+
+
+def carries_guided_fields(form) -> bool:
+    """Whether a form carries a mediator's fields (observations or a note)."""
+    return any(name == NOTE_FIELD or name.startswith("observed") for name in form)
+
+
+def read_observations(screen, form) -> dict[str, str]:
+    """``{item: La Coop level}`` observed on this screen ("Non observé" left out);
+    :class:`BadAnswer` (400) for a field or a value the page never offers."""
+    items = observed_items(screen)
+    fields = {observation_field(screen, item): item for item in items}
+    if any(name.startswith("observed") and name not in fields for name in form):
+        raise BadAnswer(UNKNOWN, status=400)
+    seen = {}
+    for name, item in fields.items():
+        values = form.getlist(name)
+        if len(values) > 1 or (values and values[0] not in OBSERVED_ACTIVITY):
+            raise BadAnswer(UNKNOWN, status=400)
+        if values and values[0] != NOT_OBSERVED:
+            seen[item] = values[0]
+    return seen
+
+
+def read_note(form) -> str | None:
+    """The mediator's note (None when empty); :class:`BadAnswer` (422) when too long,
+    400 when sent twice."""
+    values = form.getlist(NOTE_FIELD)
+    if len(values) > 1:
+        raise BadAnswer(UNKNOWN, status=400)
+    # Browsers send a line break as CRLF but count it as one character (maxlength).
+    text = (values[0] if values else "").replace("\r\n", "\n").strip()
+    if len(text) > NOTE_MAX:
+        raise BadAnswer(NOTE_TOO_LONG)
+    return text or None

@@ -18,7 +18,8 @@ from typing import Callable, Mapping
 from ..storage import store
 from . import record
 from .questionnaire import Questionnaire, Screen
-from .questions import BadAnswer, read_answer
+from .questions import (BadAnswer, carries_guided_fields, read_answer, read_note,
+                        read_observations)
 from .scoring import IDK, visible_screens
 
 
@@ -29,9 +30,10 @@ STRAY_TAP = timedelta(seconds=1.5)
 
 
 def nothing_given(form) -> bool:
-    """Whether a screen's form came with nothing chosen and nothing typed."""
+    """Whether a screen's form came with nothing chosen and nothing typed (by the
+    resident: a mediator's observations and note are theirs, not an answer)."""
     return not any(str(value).strip() for name, value in form.items(multi=True)
-                   if name != "csrf_token")
+                   if name != "csrf_token" and not carries_guided_fields((name,)))
 
 
 class Route:
@@ -164,12 +166,22 @@ class VisitService:
     """
 
     def __init__(self, db, questionnaire: Questionnaire, communes, *,
-                 clock: Callable[[], datetime], site_commune: str | None, languages):
+                 clock: Callable[[], datetime], site_commune: str | None, languages,
+                 notes_retention: timedelta | None = None):
         self.db, self.questionnaire, self.communes = db, questionnaire, communes
         self.clock, self.site_commune, self.languages = clock, site_commune, languages
+        self.notes_retention = notes_retention
 
     def start(self, token: str, language: str, mode: str = "self") -> None:
-        """Start a visit under a new session token (``mode``: self or guided)."""
+        """Start a visit under a new session token (``mode``: self or guided).
+
+        A guided visit first deletes the mediators' notes older than
+        ``notes_retention`` (one indexed DELETE): notes are written only during guided
+        visits, so they are purged where they are made, even on a kiosk where nobody
+        runs `kiosk purge`.
+        """
+        if mode == "guided" and self.notes_retention is not None:
+            store.purge_notes(self.db, self.clock() - self.notes_retention)
         store.start_visit(self.db, token, language, mode, self.clock())
 
     def find(self, token: str):
@@ -185,8 +197,14 @@ class VisitService:
         """The visit's route, from its stored answers."""
         return Route(self.questionnaire, store.answers(self.db, visit["id"]))
 
-    def submit(self, visit, screen_id: str, form, *, forgive_stray_tap: bool = True) -> Step:
+    def submit(self, visit, screen_id: str, form, *, forgive_stray_tap: bool = True,
+               mediator: str | None = None) -> Step:
         """Read and save one screen's answer; complete the visit on its last screen.
+
+        On a guided visit with ``mediator`` (their name) at the kiosk, the form may also
+        carry what they observed and a note: saved with the answer in one transaction
+        (kiosk.storage.store.save_guided_screen). Without a mediator those fields were
+        never on the page: a form carrying them is tampered with (400).
 
         Raises :class:`Unreachable` for a screen that cannot be answered now and
         :class:`BadAnswer` (status 400) for a tampered form; an answer the person must
@@ -202,6 +220,10 @@ class VisitService:
         screen = route.reachable(screen_id)
         if screen is None:
             raise Unreachable(404 if self.questionnaire.screen(screen_id) is None else 409)
+        guided = mediator is not None and visit["mode"] == "guided"
+        if not guided and carries_guided_fields(form):
+            raise BadAnswer("a mediator's field without a mediator", status=400)
+        observed = read_observations(screen, form) if guided else {}  # 400 when tampered
         try:
             value = read_answer(screen, form, self.communes)
         except BadAnswer as bad:
@@ -210,13 +232,29 @@ class VisitService:
             if forgive_stray_tap and nothing_given(form) and self.after_next(visit):
                 return Step(route, screen, following=screen, stray_tap=True)
             return Step(route, screen, error=bad)
-        if screen.id not in route.answers or route.answers[screen.id] != value:
+        try:
+            note = read_note(form) if guided else None
+        except BadAnswer as bad:  # too long: the screen again, with the answer given
+            if bad.status == 400:
+                raise
+            return Step(route, screen, error=BadAnswer(bad.message, kept=value))
+        changed = screen.id not in route.answers or route.answers[screen.id] != value
+        if guided:
+            store.save_guided_screen(self.db, visit["id"], screen.id,
+                                     value if changed else None, self.clock(),
+                                     observed=observed, note=note, mediator=mediator)
+        elif changed:
             store.save_answer(self.db, visit["id"], screen.id, value, self.clock())
+        if changed:
             route = route.answered(screen, value)
         following = route.after(screen.id)
         if following is None:
             store.complete_visit(self.db, visit["id"], self.build_record(visit, route))
         return Step(route, screen, following)
+
+    def observations(self, visit) -> dict[str, dict[str, str]]:
+        """What the mediator observed on a guided visit, ``screen id -> {item: level}``."""
+        return store.observations(self.db, visit["id"])
 
     def after_next(self, visit) -> bool:
         """Whether the visit's latest answer was given with "Suivant" (not "Je ne sais
@@ -250,7 +288,10 @@ class VisitService:
             self.close(visit)
 
     def build_record(self, visit, route: Route) -> record.Record:
-        """What the visit leaves at its end, scored from its route."""
+        """What the visit leaves at its end, scored from its route (and, on a guided
+        visit, the mediator's observations: for what is shown only)."""
+        observed = self.observations(visit) if visit["mode"] == "guided" else None
         return record.build_record(route, visit, now=self.clock(),
                                    site_commune=self.site_commune,
-                                   epci_of=self.communes.epci_of, languages=self.languages)
+                                   epci_of=self.communes.epci_of, languages=self.languages,
+                                   observed=observed)

@@ -15,11 +15,14 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
                    session, url_for)
 from flask_wtf.csrf import CSRFError
 
-from ..diagnostic.questions import TYPES, BadAnswer
+from ..diagnostic.questions import (NOT_OBSERVED, NOTE_FIELD, NOTE_MAX, OBSERVED_ACTIVITY,
+                                    OBSERVED_TASK, TYPES, BadAnswer, observation_field,
+                                    observed_items)
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage.db import get_db
 from . import inactivity, result_page
+from .mediator_session import current_mediator
 from .site import error_page as site_error_page, local_path
 
 bp = Blueprint("resident", __name__)
@@ -228,7 +231,8 @@ def answer(screen_id):
         # A stray second tap is forgiven once per screen: a person who then taps
         # "Suivant" again with nothing chosen gets the message.
         step = service().submit(visit, screen_id, request.form,
-                                forgive_stray_tap=session.get("tapped") != screen_id)
+                                forgive_stray_tap=session.get("tapped") != screen_id,
+                                mediator=guiding_mediator(visit))
     except Unreachable as refused:
         abort(refused.status)
     except BadAnswer:  # a tampered form (status 400); answers to fix come back in the step
@@ -239,9 +243,10 @@ def answer(screen_id):
         session.pop("tapped", None)
     if step.error is not None:
         bad = step.error
+        # The screen again: what the mediator chose and typed is shown again too.
         return render_question(step.route, step.screen, error=bad.message,
                                candidates=bad.candidates, query=request.form.get("query", ""),
-                               kept=bad.kept), \
+                               kept=bad.kept, guided_form=request.form), \
             (200 if bad.candidates else 422)
     if step.following is None:
         return redirect(url_for("resident.result"), 303)
@@ -292,9 +297,11 @@ def explained_on(screen):
     return get_questionnaire().screen(said_by) if said_on == screen.id else None
 
 
-def render_question(route, screen, error=None, candidates=(), query="", kept=None):
+def render_question(route, screen, error=None, candidates=(), query="", kept=None,
+                    guided_form=None):
     """A question screen; after a refused answer, ``kept`` is what it shows again (what
-    was ticked) instead of the stored answer."""
+    was ticked) instead of the stored answer, and ``guided_form`` the form whose
+    mediator's fields (observations, note) it shows again on a guided visit."""
     previous = route.previous(screen)
     back = (url_for("resident.question", screen_id=previous.id) if previous
             else url_for("resident.notice"))
@@ -305,7 +312,8 @@ def render_question(route, screen, error=None, candidates=(), query="", kept=Non
         "question.html", screen=screen, kind=kind, number=route.number(screen),
         total=route.settled_total, back=back, current=current, error=error, candidates=candidates,
         query=query, area=get_questionnaire().area(screen.area) if screen.area else None,
-        explained=explained_on(screen), idle=True)
+        explained=explained_on(screen), idle=True,
+        guided=guided_fields(route, screen, guided_form))
 
 
 @bp.get("/result")
@@ -371,3 +379,31 @@ def timeout():
     and go back to the default welcome screen."""
     end_current_visit()
     return redirect(url_for("resident.welcome"), 303)
+
+
+# --- a mediator's observations on a guided diagnostic ---------------------------------
+
+def guiding_mediator(visit) -> str | None:
+    """The name of the mediator guiding this visit: a guided visit with a mediator
+    unlocked in this session; None otherwise (then no mediator's field is accepted)."""
+    mediator = current_mediator()
+    return mediator.name if mediator is not None and visit["mode"] == "guided" else None
+
+
+def guided_fields(route, screen, form=None) -> dict | None:
+    """What the mediator's part of a question screen shows (None: nothing, on a
+    self-service visit or without a mediator): the observations stored for the screen,
+    or those of ``form`` when it comes back after a refused answer, and the note."""
+    visit = current_visit()
+    if visit is None or guiding_mediator(visit) is None:
+        return None
+    if form is not None:
+        observed = {item: form.get(observation_field(screen, item), NOT_OBSERVED)
+                    for item in observed_items(screen)}
+        note = form.get(NOTE_FIELD, "")
+    else:
+        observed = service().observations(visit).get(screen.id, {})
+        note = ""
+    return {"observed": observed, "note": note, "field": observation_field,
+            "levels": OBSERVED_TASK if screen.type == "task" else OBSERVED_ACTIVITY,
+            "note_max": NOTE_MAX, "not_observed": NOT_OBSERVED}
