@@ -191,14 +191,21 @@ def _describe(row) -> str:
                    "(default: KIOSK_ANSWERS_RETENTION_DAYS).")
 @with_appcontext
 def purge_command(days):
-    """Delete raw answers of diagnostics the hub acknowledged long enough ago."""
+    """Delete raw answers of diagnostics the hub acknowledged long enough ago, and the
+    mediators' notes older than KIOSK_NOTES_RETENTION_DAYS."""
     days = int(current_app.config["ANSWERS_RETENTION_DAYS"]) if days is None else days
     if days < 0:
         raise click.ClickException("--days must be 0 or more")
+    notes_days = int(current_app.config["NOTES_RETENTION_DAYS"])
     db = kiosk_db()
-    deleted = store.purge_answers(db, _now() - timedelta(days=days))
-    db.close()
+    try:
+        now = _now()
+        deleted = store.purge_answers(db, now - timedelta(days=days))
+        notes = store.purge_notes(db, now - timedelta(days=notes_days))
+    finally:
+        db.close()
     click.echo(f"{deleted} answers deleted (results and scores kept).")
+    click.echo(f"{notes} mediator notes deleted (kept {notes_days} days).")
 
 
 def register(app) -> None:

@@ -81,7 +81,17 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
             "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
             "bookings": {pid: qr_svg(url)
                          for pid, url in booking_links(shown.values()).items()},
+            "observed": observed_areas(visit, q),
             "hours": place_hours([*shown.values(), *stops], local_time(now), sheet=sheet)}
+
+
+def observed_areas(visit, questionnaire) -> set[str]:
+    """The areas whose level shown comes (at least in part) from what the mediator
+    observed on a guided diagnostic; none on a self-service one."""
+    if visit["mode"] != "guided":
+        return set()
+    screens = (questionnaire.screen(s) for s in store.observations(get_db(), visit["id"]))
+    return {screen.area for screen in screens if screen is not None and screen.area}
 
 
 def first_step(steps) -> tuple[list[str], dict | None]:
