@@ -407,3 +407,12 @@ def guided_fields(route, screen, form=None) -> dict | None:
     return {"observed": observed, "note": note, "field": observation_field,
             "levels": OBSERVED_TASK if screen.type == "task" else OBSERVED_ACTIVITY,
             "note_max": NOTE_MAX, "not_observed": NOT_OBSERVED}
+
+
+def guided_service() -> VisitService:
+    """The visit service for the mediator's pages: starting a guided visit with it also
+    deletes the notes older than KIOSK_NOTES_RETENTION_DAYS (kiosk.diagnostic.visit)."""
+    cfg = current_app.config
+    return VisitService(get_db(), get_questionnaire(), get_communes(), clock=now,
+                        site_commune=cfg["SITE_COMMUNE"], languages=cfg["LANGUAGE_LIST"],
+                        notes_retention=timedelta(days=int(cfg["NOTES_RETENTION_DAYS"])))
