@@ -394,6 +394,8 @@ def guided_fields(route, screen, form=None) -> dict | None:
     """What the mediator's part of a question screen shows (None: nothing, on a
     self-service visit or without a mediator): the observations stored for the screen,
     or those of ``form`` when it comes back after a refused answer, and the note."""
+    if current_mediator() is None:  # a resident's screen: no further look-up
+        return None
     visit = current_visit()
     if visit is None or guiding_mediator(visit) is None:
         return None
