@@ -65,6 +65,9 @@ DEFAULTS = {
     # mediators: days after which a roster not refreshed from the hub (sync or USB
     # receipt) no longer unlocks the kiosk (a mediator disabled since would still be in it)
     "ROSTER_MAX_AGE_DAYS": 30,
+    # mediators' free-text notes are deleted this many days after they were written (as
+    # La Coop does); they never leave the kiosk but in a mediator's export of their own
+    "NOTES_RETENTION_DAYS": 365,
     # --- hub side ---
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)
     "HUB_MAX_BATCH_RECORDS": 1000,
