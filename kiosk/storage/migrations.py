@@ -141,6 +141,22 @@ def m011_unlock_failures(db):
     db["unlock_failures"].create({"at": str}, not_null={"at"})
 
 
+@migration
+def m014_activity_records(db):
+    # A mediator's activity records (kiosk/mediation/cra.py): La Coop's fields as JSON,
+    # the mediator's name (their own list and export) and free-text notes, which never
+    # leave the kiosk and are deleted after NOTES_RETENTION_DAYS (`kiosk purge`).
+    # visit_id: the guided diagnostic it follows, if any.
+    db["activity_records"].create({
+        "id": int, "visit_id": int, "mediator": str, "kind": str, "mode": str,
+        "date": str, "fields": str, "notes": str, "created_at": str,
+    }, pk="id", foreign_keys=[("visit_id", "visits", "id")],
+        not_null={"mediator", "kind", "mode", "date", "fields", "created_at"})
+    db["activity_records"].create_index(["mediator", "date"])
+    # one record per guided diagnostic (NULLs, records without one, are not equal)
+    db["activity_records"].create_index(["visit_id"], unique=True)
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
