@@ -326,3 +326,12 @@ def test_the_export_says_so_when_no_key_is_plugged_in(client, media):
     assert response.status_code == 409
     assert re.search(r'role="alert"[^>]*>Aucune clé USB', response.get_data(as_text=True))
     assert list((media / "usb").iterdir()) == []
+
+
+def test_erasing_the_visit_unlinks_its_record(client, db, resident):
+    visit_id = guided_visit(db, resident)
+    post(client, f"/mediateur/compte-rendu/diagnostic/{visit_id}",
+         form(date=date.today().isoformat()).to_dict(flat=False))
+    store.erase_visit(db, visit_id)
+    [row] = store.activity_records(db)
+    assert row["visit_id"] is None and len(outbox(db)) == 1

@@ -145,13 +145,15 @@ def m011_unlock_failures(db):
 def m014_activity_records(db):
     # A mediator's activity records (kiosk/mediation/cra.py): La Coop's fields as JSON,
     # the mediator's name (their own list and export) and free-text notes, which never
-    # leave the kiosk and are deleted after NOTES_RETENTION_DAYS (`kiosk purge`).
-    # visit_id: the guided diagnostic it follows, if any.
-    db["activity_records"].create({
-        "id": int, "visit_id": int, "mediator": str, "kind": str, "mode": str,
-        "date": str, "fields": str, "notes": str, "created_at": str,
-    }, pk="id", foreign_keys=[("visit_id", "visits", "id")],
-        not_null={"mediator", "kind", "mode", "date", "fields", "created_at"})
+    # leave the kiosk and are deleted NOTES_RETENTION_DAYS after they were written.
+    # visit_id: the guided diagnostic it follows, if any; erasing that visit (the
+    # resident's right to erasure) unlinks the record, which holds nothing of the person
+    # but La Coop's anonymous fields.
+    db.execute("CREATE TABLE activity_records (id INTEGER PRIMARY KEY, "
+               "visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL, "
+               "mediator TEXT NOT NULL, kind TEXT NOT NULL, mode TEXT NOT NULL, "
+               "date TEXT NOT NULL, fields TEXT NOT NULL, notes TEXT, "
+               "created_at TEXT NOT NULL)")
     db["activity_records"].create_index(["mediator", "date"])
     # one record per guided diagnostic (NULLs, records without one, are not equal)
     db["activity_records"].create_index(["visit_id"], unique=True)
