@@ -286,7 +286,8 @@ def prefill(visit_row: Mapping, result: Mapping, answers: Mapping, now: datetime
     # The levels shown to the person take the mediator's observations into account.
     levels = result.get("shown_levels") or result.get("levels") or {}
     return ActivityRecord(
-        mode="guided", type="individuel", date=finished.date(),
+        # the kiosk's own day: a diagnostic ended at 00:30 in Moulins is of that day
+        mode="guided", type="individuel", date=finished.astimezone().date(),
         duree=offered_duration((finished - started).total_seconds() / 60),
         type_lieu="lieu_activite", materiel=materiel,
         thematiques=tuple(t for t in coop.THEMES if t in themes),
