@@ -209,8 +209,9 @@ def test_a_forged_or_self_service_visit_id_is_404(client, db, resident):
     unlock(client)
     for visit_id in (self_id, 9999):
         assert client.get(f"/mediateur/compte-rendu/diagnostic/{visit_id}").status_code == 404
-        assert client.post(f"/mediateur/compte-rendu/diagnostic/{visit_id}",
-                           data={}).status_code in (400, 404)
+        assert post(client, f"/mediateur/compte-rendu/diagnostic/{visit_id}",
+                    form().to_dict(flat=False)).status_code == 404
+    assert db["activity_records"].count == 0
 
 
 def test_an_unfinished_guided_visit_is_404(client, db, resident):
