@@ -150,7 +150,10 @@ def save(record: cra.ActivityRecord, visit_id: int | None = None):
             mode=record.mode, day=record.date.isoformat(), fields=record.fields(),
             notes=record.notes, payload=payload, now=moment)
     except sqlite3.IntegrityError:   # a second submit of the same diagnostic's record
-        record_id = store.activity_record_for_visit(db, visit_id)["id"]
+        done = store.activity_record_for_visit(db, visit_id) if visit_id else None
+        if done is None:
+            raise
+        record_id = done["id"]
     # Old notes go as records are written: no kiosk keeps them past the retention period.
     store.purge_notes(db, moment - timedelta(days=int(cfg["NOTES_RETENTION_DAYS"])))
     return redirect(url_for("activity.saved", record_id=record_id), 303)
