@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from flask import Blueprint
@@ -336,3 +337,15 @@ def test_erasing_the_visit_unlinks_its_record(client, db, resident):
     store.erase_visit(db, visit_id)
     [row] = store.activity_records(db)
     assert row["visit_id"] is None and len(outbox(db)) == 1
+
+
+def test_a_key_that_cannot_be_written_is_said_so(client, monkeypatch):
+    """sysfs never lets anyone create a file, root included: a key that refuses writes."""
+    kernel = Path("/sys/kernel")
+    monkeypatch.setattr(usbkey, "REMOVABLE_ROOTS", ("/sys",))
+    monkeypatch.setattr(usbkey, "is_mount", lambda path: Path(path) == kernel)
+    response = post(client, "/mediateur/compte-rendu/export", {})
+    assert response.status_code == 409
+    assert re.search(r'role="alert"[^>]*>La clé USB n\'a pas pu être écrite',
+                     response.get_data(as_text=True))
+    assert not list(kernel.glob("comptes-rendus-*"))

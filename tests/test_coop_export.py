@@ -129,7 +129,7 @@ def test_age_bands_that_straddle_la_coops_are_not_given(app, records, tmp_path):
         "en_emploi", "sans_emploi", "retraite", NC, NC, NC]
     assert {row["materiel"] for row in guided} == {"ordinateur"}
     assert {row["thematiques"] for row in guided} == {
-        "diagnostic_numerique;securite_numerique;aide_aux_demarches_administratives"}
+        "diagnostic_numerique|securite_numerique|aide_aux_demarches_administratives"}
     assert {row["structure_de_redirection"] for row in guided} == {
         "aide_aux_demarches_administratives"}
 

@@ -85,6 +85,7 @@ def export_command(since, until, name, output):
     (an age band straddling La Coop's) is "non_communique". Free text (notes, workshop
     titles) is written only with --mediator NAME: a mediator's export of their own."""
     from ..sync import usbkey
+    from ..sync.export import write_csv
 
     file_name = f"comptes-rendus-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
     try:
@@ -103,11 +104,10 @@ def export_command(since, until, name, output):
             until=until.date().isoformat() if until else None)
     finally:
         db.close()
+    columns, lines = cra.coop_export(rows, private=name is not None)
     try:
-        # with a BOM: spreadsheets then read the accents right
-        with open(output, "w", encoding="utf-8-sig", newline="") as out, \
-                click.progressbar(rows, label="Exporting", file=sys.stderr) as bar:
-            count = cra.write_csv(out, bar, private=name is not None)
+        with click.progressbar(length=len(rows), label="Exporting", file=sys.stderr) as bar:
+            count = write_csv(output, columns, lines, on_row=lambda: bar.update(1))
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot write there "
                                    f"({exc.strerror or exc}); nothing was written")

@@ -11,11 +11,10 @@ text; neither is in what goes to the hub.
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from typing import Iterable, Mapping, TextIO
+from typing import Iterable, Mapping
 
 from . import coop
 
@@ -323,13 +322,14 @@ def hub_values(record: ActivityRecord) -> dict:
             "referral": record.structure_de_redirection}
 
 
-# La Coop's names, in the order of its form; list values joined by LIST_SEPARATOR.
+# La Coop's names, in the order of its form; list values joined by LIST_SEPARATOR, as
+# in the kiosk's other exports.
 COOP_COLUMNS = ("type", "date", "duree", "type_lieu", "materiel", "thematiques",
                 "autonomie", "oriente_vers_structure", "structure_de_redirection",
                 "niveau", "participants", "genre", "tranche_age", "statut_social")
 # Free text, exported only to its author (the mediator's own export).
 PRIVATE_COLUMNS = ("titre_atelier", "notes")
-LIST_SEPARATOR = ";"
+LIST_SEPARATOR = "|"
 
 
 def coop_row(record: ActivityRecord, private: bool = False) -> dict[str, str]:
@@ -368,13 +368,8 @@ def from_row(row: Mapping) -> ActivityRecord:
                                       row.get("notes"))
 
 
-def write_csv(out: TextIO, rows: Iterable[Mapping], private: bool = False) -> int:
-    """Write stored records as the La Coop CSV (a header, then one line each); the
-    number written. ``rows`` may be a progress bar over them."""
-    writer = csv.DictWriter(out, fieldnames=columns(private), lineterminator="\r\n")
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow(coop_row(from_row(row), private))
-        count += 1
-    return count
+
+def coop_export(stored: Iterable[Mapping], private: bool = False):
+    """``(columns, rows)`` of the La Coop CSV for stored records, for the kiosk's one
+    CSV writer (kiosk.sync.export.write_csv)."""
+    return list(columns(private)), (coop_row(from_row(row), private) for row in stored)

@@ -7,7 +7,6 @@ requires an unlocked mediator (kiosk.web.mediator_session).
 """
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -22,6 +21,7 @@ from ..mediation import coop, cra
 from ..storage import store
 from ..storage.db import get_db
 from ..sync import anonymise, usbkey
+from ..sync.export import write_csv
 from .mediator_session import current_mediator, require_mediator
 
 bp = Blueprint("activity", __name__, url_prefix="/mediateur/compte-rendu")
@@ -97,7 +97,7 @@ TITLES = {"guided": _l("Compte rendu du diagnostic accompagné"),
 LABELS = {"thematiques": {**DIGITAL_THEMES, **PROCEDURE_THEMES}, "type_lieu": PLACE_TYPES,
           "materiel": EQUIPMENT, "autonomie": AUTONOMY, "structure_de_redirection": REFERRALS,
           "niveau": LEVELS}
-EXPORT_FOLDER_NAME = "comptes-rendus-{stamp}.csv"
+EXPORT_FILE_NAME = "comptes-rendus-{stamp}.csv"
 
 
 def now() -> datetime:
@@ -246,13 +246,6 @@ def _folders(folder: Path) -> list[Path]:
         return []
 
 
-def _check_csv(data: bytes) -> None:
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise usbkey.Refused("the file read back is not the one written") from None
-
-
 @bp.route("/export", methods=["GET", "POST"])
 @require_mediator
 def export():
@@ -262,21 +255,19 @@ def export():
         return render_template("activity/export.html", written=None, problem=None,
                                home=HOME)
     rows = store.activity_records(get_db(), mediator=current_mediator().name)
-    out = io.StringIO()
-    count = cra.write_csv(out, rows, private=True)
+    columns, lines = cra.coop_export(rows, private=True)
     key = find_key()
-    written, problem = None, None
+    written, problem, count = None, None, 0
     if key is None:
         problem = _l("Aucune clé USB n'est branchée. Branchez-la, attendez quelques "
                      "secondes, puis recommencez.")
     else:
         try:
             target = usbkey.destination(
-                key, EXPORT_FOLDER_NAME.format(stamp=now().strftime("%Y%m%d-%H%M%S")))
-            # with a BOM: spreadsheets then read the accents right
-            usbkey.write_verified(target, out.getvalue().encode("utf-8-sig"), _check_csv)
+                key, EXPORT_FILE_NAME.format(stamp=now().strftime("%Y%m%d-%H%M%S")))
+            count = write_csv(target, columns, lines)
             written = os.fspath(target)
-        except usbkey.Refused:
+        except (usbkey.Refused, OSError):
             problem = _l("La clé USB n'a pas pu être écrite (pleine, protégée ou retirée). "
                          "Essayez une autre clé.")
     return render_template("activity/export.html", written=written, problem=problem,
