@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 from flask import Blueprint
 from werkzeug.datastructures import MultiDict
@@ -267,6 +268,7 @@ def test_saving_queues_one_anonymised_record_for_the_hub(client, db, resident):
                        "week": payload["week"], "mode": "guided", "duration_band": "30_59",
                        "themes": ["diagnostic_numerique", "email"],
                        "autonomy": "partiellement_autonome", "referral": "aide_sociale"}
+    fastjsonschema.compile(contract.payload_schema("activity", 1))(payload)   # the hub's check
     text = json.dumps(payload, ensure_ascii=False)
     assert "Dupont" not in text and "Émilie" not in text and "Martin" not in text
     [row] = store.activity_records(db, mediator="émilie martin")
@@ -285,6 +287,7 @@ def test_a_workshop_is_counted_without_names(client, db):
     assert (payload["mode"], payload["duration_band"], payload["autonomy"]) == \
         ("workshop", "120_plus", None)
     assert "courriel" not in json.dumps(payload)
+    fastjsonschema.compile(contract.payload_schema("activity", 1))(payload)
 
 
 def test_notes_are_deleted_after_the_retention_period(db):
