@@ -101,7 +101,7 @@ class ActivityRecord:
 
 # --- the mediator's form -----------------------------------------------------------
 
-def _one(form, name: str, allowed, required: bool = False) -> str | None:
+def _one(form, name: str, allowed) -> str | None:
     """One value from a closed list: absent is None, anything else outside it tampered."""
     value = (form.get(name) or "").strip()
     if not value:
