@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         from .web import resident
         app.register_blueprint(resident.bp)
+        from .web import activity_record; app.register_blueprint(activity_record.bp)
 
     from .cli import register
     register(app)

@@ -65,8 +65,10 @@ DEFAULTS = {
     # mediators: days after which a roster not refreshed from the hub (sync or USB
     # receipt) no longer unlocks the kiosk (a mediator disabled since would still be in it)
     "ROSTER_MAX_AGE_DAYS": 30,
-    # mediators' free-text notes on a guided diagnostic are deleted after this many days
-    # (as La Coop keeps them); `kiosk purge` and the start of a guided visit delete them
+    # mediators' free-text notes (on a guided diagnostic, in an activity record) are
+    # deleted this many days after they were written (as La Coop does): `kiosk purge`,
+    # the start of a guided visit and each record saved delete them. They never leave the
+    # kiosk but in a mediator's export of their own
     "NOTES_RETENTION_DAYS": 365,
     # --- hub side ---
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)

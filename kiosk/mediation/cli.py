@@ -1,13 +1,18 @@
-"""`kiosk mediator list` and `kiosk mediator add`: the mediators this kiosk knows."""
+"""`kiosk mediator list` and `kiosk mediator add`: the mediators this kiosk knows;
+`kiosk mediator export`: their activity records, as La Coop's CSV."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..storage import store
 from ..sync.cli import kiosk_db
+from . import cra
 from .codes import MAX_NAME, MAX_STRUCTURE, announce, clean_text, hash_code, new_code
 
 
@@ -60,6 +65,54 @@ def add_command(name, structure):
         raise click.ClickException(f"a mediator named {name!r} is already added here")
     click.echo(f"Mediator {name!r} ({structure}) added on this kiosk.")
     click.echo(announce(name, code))
+
+
+@mediator_group.command("export")
+@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]),
+              help="First day (YYYY-MM-DD), included.")
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day (YYYY-MM-DD), included.")
+@click.option("--mediator", "name", help="Only this mediator's records, WITH their notes "
+              "and workshop titles (their own export of their own notes).")
+# A plain string: a trailing "/" says "a folder", which a Path would drop.
+@click.option("--out", "output", type=click.Path(),
+              help="CSV file to write, or an existing folder "
+                   "(default: exports/comptes-rendus-<date>.csv).")
+@with_appcontext
+def export_command(since, until, name, output):
+    """Write the activity records as CSV with La Coop's column names and values, to
+    type them into La Coop or for one's own reporting. A value the kiosk cannot map
+    (an age band straddling La Coop's) is "non_communique". Free text (notes, workshop
+    titles) is written only with --mediator NAME: a mediator's export of their own."""
+    from ..sync import usbkey
+    from ..sync.export import write_csv
+
+    file_name = f"comptes-rendus-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
+    try:
+        if output is None:  # the kiosk's own export folder: created if need be
+            folder = Path(current_app.config["EXPORT_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            output = usbkey.destination(folder, file_name)
+        else:  # typed by a person, often a USB key: never created, must be mounted
+            output = usbkey.destination(output, file_name)
+    except (usbkey.Refused, OSError) as exc:
+        raise click.ClickException(f"{exc}; nothing was written")
+    db = kiosk_db()
+    try:
+        rows = store.activity_records(
+            db, mediator=name, since=since.date().isoformat() if since else None,
+            until=until.date().isoformat() if until else None)
+    finally:
+        db.close()
+    columns, lines = cra.coop_export(rows, private=name is not None)
+    try:
+        with click.progressbar(length=len(rows), label="Exporting", file=sys.stderr) as bar:
+            count = write_csv(output, columns, lines, on_row=lambda: bar.update(1))
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write there "
+                                   f"({exc.strerror or exc}); nothing was written")
+    whose = f" of {name}, with their notes," if name else " (no notes)"
+    click.echo(f"{count} activity records{whose} written to {output}.")
 
 
 def register(app) -> None:

@@ -158,6 +158,24 @@ def m013_observations_notes(db):
     db.execute("CREATE INDEX mediator_notes_visit ON mediator_notes (visit_id)")
 
 
+@migration
+def m014_activity_records(db):
+    # A mediator's activity records (kiosk/mediation/cra.py): La Coop's fields as JSON,
+    # the mediator's name (their own list and export) and free-text notes, which never
+    # leave the kiosk and are deleted NOTES_RETENTION_DAYS after they were written.
+    # visit_id: the guided diagnostic it follows, if any; erasing that visit (the
+    # resident's right to erasure) unlinks the record, which holds nothing of the person
+    # but La Coop's anonymous fields.
+    db.execute("CREATE TABLE activity_records (id INTEGER PRIMARY KEY, "
+               "visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL, "
+               "mediator TEXT NOT NULL, kind TEXT NOT NULL, mode TEXT NOT NULL, "
+               "date TEXT NOT NULL, fields TEXT NOT NULL, notes TEXT, "
+               "created_at TEXT NOT NULL)")
+    db["activity_records"].create_index(["mediator", "date"])
+    # one record per guided diagnostic (NULLs, records without one, are not equal)
+    db["activity_records"].create_index(["visit_id"], unique=True)
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

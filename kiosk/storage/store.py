@@ -523,7 +523,76 @@ def notes(db, *, visit_id: int | None = None, mediator: str | None = None) -> li
 
 
 def purge_notes(db, written_before: datetime) -> int:
-    """Delete the mediators' notes written before that moment; how many went."""
+    """Delete the mediators' notes written before that moment, on guided screens and in
+    activity records (the record itself stays); how many went."""
     with write_transaction(db):
-        return db.execute("delete from mediator_notes where written_at < ?",
-                          [written_before.isoformat()]).rowcount
+        screens = db.execute("delete from mediator_notes where written_at < ?",
+                             [written_before.isoformat()]).rowcount
+        records = db.execute("update activity_records set notes = null "
+                             "where notes is not null and created_at < ?",
+                             [written_before.isoformat()]).rowcount
+    return screens + records
+
+
+# --- activity records ---------------------------------------------------------------
+# A mediator's records (migration m014, kiosk/mediation/cra.py): La Coop's fields as
+# JSON, the mediator's name and the notes stay here; only the anonymised payload leaves.
+
+def add_activity_record(db, *, visit_id: int | None, mediator: str, kind: str, mode: str,
+                        day: str, fields: dict, notes: str, payload: dict,
+                        now: datetime) -> int:
+    """Store one record and queue its anonymised ``payload`` for the hub, in ONE
+    transaction: no record without its outbox row, nor the reverse. Its id."""
+    with write_transaction(db):
+        record_id = _insert(db, "activity_records", {
+            "visit_id": visit_id, "mediator": mediator, "kind": kind, "mode": mode,
+            "date": day, "fields": _json(fields), "notes": notes or None,
+            "created_at": now.isoformat()})
+        queue_record(db, payload, now)
+    return record_id
+
+
+def _activity_row(row) -> dict:
+    return dict(row, fields=json.loads(row["fields"]))
+
+
+def activity_records(db, *, mediator: str | None = None, since: str | None = None,
+                     until: str | None = None) -> list[dict]:
+    """This kiosk's records, oldest first: of one mediator (None: all; whatever the
+    case of the name), dated between
+    ``since`` and ``until`` (ISO dates, both included; None: no bound)."""
+    where, params = ["1 = 1"], []
+    if since:
+        where.append("date >= ?")
+        params.append(since)
+    if until:
+        where.append("date <= ?")
+        params.append(until)
+    rows = db.query(f"select * from activity_records where {' and '.join(where)} "  # noqa: S608
+                    "order by date, id", params)
+    # A name as typed, whatever its case, accents included (SQLite's NOCASE folds ASCII
+    # only): "émilie martin" is Émilie Martin.
+    wanted = mediator.casefold() if mediator is not None else None
+    return [_activity_row(row) for row in rows
+            if wanted is None or row["mediator"].casefold() == wanted]
+
+
+def activity_record(db, record_id: int) -> dict | None:
+    """One record of this kiosk by its id, or None (a forged or another kiosk's id)."""
+    rows = list(db.query("select * from activity_records where id = ?", [record_id]))
+    return _activity_row(rows[0]) if rows else None
+
+
+def activity_record_for_visit(db, visit_id: int) -> dict | None:
+    """The record made after this guided diagnostic, or None."""
+    rows = list(db.query("select * from activity_records where visit_id = ? "
+                         "order by id limit 1", [visit_id]))
+    return _activity_row(rows[0]) if rows else None
+
+
+def finished_guided_visit(db, visit_id: int) -> dict | None:
+    """The visit if it is a guided diagnostic of this kiosk that was completed, else
+    None: only those have a record prefilled from them."""
+    rows = list(db.query("select * from visits where id = ? and mode = 'guided' "
+                         "and status = 'complete'", [visit_id]))
+    return rows[0] if rows else None
