@@ -141,6 +141,13 @@ def m011_unlock_failures(db):
     db["unlock_failures"].create({"at": str}, not_null={"at"})
 
 
+@migration
+def m012_guided_visits(db):
+    # Who ran a guided diagnostic (kiosk/web/mediator.py), for "Mes accompagnements" on
+    # this kiosk only: NULL for self-service. Never in a record, never sent.
+    db["visits"].add_column("mediator", str)
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
