@@ -65,6 +65,10 @@ DEFAULTS = {
     # mediators: days after which a roster not refreshed from the hub (sync or USB
     # receipt) no longer unlocks the kiosk (a mediator disabled since would still be in it)
     "ROSTER_MAX_AGE_DAYS": 30,
+    # seconds without a touch before the warning while a mediator is unlocked (their own
+    # pages and a guided diagnostic): longer than a resident's, a mediator talks with the
+    # person; then the whole session ends, the mediator's included
+    "MEDIATOR_IDLE_SECONDS": 900,
     # --- hub side ---
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)
     "HUB_MAX_BATCH_RECORDS": 1000,
