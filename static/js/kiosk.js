@@ -32,18 +32,21 @@
     setupIdle(document.body);
   });
 
-  // Digits go into the field the keypad names (a postal code: 5 digits at most); a field
-  // holding a name is emptied by the first digit. The status line repeats what the field
-  // holds, spaced out so that a screen reader reads it digit by digit.
+  // Digits go into the field the keypad names (data-keypad-max digits at most, else 5: a
+  // postal code); a field holding a name is emptied by the first digit. The status line
+  // repeats what the field holds, spaced out so that a screen reader reads it digit by
+  // digit; for a secret code (data-counts: the words for each count) only how many.
   function setupKeypads() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-keypad]"), function (keypad) {
       var field = document.getElementById(keypad.dataset.keypad);
       var said = keypad.querySelector("[data-keypad-said]");
+      var longest = parseInt(keypad.dataset.keypadMax || "5", 10);
+      var counts = said && said.dataset.counts ? JSON.parse(said.dataset.counts) : null;
       if (!field) { return; }
       keypad.hidden = false;
       function show(value) {
         field.value = value;
-        if (said) { said.textContent = value.split("").join(" "); }
+        if (said) { said.textContent = counts ? counts[value.length] : value.split("").join(" "); }
       }
       keypad.addEventListener("click", function (event) {
         var key = event.target.closest("button");
@@ -51,7 +54,7 @@
         var code = /^[0-9]*$/.test(field.value) ? field.value : "";
         if (key.hasAttribute("data-erase")) {
           show(code.slice(0, -1));
-        } else if (key.dataset.digit && code.length < 5) {
+        } else if (key.dataset.digit && code.length < longest) {
           show(code + key.dataset.digit);
         }
       });
