@@ -364,3 +364,16 @@ def test_a_period_of_one_day_is_accepted(mediator):
     response = mediator.get("/mediateur/accompagnements?du=2026-11-30&au=2026-11-30")
     assert response.status_code == 200
     assert 'name="du" value="2026-11-30"' in response.get_data(as_text=True)
+
+
+def test_a_second_tap_without_javascript_leads_where_the_session_stands(mediator, kiosk):
+    """The first tap renews the session; the second carries the old form token."""
+    mediator.get("/mediateur")
+    form = {"name": ZOE, "code": ZOE_CODE, "csrf_token": mediator.token()}
+    assert mediator.client.post("/mediateur", data=form).location == "/mediateur/accueil"
+    assert mediator.client.post("/mediateur", data=form).location == "/mediateur/accueil"
+    mediator.get("/mediateur/accueil")
+    form = {"lang": "fr", "csrf_token": mediator.token()}
+    assert mediator.client.post("/mediateur/guide", data=form).location == "/notice"
+    assert mediator.client.post("/mediateur/guide", data=form).location == "/notice"
+    assert len(rows(kiosk, "select id from visits")) == 1

@@ -8,8 +8,9 @@
 // - a form sent once is not sent again by a second tap while the next page loads
 //   (without JavaScript, the server treats that second sending as harmless);
 // - each read-aloud player becomes one large "listen" button (one clip at a time);
-// - the commune screen's keypad appears and types the postal code into the text field
-//   (kiosks have no keyboard; without JavaScript the field alone still works).
+// - the keypads appear and type into their field: the commune screen's postal code, a
+//   mediator's unlock code (kiosks have no keyboard; without JavaScript the field alone
+//   still works).
 (function () {
   "use strict";
 
