@@ -54,9 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .hub import web as hub_web
         hub_web.init_app(app)
     else:
-        from .web import resident
+        from .web import activity_record, mediator, resident
         app.register_blueprint(resident.bp)
-        from .web import activity_record; app.register_blueprint(activity_record.bp)
+        app.register_blueprint(mediator.bp)
+        app.register_blueprint(activity_record.bp)
 
     from .cli import register
     register(app)

@@ -65,6 +65,10 @@ DEFAULTS = {
     # mediators: days after which a roster not refreshed from the hub (sync or USB
     # receipt) no longer unlocks the kiosk (a mediator disabled since would still be in it)
     "ROSTER_MAX_AGE_DAYS": 30,
+    # seconds without a touch before the warning while a mediator is unlocked (their own
+    # pages and a guided diagnostic): longer than a resident's, a mediator talks with the
+    # person; then the whole session ends, the mediator's included
+    "MEDIATOR_IDLE_SECONDS": 900,
     # mediators' free-text notes (on a guided diagnostic, in an activity record) are
     # deleted this many days after they were written (as La Coop does): `kiosk purge`,
     # the start of a guided visit and each record saved delete them. They never leave the

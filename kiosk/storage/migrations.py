@@ -142,6 +142,13 @@ def m011_unlock_failures(db):
 
 
 @migration
+def m012_guided_visits(db):
+    # Who ran a guided diagnostic (kiosk/web/mediator.py), for "Mes accompagnements" on
+    # this kiosk only: NULL for self-service. Never in a record, never sent.
+    db["visits"].add_column("mediator", str)
+
+
+@migration
 def m013_observations_notes(db):
     # A guided diagnostic (kiosk/diagnostic/visit.py): what the mediator observed of each
     # activity, in La Coop's autonomy levels (item "" for a practical task), and their

@@ -596,3 +596,35 @@ def finished_guided_visit(db, visit_id: int) -> dict | None:
     rows = list(db.query("select * from visits where id = ? and mode = 'guided' "
                          "and status = 'complete'", [visit_id]))
     return rows[0] if rows else None
+
+
+# --- mediators' pages ---------------------------------------------------------------
+# What "Mes accompagnements" reads (kiosk/web/mediator.py): the guided diagnostics of this
+# kiosk and its screenings. A mediator's name is kept on the visit (migration m012) for
+# these pages only: no record carries it.
+
+def set_visit_mediator(db, token: str, name: str) -> None:
+    """Note who runs the guided visit reachable by ``token``."""
+    with write_transaction(db):
+        db.execute("update visits set mediator = ? where token = ?", [name, token])
+
+
+def guided_diagnostics(db, since: datetime, until: datetime) -> list[dict]:
+    """The guided diagnostics finished in [since, until), newest first: ``finished_at``,
+    ``complete``, ``language``, ``profile``, ``needs`` and ``mediator``."""
+    rows = db.query(
+        "select r.finished_at, r.complete, r.language, r.profile, r.needs, v.mediator "
+        "from results r join visits v on v.id = r.visit_id "
+        "where v.mode = 'guided' and r.finished_at >= ? and r.finished_at < ? "
+        "order by r.finished_at desc", [since.isoformat(), until.isoformat()])
+    return [dict(row, needs=json.loads(row["needs"]) if row["needs"] else [])
+            for row in rows]
+
+
+def count_screenings(db, since: datetime, until: datetime) -> dict[str, int]:
+    """The counter screenings queued in [since, until), by orientation."""
+    return {row["orientation"]: row["n"] for row in db.query(
+        "select json_extract(payload, '$.orientation') as orientation, count(*) as n "
+        "from outbox where json_extract(payload, '$.kind') = 'screening' "
+        "and created_at >= ? and created_at < ? group by orientation",
+        [since.isoformat(), until.isoformat()])}

@@ -14,12 +14,17 @@ from flask import current_app
 from flask_babel import ngettext
 
 from ..config import flag
+from .mediator_session import current_mediator
 
 
 def wait_seconds(result: bool = False) -> int:
     """Seconds of silence before the warning: on the result (and its printable sheet)
-    or on any other screen."""
+    or on any other screen; on every screen alike while a mediator is unlocked (their
+    pages and a guided diagnostic): a mediator talks with the person, and a pause to
+    explain is not an absence."""
     cfg = current_app.config
+    if current_mediator() is not None:
+        return int(cfg["MEDIATOR_IDLE_SECONDS"])
     return int(cfg["RESULT_IDLE_SECONDS"] if result else cfg["IDLE_SECONDS"])
 
 

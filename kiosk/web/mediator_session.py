@@ -20,9 +20,12 @@ KEY = "mediator"
 def current_mediator() -> Mediator | None:
     """The mediator unlocked in this browser session, or None."""
     held = session.get(KEY)
-    if not isinstance(held, dict):
+    fields = ("name", "structure", "source")
+    # Only the kiosk writes the (signed) cookie; a value of another shape (an older
+    # kiosk's, mid-upgrade) is no mediator, not an error.
+    if not isinstance(held, dict) or not all(isinstance(held.get(f), str) for f in fields):
         return None
-    return Mediator(held["name"], held["structure"], held["source"])
+    return Mediator(*(held[f] for f in fields))
 
 
 def open_session(mediator: Mediator) -> None:

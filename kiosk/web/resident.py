@@ -21,8 +21,7 @@ from ..diagnostic.questions import (NOT_OBSERVED, NOTE_FIELD, NOTE_MAX, OBSERVED
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage.db import get_db
-from . import inactivity, result_page
-from .mediator_session import current_mediator
+from . import inactivity, mediator_session, result_page
 from .site import error_page as site_error_page, local_path
 
 bp = Blueprint("resident", __name__)
@@ -92,9 +91,11 @@ PERSONAL_CHOICES = ("lang", "text", "contrast")
 
 
 def holds_a_person() -> bool:
-    """Whether this session carries anything of a person's (a visit or a display
-    choice): then its screen must go back to the default welcome after inactivity."""
-    return "sid" in session or any(key in session for key in PERSONAL_CHOICES)
+    """Whether this session carries anything of a person's (a visit, a display choice,
+    an unlocked mediator): then its screen must go back to the default welcome after
+    inactivity."""
+    return ("sid" in session or mediator_session.KEY in session
+            or any(key in session for key in PERSONAL_CHOICES))
 
 
 @bp.before_app_request
@@ -277,7 +278,8 @@ def where_visit_is(visit) -> str:
     """The page this session's visit stands at: the welcome screen without one, the
     notice before the first answer, the screen due, or the result."""
     if visit is None:
-        return url_for("resident.welcome")
+        return url_for("mediator.home" if mediator_session.current_mediator()
+                       else "resident.welcome")
     if visit["status"] != "active":
         return url_for("resident.result")
     route = service().route(visit)
@@ -341,8 +343,13 @@ def print_sheet():
 
 @bp.post("/finish")
 def finish():
-    """'Finish': the kiosk is made clean for the next person."""
+    """'Finish': the kiosk is made clean for the next person. A guided diagnostic's
+    visit ends the same way, but its mediator stays, back on their home page."""
+    mediator = mediator_session.current_mediator()
     end_current_visit()
+    if mediator is not None:
+        mediator_session.open_session(mediator)
+        return redirect(url_for("mediator.home"), 303)
     return redirect(url_for("resident.welcome"), 303)
 
 
@@ -386,7 +393,7 @@ def timeout():
 def guiding_mediator(visit) -> str | None:
     """The name of the mediator guiding this visit: a guided visit with a mediator
     unlocked in this session; None otherwise (then no mediator's field is accepted)."""
-    mediator = current_mediator()
+    mediator = mediator_session.current_mediator()
     return mediator.name if mediator is not None and visit["mode"] == "guided" else None
 
 
@@ -394,7 +401,7 @@ def guided_fields(route, screen, form=None) -> dict | None:
     """What the mediator's part of a question screen shows (None: nothing, on a
     self-service visit or without a mediator): the observations stored for the screen,
     or those of ``form`` when it comes back after a refused answer, and the note."""
-    if current_mediator() is None:  # a resident's screen: no further look-up
+    if mediator_session.current_mediator() is None:  # a resident's screen: no further look-up
         return None
     visit = current_visit()
     if visit is None or guiding_mediator(visit) is None:

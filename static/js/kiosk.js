@@ -8,8 +8,9 @@
 // - a form sent once is not sent again by a second tap while the next page loads
 //   (without JavaScript, the server treats that second sending as harmless);
 // - each read-aloud player becomes one large "listen" button (one clip at a time);
-// - the commune screen's keypad appears and types the postal code into the text field
-//   (kiosks have no keyboard; without JavaScript the field alone still works).
+// - the keypads appear and type into their field: the commune screen's postal code, a
+//   mediator's unlock code (kiosks have no keyboard; without JavaScript the field alone
+//   still works).
 (function () {
   "use strict";
 
@@ -32,18 +33,21 @@
     setupIdle(document.body);
   });
 
-  // Digits go into the field the keypad names (a postal code: 5 digits at most); a field
-  // holding a name is emptied by the first digit. The status line repeats what the field
-  // holds, spaced out so that a screen reader reads it digit by digit.
+  // Digits go into the field the keypad names (data-keypad-max digits at most, else 5: a
+  // postal code); a field holding a name is emptied by the first digit. The status line
+  // repeats what the field holds, spaced out so that a screen reader reads it digit by
+  // digit; for a secret code (data-counts: the words for each count) only how many.
   function setupKeypads() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-keypad]"), function (keypad) {
       var field = document.getElementById(keypad.dataset.keypad);
       var said = keypad.querySelector("[data-keypad-said]");
+      var longest = parseInt(keypad.dataset.keypadMax || "5", 10);
+      var counts = said && said.dataset.counts ? JSON.parse(said.dataset.counts) : null;
       if (!field) { return; }
       keypad.hidden = false;
       function show(value) {
         field.value = value;
-        if (said) { said.textContent = value.split("").join(" "); }
+        if (said) { said.textContent = counts ? counts[value.length] : value.split("").join(" "); }
       }
       keypad.addEventListener("click", function (event) {
         var key = event.target.closest("button");
@@ -51,7 +55,7 @@
         var code = /^[0-9]*$/.test(field.value) ? field.value : "";
         if (key.hasAttribute("data-erase")) {
           show(code.slice(0, -1));
-        } else if (key.dataset.digit && code.length < 5) {
+        } else if (key.dataset.digit && code.length < longest) {
           show(code + key.dataset.digit);
         }
       });
