@@ -252,13 +252,17 @@ def test_self_service_visits_have_no_mediator(mediator, kiosk):
     assert visit == {"mode": "self", "mediator": None}
 
 
-def test_guided_results_terminer_keeps_the_mediator_and_goes_home(mediator, kiosk):
+def test_guided_results_terminer_keeps_the_mediator_and_leads_to_the_record(mediator, kiosk):
     mediator.unlock()
     mediator.complete({"internet_ever": {"answer": "no"}})
     page = mediator.get("/result").get_data(as_text=True)
     assert "Votre résultat" in page
+    (visit,) = rows(kiosk, "select id from visits")
     response = mediator.post("/finish")
-    assert response.status_code == 303 and response.location == "/mediateur/accueil"
+    assert response.status_code == 303
+    assert response.location == f"/mediateur/compte-rendu/diagnostic/{visit['id']}"
+    page = mediator.get(response.location).get_data(as_text=True)
+    assert "Compte rendu du diagnostic accompagné" in page
     page = mediator.get("/mediateur/accueil").get_data(as_text=True)
     assert "Bonjour, Zoé Martin" in page and '<html lang="fr"' in page
     with mediator.client.session_transaction() as session:

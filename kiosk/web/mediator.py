@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
@@ -28,7 +29,7 @@ from ..storage import store
 from ..storage.db import get_db
 from ..sync.anonymise import anonymise_kind, iso_week
 from ..sync.contract import SCREENING
-from . import resident
+from . import activity_record, resident
 from .mediator_session import close_session, current_mediator, open_session, require_mediator
 from .result_page import LOCAL_TIME
 from .site import error_page as site_error_page
@@ -179,7 +180,7 @@ def guide():
     session["lang"] = lang
     session["sid"] = secrets.token_urlsafe(32)
     session["seen"] = resident.wall_seconds()
-    resident.service().start(session["sid"], lang, "guided")
+    resident.guided_service().start(session["sid"], lang, "guided")
     store.set_visit_mediator(get_db(), session["sid"], mediator.name)
     return redirect(url_for("resident.notice"), 303)
 
@@ -230,9 +231,15 @@ def accompaniments():
         period = store.guided_diagnostics(db, since, until)
         counts = {"guided": len(period), "complete": sum(r["complete"] for r in period),
                   "screenings": store.count_screenings(db, since, until)}
+        period_records = store.activity_records(db, since=start.isoformat(),
+                                                until=end.isoformat())
+        counts["records"] = Counter(r["mode"] for r in period_records)
     q = get_questionnaire()
+    own = store.activity_records(db, mediator=current_mediator().name,
+                                 since=(today - timedelta(weeks=LIST_WEEKS)).isoformat())
     return render_template(
         "mediator/accompaniments.html", mediator=current_mediator(), rows=listed,
+        records=list(reversed(own)), record_titles=activity_record.TITLES,
         profiles={p.id: p.label for p in q.profiles}, needs={n.id: n.label for n in q.needs},
         start=start, end=end, today=today, first_day=FIRST_DAY, error=error, counts=counts,
         orientations=ORIENTATION_WORDS, weeks=LIST_WEEKS, idle=True), \

@@ -344,11 +344,16 @@ def print_sheet():
 @bp.post("/finish")
 def finish():
     """'Finish': the kiosk is made clean for the next person. A guided diagnostic's
-    visit ends the same way, but its mediator stays, back on their home page."""
+    visit ends the same way, but its mediator stays: on to its activity record when it
+    is complete, else back on their home page."""
     mediator = mediator_session.current_mediator()
+    visit = current_visit()
     end_current_visit()
     if mediator is not None:
         mediator_session.open_session(mediator)
+        if visit is not None and visit["mode"] == "guided" and visit["status"] == "complete":
+            # a guided diagnostic ends with its activity record, prefilled from it
+            return redirect(url_for("activity.diagnostic", visit_id=visit["id"]), 303)
         return redirect(url_for("mediator.home"), 303)
     return redirect(url_for("resident.welcome"), 303)
 
