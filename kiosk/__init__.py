@@ -54,8 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .hub import web as hub_web
         hub_web.init_app(app)
     else:
-        from .web import resident
+        from .web import followup, resident
         app.register_blueprint(resident.bp)
+        app.register_blueprint(followup.bp)
 
     from .cli import register
     register(app)
