@@ -236,3 +236,17 @@ def test_every_take_home_code_with_a_follow_up_code_stays_within_its_limits(lang
         lines = text.split("\n")
         assert lines[:len(needed)] == needed and lines[-1] == line
         assert len(lines) <= 8 and result_page.qr_code(text).version <= 10, text
+
+
+def test_a_second_tap_on_valider_leads_to_the_follow_up_already_started(make_app,
+                                                                        monkeypatch):
+    set_clock(monkeypatch, FIRST)
+    _, code = completed(make_app(), NEVER)
+    app = make_app()
+    person = Resident(app.test_client())
+    person.get("/suivi")
+    stale = person.token()
+    assert person.post("/suivi", {"code": code}).status_code == 303
+    again = person.post("/suivi", {"code": code, "csrf_token": stale})
+    assert again.status_code == 303 and again.location.endswith("/suivi/aide")
+    assert connect(app.config["DATABASE"])["visits"].count == 1

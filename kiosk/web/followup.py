@@ -90,8 +90,17 @@ def submit():
     error = start_followup(code, "self")
     if error:
         return render_template("followup/code.html", code=code, error=error, idle=True), 422
-    _visit, earlier = followup_visit()
-    return redirect(url_for("followup.takeup" if earlier["offers"] else "resident.notice"), 303)
+    return redirect(where_followup_is(resident.current_visit()), 303)
+
+
+def where_followup_is(visit) -> str:
+    """Where a visit just started from a code goes: the take-up page while it has not
+    been answered (when offers were proposed), else where the visit stands."""
+    earlier = store.visit_followup(visit) if visit else None
+    if (earlier and earlier["offers"] and visit["status"] == "active"
+            and visit.get("takeup") is None):
+        return url_for("followup.takeup")
+    return resident.where_visit_is(visit)
 
 
 def followup_visit():
@@ -143,4 +152,4 @@ def stale_form(error):
     the visit it started stands; any other refused form is an error."""
     if request.endpoint != "followup.submit":
         return error_page(error)
-    return redirect(resident.where_visit_is(resident.current_visit()), 303)
+    return redirect(where_followup_is(resident.current_visit()), 303)
