@@ -32,8 +32,7 @@
     setupIdle(document.body);
   });
 
-  // Digits go into the field the keypad names (a postal code: 5 digits at most, or the
-  // keypad's data-keypad-max: 16 for a follow-up code); a field
+  // Digits go into the field the keypad names (5 at most, or its data-keypad-max); a field
   // holding a name is emptied by the first digit. The status line repeats what the field
   // holds, spaced out so that a screen reader reads it digit by digit.
   function setupKeypads() {
@@ -52,7 +51,7 @@
         var code = /^[0-9]*$/.test(field.value) ? field.value : "";
         if (key.hasAttribute("data-erase")) {
           show(code.slice(0, -1));
-        } else if (key.dataset.digit && code.length < (Number(keypad.dataset.keypadMax) || 5)) {
+        } else if (key.dataset.digit && code.length < (+keypad.dataset.keypadMax || 5)) {
           show(code + key.dataset.digit);
         }
       });
