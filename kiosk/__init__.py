@@ -54,8 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .hub import web as hub_web
         hub_web.init_app(app)
     else:
-        from .web import activity_record, mediator, resident
+        from .web import activity_record, followup, mediator, resident
         app.register_blueprint(resident.bp)
+        app.register_blueprint(followup.bp)
         app.register_blueprint(mediator.bp)
         app.register_blueprint(activity_record.bp)
 

@@ -6,10 +6,13 @@ or abandoned diagnostic leaves behind; kiosk.diagnostic.visit stores it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Mapping
 
 from ..storage import store
 from ..sync import anonymise as anon
+from ..sync import contract
+from . import followup
 from .questionnaire import Questionnaire
 from .recommend import choose_offers
 from . import scoring
@@ -23,6 +26,8 @@ class Record:
     result: dict
     scores: list[dict]
     outbox: dict
+    # Records of other kinds queued in the same transaction (a follow-up's).
+    extra_outbox: tuple[dict, ...] = ()
 
 
 def vocabulary(questionnaire: Questionnaire, languages) -> dict[str, set]:
@@ -84,4 +89,73 @@ def build_record(route, visit: dict, *, now: datetime, site_commune: str | None,
     outbox = store.outbox_row(payload, now)
     scores = [{"area": a, "level": s.levels[a], "shown_level": seen.shown_levels[a],
                "activities_done": s.activities_done[a]} for a in s.levels]
-    return Record(result, scores, outbox)
+    extra = ()
+    if complete:
+        result["followup_code"] = followup_code(questionnaire, s.levels, result["offers"], now)
+        extra = followup_records(questionnaire, visit, s.levels, now=now,
+                                 site_epci=epci_of(site_commune) if site_commune else None,
+                                 vocabulary=vocabulary(questionnaire, languages))
+    return Record(result, scores, outbox, extra)
+
+
+# --- follow-up ----------------------------------------------------------------------
+# A complete diagnostic gives a follow-up code (kiosk.diagnostic.followup), kept in its
+# result only. A diagnostic started from a code also leaves a follow-up record: what
+# changed per area, how long after (in bands) and whether the person went to the offers
+# proposed then; never the earlier levels, week or code, so the hub cannot pair visits.
+
+def followup_code(questionnaire: Questionnaire, levels: Mapping[str, int], offers,
+                  now: datetime) -> str | None:
+    """The follow-up code of a result: the reported ``levels`` in the questionnaire's
+    area order, the week, the frame and the ``offers`` proposed (the first four a code
+    can name). None when the code cannot carry this result (a questionnaire without
+    five areas, a frame past 8, a clock outside 2025-2044): the result stands without."""
+    ids = [offer.id for offer in questionnaire.offers]
+    named = [offer for offer in offers if offer in ids[:followup.MAX_OFFERS]]
+    try:
+        carried = followup.FollowUp(
+            frame=int(questionnaire.frame), week=anon.iso_week(now),
+            levels=tuple(levels.get(area.id, 0) for area in questionnaire.areas),
+            offers=tuple(named[:followup.MAX_PROPOSED]))
+        return followup.encode(carried, ids)
+    except ValueError:
+        return None
+
+
+def weeks_band(earlier: str, later: str) -> str:
+    """The band of the weeks from ISO week ``earlier`` to ``later``
+    (kiosk.sync.contract.WEEKS_BANDS): under 5, 5-12, 13-26, 27-52, 53 and more."""
+    def monday(week: str) -> date:
+        year, _, number = week.partition("-W")
+        return date.fromisocalendar(int(year), int(number), 1)
+
+    weeks = max(0, (monday(later) - monday(earlier)).days // 7)
+    for band, last in zip(contract.WEEKS_BANDS, (4, 12, 26, 52)):
+        if weeks <= last:
+            return band
+    return contract.WEEKS_BANDS[-1]
+
+
+def changes(earlier: Mapping[str, int], now: Mapping[str, int]) -> dict[str, int]:
+    """Area -> -1, 0 or +1: the sign of the change of level between two diagnostics,
+    for the areas both have."""
+    return {area: (now[area] > level) - (now[area] < level)
+            for area, level in earlier.items() if area in now}
+
+
+def followup_records(questionnaire: Questionnaire, visit, levels: Mapping[str, int], *,
+                     now: datetime, site_epci: str | None, vocabulary) -> tuple[dict, ...]:
+    """The follow-up record a visit started from a code leaves (an outbox row), or
+    nothing for any other visit."""
+    earlier = store.visit_followup(visit)
+    if earlier is None:
+        return ()
+    week = anon.iso_week(now)
+    values = {"frame": questionnaire.frame, "mode": visit["mode"],
+              "weeks_band": weeks_band(earlier["week"], week),
+              "change": changes(earlier["levels"], levels),
+              "takeup": {offer: status for offer, status in store.visit_takeup(visit).items()
+                         if offer in earlier["offers"]}}
+    payload = anon.anonymise_kind(contract.FOLLOWUP, values, site_epci=site_epci, week=week,
+                                  vocabulary=vocabulary)
+    return (store.outbox_row(payload, now),)

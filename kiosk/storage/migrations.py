@@ -183,6 +183,19 @@ def m014_activity_records(db):
     db["activity_records"].create_index(["visit_id"], unique=True)
 
 
+@migration
+def m015_followup(db):
+    # Follow-up codes (kiosk/diagnostic/followup.py). A complete result keeps the code it
+    # gave, so that "Mes accompagnements" can erase a person's data by it; a visit
+    # started from a code keeps what that code carried (JSON: week, levels by area,
+    # offers) and what the person said of the offers proposed then (JSON: offer ->
+    # take-up, kiosk.sync.contract.TAKEUP). None of it ever enters the outbox.
+    db["results"].add_column("followup_code", str)
+    db["results"].create_index(["followup_code"])
+    db["visits"].add_column("followup", str)
+    db["visits"].add_column("takeup", str)
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

@@ -81,6 +81,10 @@ def _insert_record(db, visit_id: int, record) -> int:
     for row in record.scores:
         _insert(db, "scores", dict(row, result_id=result_id))
     _insert(db, "outbox", dict(record.outbox, result_id=result_id))
+    # Records of other kinds the diagnostic leaves (a follow-up's), tied to its result
+    # so that erasing the visit takes them too.
+    for row in record.extra_outbox:
+        _insert(db, "outbox", dict(row, result_id=result_id))
     return result_id
 
 
@@ -628,3 +632,47 @@ def count_screenings(db, since: datetime, until: datetime) -> dict[str, int]:
         "from outbox where json_extract(payload, '$.kind') = 'screening' "
         "and created_at >= ? and created_at < ? group by orientation",
         [since.isoformat(), until.isoformat()])}
+
+
+# --- follow-up ----------------------------------------------------------------------
+
+def set_visit_followup(db, visit_id: int, earlier: dict) -> None:
+    """Link a visit to the diagnostic its follow-up code carried: ``earlier`` is
+    ``{"week", "levels" (area -> level), "offers"}``, kept on this kiosk only."""
+    with write_transaction(db):
+        db.execute("update visits set followup = ? where id = ?", [_json(earlier), visit_id])
+
+
+def visit_followup(visit) -> dict | None:
+    """What a visit's follow-up code carried (see :func:`set_visit_followup`), or None
+    for a visit not started from a code."""
+    return json.loads(visit["followup"]) if visit.get("followup") else None
+
+
+def set_visit_takeup(db, visit_id: int, takeup: dict) -> None:
+    """Keep whether the person went to each offer proposed last time (offer id -> a
+    status of kiosk.sync.contract.TAKEUP); replaces what was said before."""
+    with write_transaction(db):
+        db.execute("update visits set takeup = ? where id = ?", [_json(takeup), visit_id])
+
+
+def visit_takeup(visit) -> dict:
+    """A visit's take-up answers (offer id -> status); empty when none were given."""
+    return json.loads(visit["takeup"]) if visit.get("takeup") else {}
+
+
+def erase_by_followup_code(db, code_digits: str) -> bool:
+    """The right to erasure, by follow-up code: delete the visit whose result gave this
+    code (16 ASCII digits, as kiosk.diagnostic.followup.digits reads them) and all it
+    left on this kiosk (:func:`erase_visit`); False when no result here has it.
+
+    A record already sent to the hub stays there: it is anonymous (no code, no commune,
+    the week only), so nothing on the hub can be told to belong to this person. Records
+    still waiting in the outbox are deleted with the visit and never leave.
+    """
+    row = db.execute("select visit_id from results where followup_code = ?",
+                     [code_digits]).fetchone()
+    if row is None:
+        return False
+    erase_visit(db, row[0])
+    return True

@@ -17,7 +17,9 @@ from markupsafe import Markup
 
 from ..storage import store
 from ..storage.db import get_db
+from ..diagnostic import followup
 from ..diagnostic.recommend import places_for
+from ..diagnostic.record import changes
 from ..diagnostic.resources import get_communes, get_questionnaire, get_stops
 from ..places import hours
 from ..places.stops import with_stops
@@ -42,6 +44,19 @@ LEVEL_WORDS = {
     1: _l("Les bases"),
     2: _l("À l'aise"),
 }
+
+
+# How an area changed since the diagnostic whose follow-up code started this one.
+CHANGE_WORDS = {
+    1: _l("En progrès"),
+    0: _l("Stable"),
+    -1: _l("En recul"),
+}
+
+
+def change_word(change: int) -> str:
+    """The plain words for an area's change since the earlier diagnostic (translated)."""
+    return str(CHANGE_WORDS[change])
 
 
 def level_word(level: int) -> str:
@@ -75,14 +90,40 @@ def context(visit, now: datetime, *, sheet: bool = False) -> dict:
     stops = [stop for place in shown.values() for _km, stop in place.get("stops", ())]
     titles, place = first_step(steps)
     week = place and compact_week(parse_hours(place.get("horaires")), local_time(now).date())
-    take_home = take_home_text(*take_home_lines(titles, place, week))
+    code = result.get("followup_code")
+    take_home = take_home_text(*take_home_lines(titles, place, week),
+                               last=[code_line(code)] if code else ())
     return {"result": result, "profile": profile, "levels": levels, "steps": steps,
             "from_commune": commune, "qr_svg": qr_svg(take_home),
-            "level_word": level_word, "sheet": sheet, "far_km": FAR_KM,
+            "level_word": level_word, "change_word": change_word, "sheet": sheet, "far_km": FAR_KM,
             "bookings": {pid: qr_svg(url)
                          for pid, url in booking_links(shown.values()).items()},
             "observed": observed_areas(visit, q),
-            "hours": place_hours([*shown.values(), *stops], local_time(now), sheet=sheet)}
+            "hours": place_hours([*shown.values(), *stops], local_time(now), sheet=sheet),
+            "followup_code": code and followup.format_code(code),
+            "progress": progress(q, visit, result)}
+
+
+def code_line(code: str) -> str:
+    """The take-home code's line giving the follow-up code, in the page's language."""
+    return request_translations().ugettext("Code de suivi : %(code)s") % {
+        "code": followup.format_code(code)}
+
+
+def progress(questionnaire, visit, result) -> dict | None:
+    """For a diagnostic started from a follow-up code: the Monday of the earlier one's
+    week (a date, said in words) and, per area, ``(area, earlier level, level now,
+    change -1/0/+1)``; None for any other. Both levels are those the person reported
+    (what the code carries and the hub's follow-up record compares)."""
+    earlier = store.visit_followup(visit)
+    if earlier is None:
+        return None
+    change = changes(earlier["levels"], result["levels"])
+    year, _, number = earlier["week"].partition("-W")
+    return {"since": date.fromisocalendar(int(year), int(number), 1),
+            "areas": [(area, earlier["levels"][area.id], result["levels"][area.id],
+                       change[area.id]) for area in questionnaire.areas
+                      if area.id in change]}
 
 
 def observed_areas(visit, questionnaire) -> set[str]:
@@ -155,18 +196,19 @@ def compact_week(schedule: hours.Schedule | None, start: date, locale=None,
     return "\n".join(lines)
 
 
-def take_home_text(needed: list[str], optional: list[str]) -> str:
+def take_home_text(needed: list[str], optional: list[str], last=()) -> str:
     """The ``needed`` lines, then as many ``optional`` ones (earlier ones preferred) as
-    keep the text short: at most ``QR_MAX_LINES`` lines, a symbol at version 10 or below.
+    keep the text short, then the ``last`` ones (the follow-up code, read after the
+    step): at most ``QR_MAX_LINES`` lines, a symbol at version 10 or below.
     A long translation or week loses the address, then the week; never the step, the
     place or its phone."""
     for size in range(len(optional), 0, -1):
         for chosen in itertools.combinations(optional, size):
-            lines = needed + "\n".join(chosen).split("\n")
+            lines = needed + "\n".join(chosen).split("\n") + list(last)
             text = "\n".join(lines)
             if len(lines) <= QR_MAX_LINES and qr_code(text).version <= QR_MAX_VERSION:
                 return text
-    return "\n".join(needed)
+    return "\n".join([*needed, *last])
 
 
 def booking_links(places) -> dict[str, str]:
