@@ -59,8 +59,10 @@ def stored_weeks(db, frame: str) -> list[str]:
 def frames(db, window: Window) -> list[str]:
     """The frames with a diagnostic in a week of service."""
     weeks: dict[str, list[str]] = {}
+    # Only diagnostics count as "all" (other kinds as "<kind>.all"), and the frame ""
+    # (records measured by no questionnaire) is never one to choose.
     for frame, week in db.execute("SELECT DISTINCT frame, week FROM tally_site "
-                                  "WHERE dimension = 'all' AND value = ''"):
+                                  "WHERE dimension = 'all' AND value = '' AND frame != ''"):
         weeks.setdefault(frame, []).append(week)
     return sorted(frame for frame, stored in weeks.items() if window.span(stored))
 
@@ -136,6 +138,21 @@ def weekly(db, axis: str, period: Period, epci: str | None = None,
                       f"WHERE dimension = ?{where} GROUP BY week, {column}, value",
                       [dimension, *params])
     return Counter({(week, code, value): n for week, code, value, n in rows})
+
+
+def kind_counts(db, kind: str, period: Period, epci: str | None = None) -> Counter:
+    """(dimension, value, "*") -> records of another kind than a diagnostic (activity,
+    follow-up, screening: their dimensions are named ``<kind>.``) over the weeks of
+    ``period``, made at the kiosks of ``epci`` when given (these records carry no
+    residence)."""
+    if period.first is None:
+        return Counter()
+    where, params = _where(period, "site_epci", epci)
+    # A range on the key's second column: "/" is the character after ".".
+    rows = db.execute("SELECT dimension, value, SUM(n) FROM tally_site WHERE dimension > ? "
+                      f"AND dimension < ?{where} GROUP BY dimension, value",
+                      [f"{kind}.", f"{kind}/", *params])
+    return Counter({(dimension, value, "*"): n for dimension, value, n in rows})
 
 
 def by_device(db, period: Period) -> Counter:
