@@ -239,10 +239,6 @@ class Figures:
             Section("besoins", N_("Besoins repérés et offres proposées"), [
                 self.yes_counts("besoins-reperes", N_("Besoins repérés"), "besoin_"),
                 self.yes_counts("offres-proposees", N_("Offres proposées"), "offre_")]),
-            Section("modes", N_("Mode et suivis"), [self.distribution("mode", "mode")],
-                    N_("Les diagnostics se font pour l'instant en autonomie ; les séances "
-                       "accompagnées et les suivis par un médiateur seront comptés quand le "
-                       "mode accompagné existera.")),
             Section("personnes", N_("Les personnes"), [
                 self.distribution("ages", "tranche_age"),
                 self.distribution("situations", "situation")]),
