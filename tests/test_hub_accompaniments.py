@@ -246,3 +246,18 @@ def test_no_name_note_or_code_reaches_the_hub_or_its_open_data(make, tmp_path):
     assert "mediation_numerique" in everything  # what is allowed does arrive
     for secret in SECRETS:
         assert secret not in everything, secret
+
+
+def test_the_diagnostics_counts_leave_follow_ups_out(make):
+    # Follow-ups share the diagnostics' frame: the figures and exports read past them.
+    app, _ = make("hub", diagnostic_items, accompaniments)
+    db = connect(app.config["DATABASE"])
+    try:
+        span = reports.Period("2026-W01", "2026-W52", frame="2")
+        read = [*reports.counts_by_epci(db, "residence", span),
+                *reports.counts_by_week(db, "residence", span)]
+        followups = reports.kind_counts(db, "followup", span)
+    finally:
+        db.close()
+    assert read and not [key for key in read if key[0].startswith("followup.")]
+    assert followups[("followup.all", "", "*")] == 24

@@ -16,6 +16,10 @@ from .weeks import Window, unreadable
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
+# The diagnostics' dimensions: the other kinds' are "<kind>.<dimension>"
+# (kiosk.hub.tally.kind_facts), and follow-ups share the diagnostics' frame. No
+# diagnostic dimension holds a dot (its codes match contract.CODE).
+DIAGNOSTICS_ONLY = "dimension NOT GLOB '*.*'"
 
 
 @contextlib.contextmanager
@@ -111,7 +115,8 @@ def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Co
     table, column = AXES[axis]
     where, params = _where(period, column, epci)
     rows = db.execute(f"SELECT dimension, value, {column}, SUM(n) FROM {table} "
-                      f"WHERE 1 = 1{where} GROUP BY dimension, value, {column}", params)
+                      f"WHERE {DIAGNOSTICS_ONLY}{where} GROUP BY dimension, value, {column}",
+                      params)
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
@@ -123,7 +128,7 @@ def counts_by_week(db, axis: str, period: Period) -> Counter:
     table, column = AXES[axis]
     where, params = _where(period)
     rows = db.execute(f"SELECT dimension, value, {column}, week, n FROM {table} "
-                      f"WHERE 1 = 1{where}", params)
+                      f"WHERE {DIAGNOSTICS_ONLY}{where}", params)
     return Counter({(dimension, value, code, week): n for dimension, value, code, week, n in rows})
 
 
