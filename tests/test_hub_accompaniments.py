@@ -261,3 +261,30 @@ def test_the_diagnostics_counts_leave_follow_ups_out(make):
         db.close()
     assert read and not [key for key in read if key[0].startswith("followup.")]
     assert followups[("followup.all", "", "*")] == 24
+
+
+def test_every_code_of_the_vocabulary_has_french_words():
+    from kiosk.hub import coop_labels
+    from kiosk.mediation import coop
+    from kiosk.sync import contract
+
+    pairs = [(coop_labels.THEMES, coop.THEMES), (coop_labels.AUTONOMY, coop.AUTONOMY),
+             (coop_labels.REFERRALS, coop.REFERRALS),
+             (coop_labels.ACTIVITY_MODES, contract.ACTIVITY_MODES),
+             (coop_labels.DURATION_BANDS, contract.DURATION_BANDS),
+             (coop_labels.WEEKS_BANDS, contract.WEEKS_BANDS),
+             (coop_labels.CHANGES, [str(c) for c in contract.CHANGES]),
+             (coop_labels.TAKEUP, contract.TAKEUP),
+             (coop_labels.ORIENTATIONS, contract.ORIENTATIONS)]
+    for words, codes in pairs:
+        assert list(words) == list(codes)
+    assert coop_labels.THEMES["aide_aux_demarches_administratives"] == \
+        "Aide aux démarches administratives"
+
+
+def test_a_kiosk_s_records_received_count_every_kind(make):
+    app, client = make("hub", diagnostic_items, accompaniments)
+    listed = app.test_cli_runner().invoke(args=["hub", "device", "list"])
+    assert listed.exit_code == 0 and re.search(r"\b134\s+active", listed.output)
+    # The dashboard's per-site figure counts diagnostics only.
+    assert rows(tables_of(text(client.get("/")))["par-site"])["APC Le Montet"] == ["60"]

@@ -114,16 +114,18 @@ def tables(counts: Mapping, by_kind: Mapping[str, list[Variable]]) -> Tables:
     return result
 
 
-def section(modes: Figure, published: Published, by_kind: Mapping[str, list[Variable]],
-            frame) -> Section:
-    """The section: how many records of each kind, diagnostics by mode (``modes``, from
-    the diagnostics' figures), then each kind's figures, or one sentence when the period
+def section(diagnostics: Figures, published: Published,
+            by_kind: Mapping[str, list[Variable]], frame) -> Section:
+    """The section: how many records of each kind, diagnostics by mode (from their own
+    figures, ``diagnostics``), then each kind's figures, or one sentence when the period
     holds none of it."""
     every = [v for kind_variables in by_kind.values() for v in kind_variables]
     figures = Figures(published, every, frame)
     totals = {kind: published.values[population_key(kind, ALL)] for kind in KINDS}
     rows = [Row(population_label(kind), published.shown(population_key(kind, ALL)))
             for kind in KINDS]
+    modes = diagnostics.distribution("mode", "mode",
+                                     N_("Diagnostics, en autonomie ou accompagnés"))
     result = [Figure("accompagnements-effectifs", N_("Comptes rendus, suivis et repérages reçus"),
                      rows, None, columns=(N_("Enregistrement"),)),
               modes]
@@ -151,14 +153,18 @@ def section(modes: Figure, published: Published, by_kind: Mapping[str, list[Vari
         result.append(figures.distribution("suivis-delais", "suivi_delai"))
         result.append(figures.matrix(
             "suivis-progres", N_("Progrès par domaine depuis le diagnostic précédent"),
-            [v for v in kind_variables if v.id.startswith("suivi_progres_")]))
+            [v for v in kind_variables if v.id.startswith("suivi_progres_")],
+            description=N_("Une barre par domaine, partagée entre recul, stabilité et progrès ; "
+                           "le tableau qui suit donne les effectifs.")))
         takeup = [v for v in kind_variables if v.id.startswith("suivi_recours_")]
         if takeup:
             result.append(figures.matrix(
                 "suivis-recours", N_("Suite donnée aux offres proposées la fois précédente"),
                 takeup, row_header=N_("Offre"), note=N_(
                     "Seules les personnes à qui l'offre avait été proposée sont comptées "
-                    "dans sa ligne.")))
+                    "dans sa ligne."), description=N_(
+                    "Une barre par offre, partagée selon la suite donnée ; le tableau qui "
+                    "suit donne les effectifs.")))
     else:
         result.append(empty(contract.FOLLOWUP, N_("Suivis")))
     if totals[contract.SCREENING]:

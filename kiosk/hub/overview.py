@@ -163,5 +163,4 @@ def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Fram
         spec.areas or [(a.id, a.label) for a in questionnaire.areas],
         [(o.id, o.title.strip().rstrip(".")) for o in questionnaire.offers])
     published = accompaniments.tables(counts, by_kind).publish()
-    return accompaniments.section(figures.distribution("mode", "mode"), published, by_kind,
-                                  spec)
+    return accompaniments.section(figures, published, by_kind, spec)

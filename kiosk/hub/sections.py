@@ -38,6 +38,7 @@ class Figure:
     # how the table reads: counts, weeks, shares, matrix; "empty": no table, only the note
     table: str = "counts"
     row_header: str = N_("Domaine")    # the first column of a matrix
+    description: str = ""              # the chart's, for a reader who cannot see it
     counted: str = N_("Personnes en illectronisme")   # what a shares table counts
 
 
@@ -203,7 +204,8 @@ class Figures:
             v for v in self.variables if v.dimension.startswith(("level:", "level_strict:"))])
 
     def matrix(self, fig_id: str, title: str, variables: list[Variable],
-               row_header: str = N_("Domaine"), note: str = "") -> Figure:
+               row_header: str = N_("Domaine"), note: str = "",
+               description: str = "") -> Figure:
         """Variables of the same modalities, one row each: one stacked bar per row (its
         "not given" left out), a matrix table."""
         headers = tuple(m.label for m in variables[0].modalities
@@ -217,7 +219,8 @@ class Figures:
             stacks.append((variable.label, parts))
         population = population_label(variables[0].population) if variables else None
         return Figure(fig_id, title, rows, charts.stacked(stacks), population, note,
-                      columns=headers, cells=cells, table="matrix", row_header=row_header)
+                      columns=headers, cells=cells, table="matrix", row_header=row_header,
+                      description=description)
 
     def sections(self, weeks, per, keys, columns, names, filters) -> list[Section]:
         """Every section of the page, in reading order."""
