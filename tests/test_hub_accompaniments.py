@@ -125,6 +125,8 @@ def test_the_section_counts_each_kind(make):
     assert rows(found["accompagnements-durees"])["De 30 à 59 minutes"][0] == "30"
     # Diagnostics by mode (the sample's are all self-service), moved here.
     assert rows(found["mode"])["En autonomie"][0] == "60"
+    assert rows(found["suivis-modes"])["Accompagné"][0] == "12"
+    assert rows(found["suivis-modes"])["En autonomie"][0] == "12"
     assert rows(found["suivis-delais"])["De 5 à 12 semaines"][0] == "24"
     progress = found["suivis-progres"]
     assert progress[0] == ["Domaine", "En recul", "Stable", "En progrès"]

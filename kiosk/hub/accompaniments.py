@@ -16,8 +16,8 @@ from typing import Iterable, Mapping
 from ..sync import contract
 from . import coop_labels as labels
 from .sections import Figure, Figures, Row, Section
-from .tables import (ALL, N_, Published, Tables, Variable, binary, one_of, population_key,
-                     population_label)
+from .tables import (ALL, MODE_LABELS, N_, Published, Tables, Variable, binary, one_of,
+                     population_key, population_label)
 
 KINDS = (contract.ACTIVITY, contract.FOLLOWUP, contract.SCREENING)
 
@@ -87,6 +87,8 @@ def variables(seen: Iterable[tuple[str, str]], areas: Iterable[tuple[str, str]],
                 labels.DURATION_BANDS),
         ],
         followup: [
+            one("suivi_mode", N_("Suivis, en autonomie ou accompagnés"), "mode", followup,
+                MODE_LABELS),
             one("suivi_delai", N_("Temps écoulé depuis le diagnostic précédent"), "weeks_band",
                 followup, labels.WEEKS_BANDS),
             *[one(f"suivi_progres_{area}", label, f"change:{area}", followup, labels.CHANGES,
@@ -150,6 +152,7 @@ def section(diagnostics: Figures, published: Published,
         result.append(empty(contract.ACTIVITY, N_("Accompagnements")))
     if totals[contract.FOLLOWUP]:
         kind_variables = by_kind[contract.FOLLOWUP]
+        result.append(figures.distribution("suivis-modes", "suivi_mode"))
         result.append(figures.distribution("suivis-delais", "suivi_delai"))
         result.append(figures.matrix(
             "suivis-progres", N_("Progrès par domaine depuis le diagnostic précédent"),
