@@ -205,9 +205,11 @@ def test_the_period_and_the_epci_filter_the_section(make):
 
 
 def _figures(page: str) -> dict:
-    """Every table of the page outside the Accompagnements section."""
+    """Every table of the page outside the Accompagnements section, and the diagnostics
+    by mode (moved into it)."""
     start = page.index('<section id="accompagnements"')
-    return tables_of(page[:start] + page[page.index("</section>", start):])
+    return {**tables_of(page[:start] + page[page.index("</section>", start):]),
+            "mode": section_tables(page)["mode"]}
 
 
 def _export(app, folder) -> dict:
