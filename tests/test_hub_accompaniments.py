@@ -293,3 +293,20 @@ def test_a_kiosk_s_records_received_count_every_kind(make):
     assert listed.exit_code == 0 and re.search(r"\b134\s+active", listed.output)
     # The dashboard's per-site figure counts diagnostics only.
     assert rows(tables_of(text(client.get("/")))["par-site"])["APC Le Montet"] == ["60"]
+
+
+def test_a_code_no_list_knows_still_counts_under_its_code():
+    from kiosk.hub import accompaniments as acc
+
+    seen = {("activity.theme", "email"), ("activity.theme", "nouvelle_thematique"),
+            ("followup.change:software", "1"), ("followup.takeup:old_offer", "yes")}
+    by_kind = acc.variables(seen, [("information", "Chercher des informations")],
+                            [("aidants_connect", "Aidants Connect")])
+    labels = {v.id: v.label for kind in by_kind.values() for v in kind}
+    assert labels["activite_theme_email"] == "E-mail"
+    assert labels["activite_theme_nouvelle_thematique"] == "nouvelle_thematique"
+    assert "activite_theme_sante" not in labels          # no record has it
+    assert labels["suivi_progres_information"] == "Chercher des informations"
+    assert labels["suivi_progres_software"] == "software"
+    assert labels["suivi_recours_old_offer"] == "old_offer"
+    assert "suivi_recours_aidants_connect" not in labels  # proposed to nobody counted
