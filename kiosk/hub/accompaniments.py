@@ -143,8 +143,8 @@ def section(diagnostics: Figures, published: Published,
                                N_("Thématiques des accompagnements"), "activite_theme_",
                                contract.ACTIVITY, N_(
                                    "Un accompagnement peut en avoir plusieurs : les parts ne "
-                                   "s'additionnent pas. Les thématiques d'aucun accompagnement "
-                                   "ne sont pas listées.")),
+                                   "s'additionnent pas. Les thématiques qu'aucun accompagnement "
+                                   "n'a abordées ne sont pas listées.")),
             figures.distribution("accompagnements-autonomie", "activite_autonomie"),
             figures.distribution("accompagnements-orientations", "activite_orientation"),
             figures.distribution("accompagnements-durees", "activite_duree")]
