@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import frames, reports
+from ..sync import contract
+from . import accompaniments, frames, reports
 from .frames import Frame
 from .sections import Figures, Kiosk, Row, Section, kiosks
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
@@ -112,6 +113,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         weekly = reports.weekly(db, filters.axis, span, filters.epci)
         by_device = reports.by_device(db, span)
         devices = reports.devices(db)
+        kind_counts = _kind_counts(db, window, filters, frame)
     first, last = span.first, span.last
     spec = frames.spec(frame)
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
@@ -132,8 +134,33 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     published: Published = tables.publish()
 
     figures = Figures(published, all_variables, spec)
-    return Page(filters, first, last, published.shown(total), figures.headline(),
-                figures.sections(weeks, per, keys, columns, epci_names, filters),
+    sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
+    sections.append(_accompaniments(figures, kind_counts, questionnaire, spec))
+    return Page(filters, first, last, published.shown(total), figures.headline(), sections,
                 kiosks(devices, epci_names, filters, now, silent_days),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
                 spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)])
+
+
+def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:
+    """The counts of activity records, follow-ups and screenings of the weeks asked (all
+    the weeks of service when none is), at the kiosks of the EPCI asked: follow-ups of
+    the page's frame (their areas are its), the others of none ("")."""
+    counts = Counter()
+    for kind in accompaniments.KINDS:
+        kind_frame = frame if kind == contract.FOLLOWUP else ""
+        span = reports.readable(db, window, *window.clip(filters.first, filters.last),
+                                kind_frame)
+        counts.update(reports.kind_counts(db, kind, span, filters.epci))
+    return counts
+
+
+def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Frame) -> Section:
+    """The "Accompagnements" section, its figures suppressed together (apart from the
+    diagnostics': no cell is shared)."""
+    by_kind = accompaniments.variables(
+        {(d, v) for d, v, _ in counts},
+        spec.areas or [(a.id, a.label) for a in questionnaire.areas],
+        [(o.id, o.title.strip().rstrip(".")) for o in questionnaire.offers])
+    published = accompaniments.tables(counts, by_kind).publish()
+    return accompaniments.section(figures, published, by_kind, spec)

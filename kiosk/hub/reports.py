@@ -16,6 +16,10 @@ from .weeks import Window, unreadable
 
 # The EPCI "axis": by the kiosk's EPCI (where the diagnostic was made) or the person's.
 AXES = {"site": ("tally_site", "site_epci"), "residence": ("tally_residence", "residence_epci")}
+# The diagnostics' dimensions: the other kinds' are "<kind>.<dimension>"
+# (kiosk.hub.tally.kind_facts), and follow-ups share the diagnostics' frame. No
+# diagnostic dimension holds a dot (its codes match contract.CODE).
+DIAGNOSTICS_ONLY = "dimension NOT GLOB '*.*'"
 
 
 @contextlib.contextmanager
@@ -59,8 +63,10 @@ def stored_weeks(db, frame: str) -> list[str]:
 def frames(db, window: Window) -> list[str]:
     """The frames with a diagnostic in a week of service."""
     weeks: dict[str, list[str]] = {}
+    # Only diagnostics count as "all" (other kinds as "<kind>.all"), and the frame ""
+    # (records measured by no questionnaire) is never one to choose.
     for frame, week in db.execute("SELECT DISTINCT frame, week FROM tally_site "
-                                  "WHERE dimension = 'all' AND value = ''"):
+                                  "WHERE dimension = 'all' AND value = '' AND frame != ''"):
         weeks.setdefault(frame, []).append(week)
     return sorted(frame for frame, stored in weeks.items() if window.span(stored))
 
@@ -109,7 +115,8 @@ def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Co
     table, column = AXES[axis]
     where, params = _where(period, column, epci)
     rows = db.execute(f"SELECT dimension, value, {column}, SUM(n) FROM {table} "
-                      f"WHERE 1 = 1{where} GROUP BY dimension, value, {column}", params)
+                      f"WHERE {DIAGNOSTICS_ONLY}{where} GROUP BY dimension, value, {column}",
+                      params)
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
@@ -121,7 +128,7 @@ def counts_by_week(db, axis: str, period: Period) -> Counter:
     table, column = AXES[axis]
     where, params = _where(period)
     rows = db.execute(f"SELECT dimension, value, {column}, week, n FROM {table} "
-                      f"WHERE 1 = 1{where}", params)
+                      f"WHERE {DIAGNOSTICS_ONLY}{where}", params)
     return Counter({(dimension, value, code, week): n for dimension, value, code, week, n in rows})
 
 
@@ -136,6 +143,21 @@ def weekly(db, axis: str, period: Period, epci: str | None = None,
                       f"WHERE dimension = ?{where} GROUP BY week, {column}, value",
                       [dimension, *params])
     return Counter({(week, code, value): n for week, code, value, n in rows})
+
+
+def kind_counts(db, kind: str, period: Period, epci: str | None = None) -> Counter:
+    """(dimension, value, "*") -> records of another kind than a diagnostic (activity,
+    follow-up, screening: their dimensions are named ``<kind>.``) over the weeks of
+    ``period``, made at the kiosks of ``epci`` when given (these records carry no
+    residence)."""
+    if period.first is None:
+        return Counter()
+    where, params = _where(period, "site_epci", epci)
+    # A range on the key's second column: "/" is the character after ".".
+    rows = db.execute("SELECT dimension, value, SUM(n) FROM tally_site WHERE dimension > ? "
+                      f"AND dimension < ?{where} GROUP BY dimension, value",
+                      [f"{kind}.", f"{kind}/", *params])
+    return Counter({(dimension, value, "*"): n for dimension, value, n in rows})
 
 
 def by_device(db, period: Period) -> Counter:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import charts, stats
 from .frames import HEADLINE_AND_STRICT
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, N_, POPULATIONS, Published, Variable,
-                     cell_key, epci_order, population_key)
+                     cell_key, epci_order, population_key, population_label)
 
 INSEE_2019_ALLIER = 0.22  # INSEE, Insee Première / AURA study of December 2022, 2019 data
 
@@ -35,7 +35,10 @@ class Figure:
     note: str = ""
     columns: tuple[str, ...] = ()      # headers of a table with several counts per row
     cells: list[list[int | None]] = field(default_factory=list)
-    table: str = "counts"              # how the table reads: counts, weeks, shares, matrix
+    # how the table reads: counts, weeks, shares, matrix; "empty": no table, only the note
+    table: str = "counts"
+    row_header: str = N_("Domaine")    # the first column of a matrix
+    description: str = ""              # the chart's, for a reader who cannot see it
     counted: str = N_("Personnes en illectronisme")   # what a shares table counts
 
 
@@ -110,18 +113,19 @@ class Figures:
         variable = self.by_id[variable_id]
         rows = self.rows(variable)
         return Figure(fig_id, title or variable.label, rows, _bars(rows),
-                      POPULATIONS[variable.population], note)
+                      population_label(variable.population), note)
 
-    def yes_counts(self, fig_id: str, title: str, prefix: str) -> Figure:
+    def yes_counts(self, fig_id: str, title: str, prefix: str, population: str = "complete",
+                   note: str = N_("Une personne peut en avoir plusieurs : les parts ne "
+                                  "s'additionnent pas.")) -> Figure:
         """The "yes" of every binary variable named ``prefix...`` (needs, offers)."""
         rows = []
-        whole = population_key("complete", ALL)
+        whole = population_key(population, ALL)
         for variable in (v for v in self.variables if v.id.startswith(prefix)):
             key = cell_key(variable, variable.modalities[0], ALL)
             rows.append(Row(variable.label, self.published.shown(key),
                             _share(self.published, key, whole)))
-        return Figure(fig_id, title, rows, _bars(rows), POPULATIONS["complete"],
-                      N_("Une personne peut en avoir plusieurs : les parts ne s'additionnent pas."))
+        return Figure(fig_id, title, rows, _bars(rows), population_label(population), note)
 
     def headline(self) -> list[Row]:
         """The key figures: diagnostics, completed, abandoned, and the three shares."""
@@ -196,19 +200,27 @@ class Figures:
 
     def levels(self) -> Figure:
         """Levels per area: one stacked bar per area, a matrix table."""
-        level_vars = [v for v in self.variables if v.dimension.startswith(("level:",
-                                                                           "level_strict:"))]
-        headers = tuple(m.label for m in level_vars[0].modalities
-                        if m.code != NOT_GIVEN) if level_vars else ()
+        return self.matrix("niveaux-domaines", N_("Niveau par domaine"), [
+            v for v in self.variables if v.dimension.startswith(("level:", "level_strict:"))])
+
+    def matrix(self, fig_id: str, title: str, variables: list[Variable],
+               row_header: str = N_("Domaine"), note: str = "",
+               description: str = "") -> Figure:
+        """Variables of the same modalities, one row each: one stacked bar per row (its
+        "not given" left out), a matrix table."""
+        headers = tuple(m.label for m in variables[0].modalities
+                        if m.code != NOT_GIVEN) if variables else ()
         rows, cells, stacks = [], [], []
-        for variable in level_vars:
+        for variable in variables:
             parts = [(m.label, self.published.shown(cell_key(variable, m, ALL)))
                      for m in variable.modalities if m.code != NOT_GIVEN]
             cells.append([value for _, value in parts])
             rows.append(Row(variable.label, None))
             stacks.append((variable.label, parts))
-        return Figure("niveaux-domaines", N_("Niveau par domaine"), rows, charts.stacked(stacks),
-                      POPULATIONS["complete"], columns=headers, cells=cells, table="matrix")
+        population = population_label(variables[0].population) if variables else None
+        return Figure(fig_id, title, rows, charts.stacked(stacks), population, note,
+                      columns=headers, cells=cells, table="matrix", row_header=row_header,
+                      description=description)
 
     def sections(self, weeks, per, keys, columns, names, filters) -> list[Section]:
         """Every section of the page, in reading order."""
@@ -230,10 +242,6 @@ class Figures:
             Section("besoins", N_("Besoins repérés et offres proposées"), [
                 self.yes_counts("besoins-reperes", N_("Besoins repérés"), "besoin_"),
                 self.yes_counts("offres-proposees", N_("Offres proposées"), "offre_")]),
-            Section("modes", N_("Mode et suivis"), [self.distribution("mode", "mode")],
-                    N_("Les diagnostics se font pour l'instant en autonomie ; les séances "
-                       "accompagnées et les suivis par un médiateur seront comptés quand le "
-                       "mode accompagné existera.")),
             Section("personnes", N_("Les personnes"), [
                 self.distribution("ages", "tranche_age"),
                 self.distribution("situations", "situation")]),

@@ -32,6 +32,17 @@ POPULATIONS = {
     "complete": N_("Diagnostics terminés"),
     "incomplete": N_("Diagnostics abandonnés"),
 }
+# The populations of the other kinds of record (kiosk.hub.accompaniments): their own
+# tables, never added to the diagnostics'.
+RECORD_POPULATIONS = {
+    "activity": N_("Accompagnements enregistrés"),
+    "followup": N_("Suivis"),
+    "screening": N_("Repérages au guichet"),
+}
+
+
+def population_label(population: str) -> str:
+    return POPULATIONS.get(population) or RECORD_POPULATIONS[population]
 LEVEL_LABELS = {"0": N_("Aucune compétence"), "1": N_("Compétences de base"),
                 "2": N_("Au-delà des bases")}
 MODE_LABELS = {"self": N_("En autonomie"), "guided": N_("Accompagné")}
@@ -95,13 +106,7 @@ def variables(questionnaire, seen: Iterable[tuple[str, str]],
         seen_values[dimension].add(value)
 
     def single(var_id, label, dimension, population, known: list[tuple[str, str]]):
-        known_values = [value for value, _ in known]
-        extra = sorted(seen_values[dimension] - set(known_values) - {UNKNOWN})
-        modalities = [Modality(value, value, text) for value, text in known]
-        modalities += [Modality(value, value, RETIRED_LABELS.get((dimension, value), value))
-                       for value in extra]
-        modalities.append(Modality(NOT_GIVEN, UNKNOWN, NOT_GIVEN_LABEL))
-        return Variable(var_id, label, dimension, population, tuple(modalities))
+        return one_of(var_id, label, dimension, population, known, seen_values[dimension])
 
     def boolean(var_id, label, dimension):
         modalities = [Modality(YES, "true", N_("Oui")), Modality(NO, "false", N_("Non"))]
@@ -153,15 +158,31 @@ def variables(questionnaire, seen: Iterable[tuple[str, str]],
                                  list(LEVEL_LABELS.items())))
     result += [boolean(f"indicateur_{key}", label, f"indicator:{key}")
                for key, label in keys("indicator", frame.indicators.items())]
-    result += [_binary(f"besoin_{need.id}", need.label, "need", need.id)
+    result += [binary(f"besoin_{need.id}", need.label, "need", need.id)
                for need in questionnaire.needs]
-    result += [_binary(f"offre_{offer.id}", offer.title, "offer", offer.id)
+    result += [binary(f"offre_{offer.id}", offer.title, "offer", offer.id)
                for offer in questionnaire.offers]
     return result
 
 
-def _binary(var_id: str, label: str, dimension: str, code: str) -> Variable:
-    return Variable(var_id, _strip(label), dimension, "complete", (
+def one_of(var_id: str, label: str, dimension: str, population: str,
+           known: list[tuple[str, str]], seen: set[str],
+           not_given: str = NOT_GIVEN_LABEL) -> Variable:
+    """A variable with one value per record: the ``known`` (value, label) pairs, then
+    the values ``seen`` in the counts that ``known`` lacks (an older version's, labelled
+    by their code: no count is ever left out), then "not given"."""
+    known_values = [value for value, _ in known]
+    extra = sorted(set(seen) - set(known_values) - {UNKNOWN})
+    modalities = [Modality(value, value, text) for value, text in known]
+    modalities += [Modality(value, value, RETIRED_LABELS.get((dimension, value), value))
+                   for value in extra]
+    modalities.append(Modality(NOT_GIVEN, UNKNOWN, not_given))
+    return Variable(var_id, label, dimension, population, tuple(modalities))
+
+
+def binary(var_id: str, label: str, dimension: str, code: str,
+            population: str = "complete") -> Variable:
+    return Variable(var_id, _strip(label), dimension, population, (
         Modality(YES, code, N_("Oui")), Modality(NO, "", N_("Non"))), binary=True)
 
 
@@ -245,15 +266,20 @@ class Tables:
                 self.add_sum(pops[pop, ALL], [pops[pop, c] for c in columns])
         for variable in variables:
             for column in every:
-                population = self.values[pops[variable.population, column]]
-                parts = [self.cell(cell_key(variable, m, column),
-                                   variable.count(counts, m, column, population))
-                         for m in variable.modalities]
-                self.add_sum(pops[variable.population, column], parts, group=True)
+                self.split(pops[variable.population, column], variable, counts, column)
             if margins:
                 for m in variable.modalities:
                     self.add_sum(cell_key(variable, m, ALL),
                                  [cell_key(variable, m, c) for c in columns])
+
+    def split(self, population: tuple, variable: Variable, counts: Mapping,
+              column: str = ALL) -> None:
+        """The cells of ``variable`` in ``column``, adding up to the cell ``population``
+        (a partition of it: a group, see ``groups``)."""
+        total = self.values[population]
+        parts = [self.cell(cell_key(variable, m, column), variable.count(counts, m, column, total))
+                 for m in variable.modalities]
+        self.add_sum(population, parts, group=True)
 
     def publish(self) -> "Published":
         """The dashboard's rule: 1 to 10 hidden, then enough others that no hidden cell
