@@ -8,11 +8,8 @@ then, and the questionnaire runs as usual. Its result shows the progress per are
 """
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -23,7 +20,6 @@ from ..storage.db import get_db
 from ..sync.anonymise import iso_week
 from ..sync.contract import TAKEUP
 from . import resident
-from .mediator_session import KEY as MEDIATOR
 from .site import error_page
 
 bp = Blueprint("followup", __name__)
@@ -54,26 +50,12 @@ def start_followup(code_text: str, mode: str = "self") -> str | None:
                                   not_after=iso_week(resident.now()))
     except (followup.FollowUpError, ValueError):
         return _(followup.INVALID)
-    begin_visit(mode)
+    resident.begin_visit(mode)
     visit = resident.current_visit()
     store.set_visit_followup(get_db(), visit["id"], {
         "week": earlier.week, "offers": list(earlier.offers),
         "levels": {area.id: level for area, level in zip(questionnaire.areas, earlier.levels)}})
     return None
-
-
-def begin_visit(mode: str) -> None:
-    """A new visit under a new session token, as resident.start makes one: the display
-    choices made stay, and a mediator's session stays for a guided visit only."""
-    kept_keys = resident.PERSONAL_CHOICES + ((MEDIATOR,) if mode == "guided" else ())
-    kept = {key: session[key] for key in kept_keys if key in session}
-    resident.end_current_visit()
-    session.update(kept)
-    resident.service().sweep(timedelta(seconds=resident.idle_limit()))
-    session["sid"] = secrets.token_urlsafe(32)
-    session["seen"] = resident.wall_seconds()
-    language = session.get("lang") or current_app.config["LANGUAGE_LIST"][0]
-    resident.service().start(session["sid"], language, mode)
 
 
 @bp.get("/suivi")

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 
@@ -173,15 +171,7 @@ def guide():
     lang = request.form.get("lang")
     if lang not in current_app.config["LANGUAGE_LIST"]:
         abort(400)
-    mediator = current_mediator()
-    resident.end_current_visit()   # a guided visit left open ends (its record is kept)
-    open_session(mediator)
-    resident.service().sweep(timedelta(seconds=resident.idle_limit()))
-    session["lang"] = lang
-    session["sid"] = secrets.token_urlsafe(32)
-    session["seen"] = resident.wall_seconds()
-    resident.guided_service().start(session["sid"], lang, "guided")
-    store.set_visit_mediator(get_db(), session["sid"], mediator.name)
+    resident.begin_visit("guided", lang)
     return redirect(url_for("resident.notice"), 303)
 
 

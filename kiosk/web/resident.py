@@ -20,6 +20,7 @@ from ..diagnostic.questions import (NOT_OBSERVED, NOTE_FIELD, NOTE_MAX, OBSERVED
                                     observed_items)
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
+from ..storage import store
 from ..storage.db import get_db
 from . import inactivity, mediator_session, result_page
 from .site import error_page as site_error_page, local_path
@@ -134,20 +135,34 @@ def welcome():
 @bp.post("/start")
 def start():
     """Start a new visit under a new session token."""
-    # The person starting may already have chosen a language or a display on the
-    # welcome screen: those are theirs; everything else of the session is dropped.
+    lang = request.form.get("lang")
+    begin_visit("self", lang if lang in current_app.config["LANGUAGE_LIST"] else None)
+    return redirect(url_for("resident.notice"), 303)
+
+
+def begin_visit(mode: str, language: str | None = None) -> None:
+    """A new visit under a new session token (``mode`` self or guided), in ``language``
+    or the one chosen before. The person starting may already have chosen a language or
+    a display on the welcome screen: those are theirs and stay; a guided visit keeps
+    its mediator, who is noted on it (on this kiosk only); everything else of the
+    session is dropped, a visit left open included (its record is kept)."""
+    mediator = mediator_session.current_mediator() if mode == "guided" else None
     kept = {key: session[key] for key in PERSONAL_CHOICES if key in session}
     end_current_visit()
+    if mediator is not None:
+        mediator_session.open_session(mediator)
     session.update(kept)
     service().sweep(timedelta(seconds=idle_limit()))
-    lang = request.form.get("lang")
-    if lang in current_app.config["LANGUAGE_LIST"]:
-        session["lang"] = lang
+    if language is not None:
+        session["lang"] = language
     session["sid"] = secrets.token_urlsafe(32)
     session["seen"] = wall_seconds()
     language = session.get("lang") or current_app.config["LANGUAGE_LIST"][0]
-    service().start(session["sid"], language, "self")
-    return redirect(url_for("resident.notice"), 303)
+    if mediator is None:
+        service().start(session["sid"], language, mode)
+    else:
+        guided_service().start(session["sid"], language, mode)
+        store.set_visit_mediator(get_db(), session["sid"], mediator.name)
 
 
 @bp.get("/language")
