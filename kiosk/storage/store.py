@@ -615,14 +615,19 @@ def set_visit_mediator(db, token: str, name: str) -> None:
 
 def guided_diagnostics(db, since: datetime, until: datetime) -> list[dict]:
     """The guided diagnostics finished in [since, until), newest first: ``finished_at``,
-    ``complete``, ``language``, ``profile``, ``needs`` and ``mediator``."""
+    ``complete``, ``language``, ``profile``, ``needs``, ``mediator``, ``followup``
+    (whether it was started from an earlier diagnostic's code) and ``referral`` (the
+    structure its activity record sent the person to, if any)."""
     rows = db.query(
-        "select r.finished_at, r.complete, r.language, r.profile, r.needs, v.mediator "
+        "select r.finished_at, r.complete, r.language, r.profile, r.needs, v.mediator, "
+        "v.followup is not null as followup, "
+        "json_extract(a.fields, '$.structure_de_redirection') as referral "
         "from results r join visits v on v.id = r.visit_id "
+        "left join activity_records a on a.visit_id = v.id "
         "where v.mode = 'guided' and r.finished_at >= ? and r.finished_at < ? "
         "order by r.finished_at desc", [since.isoformat(), until.isoformat()])
-    return [dict(row, needs=json.loads(row["needs"]) if row["needs"] else [])
-            for row in rows]
+    return [dict(row, needs=json.loads(row["needs"]) if row["needs"] else [],
+                 followup=bool(row["followup"])) for row in rows]
 
 
 def count_screenings(db, since: datetime, until: datetime) -> dict[str, int]:

@@ -37,12 +37,14 @@ TAKEUP_WORDS = dict(zip(TAKEUP, (
     _l("Non, je n'en ai pas eu besoin"), _l("Non, pour une autre raison"))))
 
 
-def start_followup(code_text: str, mode: str = "self") -> str | None:
+def start_followup(code_text: str, mode: str = "self",
+                   language: str | None = None) -> str | None:
     """Start a visit from a follow-up code typed in any digit script: None once started
     (then send the person to ``url_for("followup.takeup")``), else the one message for
     every wrong code, translated. ``mode`` "guided" keeps the mediator's session (the
     mediator's pages call this); "self" starts afresh, as "Commencer" does. A wrong
-    code starts nothing and ends nothing."""
+    code starts nothing and ends nothing. ``language``: the visit's, when the mediator
+    chose it for the person (else the one chosen before)."""
     questionnaire = get_questionnaire()
     try:
         earlier = followup.decode(code_text, [offer.id for offer in questionnaire.offers],
@@ -50,7 +52,7 @@ def start_followup(code_text: str, mode: str = "self") -> str | None:
                                   not_after=iso_week(resident.now()))
     except (followup.FollowUpError, ValueError):
         return _(followup.INVALID)
-    resident.begin_visit(mode)
+    resident.begin_visit(mode, language)
     visit = resident.current_visit()
     store.set_visit_followup(get_db(), visit["id"], {
         "week": earlier.week, "offers": list(earlier.offers),

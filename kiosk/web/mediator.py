@@ -19,6 +19,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 
+from ..diagnostic import followup
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..mediation import screening as counter
 from ..mediation.codes import MAX_NAME, read_digits
@@ -28,6 +29,7 @@ from ..storage.db import get_db
 from ..sync.anonymise import anonymise_kind, iso_week
 from ..sync.contract import SCREENING
 from . import activity_record, resident
+from . import followup as followup_pages
 from .mediator_session import close_session, current_mediator, open_session, require_mediator
 from .result_page import LOCAL_TIME
 from .site import error_page as site_error_page
@@ -211,6 +213,12 @@ def read_period(args, today: date) -> tuple[date, date, str | None]:
 def accompaniments():
     """This kiosk's guided diagnostics of the last weeks, the current mediator's marked,
     and counts over a period."""
+    return accompaniments_page()
+
+
+def accompaniments_page(erased: str | None = None, erase_error: str | None = None,
+                        status: int = 200):
+    """Mes accompagnements, with what became of an erasure asked by code, if any."""
     db, today = get_db(), local_today()
     listed = store.guided_diagnostics(db, day_start(today - timedelta(weeks=LIST_WEEKS)),
                                       day_start(today + timedelta(days=1)))
@@ -230,10 +238,47 @@ def accompaniments():
     return render_template(
         "mediator/accompaniments.html", mediator=current_mediator(), rows=listed,
         records=list(reversed(own)), record_titles=activity_record.TITLES,
+        referrals=activity_record.REFERRALS,
         profiles={p.id: p.label for p in q.profiles}, needs={n.id: n.label for n in q.needs},
         start=start, end=end, today=today, first_day=FIRST_DAY, error=error, counts=counts,
-        orientations=ORIENTATION_WORDS, weeks=LIST_WEEKS, idle=True), \
-        (422 if error else 200)
+        orientations=ORIENTATION_WORDS, weeks=LIST_WEEKS, erased=erased,
+        erase_error=erase_error, idle=True), (422 if error else status)
+
+
+@bp.post("/effacer")
+@require_mediator
+def erase():
+    """The right to erasure: everything this kiosk holds of one diagnostic, found by its
+    follow-up code (the person shows their sheet). What was already sent to the hub is
+    anonymous and stays; nothing else of the person is left here."""
+    code = request.form.get("code", "")[:80]
+    try:
+        digits = followup.digits(code)
+    except followup.FollowUpError:
+        digits = ""
+    if len(digits) != followup.LENGTH:
+        return accompaniments_page(erase_error=_("Un code de suivi a 16 chiffres. "
+                                                 "Vérifiez les chiffres."), status=422)
+    if not store.erase_by_followup_code(get_db(), digits):
+        return accompaniments_page(erase_error=_("Aucun diagnostic de cette borne ne "
+                                                 "porte ce code."), status=404)
+    return accompaniments_page(erased=followup.format_code(digits))
+
+
+@bp.post("/suivi")
+@require_mediator
+def follow_up():
+    """A guided diagnostic started from a person's follow-up code, in the language the
+    mediator chose for them (the page's when only "Valider" was pressed)."""
+    lang = request.form.get("lang")
+    if lang is not None and lang not in current_app.config["LANGUAGE_LIST"]:
+        abort(400)
+    error = followup_pages.start_followup(request.form.get("code", "")[:80], "guided", lang)
+    if error is not None:
+        return render_template("mediator/home.html", mediator=current_mediator(),
+                               languages=current_app.config["LANGUAGE_LIST"],
+                               followup_error=error, idle=True), 422
+    return redirect(url_for("followup.takeup"), 303)
 
 
 # --- the quick screening at the counter ---------------------------------------------
