@@ -32,6 +32,7 @@ test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/python bench/hub_sync.py --smoke
 	$(BIN)/python bench/hub_dashboard.py --smoke
 	$(BIN)/python bench/hub_export.py --smoke
+	$(BIN)/python bench/mediators.py --smoke
 
 test-deps: $(VENV)/.installed-test system-deps
 
@@ -64,6 +65,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/hub_sync.py
 	$(BIN)/python bench/hub_dashboard.py
 	$(BIN)/python bench/hub_export.py
+	$(BIN)/python bench/mediators.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -38,6 +39,16 @@ def activities_form(done: dict) -> dict:
 
 class Failure(Exception):
     """Something functionally broke (wrong status, server died): the bench exits 1."""
+
+
+def run_main(main) -> None:
+    """Run a bench's ``main`` and exit with its status; a :class:`Failure` or a server
+    process that failed prints why and exits 1."""
+    try:
+        sys.exit(main())
+    except (Failure, subprocess.SubprocessError) as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 @dataclass

@@ -32,14 +32,13 @@ import gc
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from benchkit import Failure, Server, free_port
+from benchkit import Failure, Server, free_port, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -229,8 +228,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (Failure, subprocess.SubprocessError) as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main)
