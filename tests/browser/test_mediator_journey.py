@@ -306,3 +306,40 @@ def test_the_code_shows_progress_on_another_kiosk(new_context, kiosk_b, journey)
     words = re.findall(r"En progrès|Stable|En recul", text)
     assert len(words) == 5 and "En progrès" in words, text
     check_page(page, "follow-up result with progress")
+
+
+# --- 3. After the syncs, the hub's dashboard -------------------------------------------
+
+def test_the_dashboard_counts_the_accompaniments(new_context, hub, kiosk_a, kiosk_b, journey):
+    assert "code" in journey, "the guided diagnostic on kiosk A did not finish"
+    assert "0 quarantined" in sync(kiosk_a, hub)
+    # Kiosk B serves with no hub; its operator syncs it once, giving the hub to the command.
+    assert "0 quarantined" in sync(kiosk_b, hub, device(hub, "Agence postale B"))
+    page = page_on(new_context, hub)
+    page.goto("/")
+    page.get_by_label("Nom").fill(STAFF)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(heading(page)).to_have_text("Tableau de bord")
+    # Seeded: 30 activity records (12 guided, 18 at the counter), 24 follow-ups (12 guided,
+    # 12 alone, "Chercher des informations" up for the guided ones), 20 screenings. Synced:
+    # kiosk A's guided record, kiosk B's follow-up (alone, information up).
+    assert figure_rows(page, "accompagnements-effectifs") == {
+        "Accompagnements enregistrés": ["31"], "Suivis": ["25"],
+        "Repérages au guichet": ["20"]}
+    types = figure_rows(page, "accompagnements-types")
+    assert types["Diagnostic accompagné"][0] == "13"
+    assert types["Aide ponctuelle au guichet"][0] == "18"
+    modes = figure_rows(page, "suivis-modes")
+    assert (modes["En autonomie"][0], modes["Accompagné"][0]) == ("13", "12")
+    progress = figure_rows(page, "suivis-progres")["Chercher des informations"]
+    assert progress[:3] == ["0", "12", "13"], progress   # down, stable, up
+    check_page(page, "dashboard with the accompaniments")
+
+
+def figure_rows(page: Page, figure: str) -> dict[str, list[str]]:
+    """A dashboard figure's table: row header -> the numbers of its cells (as shown)."""
+    return page.locator(f"figure#{figure} table").evaluate("""table =>
+        Object.fromEntries([...table.tBodies[0].rows].map(row => [
+            row.cells[0].textContent.trim(),
+            [...row.cells].slice(1).map(c => c.textContent.trim().split(/\\s/)[0])]))""")
