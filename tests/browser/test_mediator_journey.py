@@ -174,6 +174,13 @@ def type_on_keypad(page: Page, digits: str) -> None:
         keypad.locator(f'button[data-digit="{digit}"]').click()
 
 
+def submit(page: Page, selector: str) -> None:
+    """Press a form's button and wait for the next screen (every answer is redirected)."""
+    before = page.url
+    page.locator(selector).click()
+    expect(page).not_to_have_url(before)
+
+
 def unlock(page: Page, name: str, code: str) -> None:
     page.goto("/")
     page.get_by_role("link", name="Espace médiateur").click()
@@ -213,7 +220,7 @@ def test_guided_diagnostic_in_arabic_with_the_record(new_context, hub, kiosk_a, 
         screen = page.url.rsplit("/", 1)[-1]
         if screen == "internet_ever":
             page.locator("label.option").first.click()
-            page.locator(NEXT).click()
+            submit(page, NEXT)
         elif screen == "act_information":
             # The person did the first item with help; the mediator saw them need all of it.
             item = page.locator(".activity").first
@@ -224,17 +231,17 @@ def test_guided_diagnostic_in_arabic_with_the_record(new_context, hub, kiosk_a, 
                          "[value=entierement_accompagne])").click()
             page.locator("#mediator-note").fill(NOTE)
             check_page(page, "guided activities screen with an observation and a note")
-            page.locator(NEXT).click()
+            submit(page, NEXT)
             observed = noted = True
         elif page.locator("input[name=observed]").count():
             page.locator("label.observation-option:has(input[name=observed]"
                          "[value=entierement_accompagne])").click()
             check_page(page, f"guided task screen {screen} with an observation")
             page.locator("label.option:not(.observation-option)").first.click()
-            page.locator(NEXT).click()
+            submit(page, NEXT)
             task_seen = True
         else:
-            page.locator(SKIP).click()
+            submit(page, SKIP)
     assert page.url.endswith("/result") and observed and noted and task_seen
 
     expect(page.locator("html")).to_have_attribute("lang", "ar")
@@ -265,7 +272,7 @@ def test_guided_diagnostic_in_arabic_with_the_record(new_context, hub, kiosk_a, 
 
 def test_the_code_shows_progress_on_another_kiosk(new_context, kiosk_b, journey):
     assert "code" in journey, "the guided diagnostic on kiosk A left no follow-up code"
-    assert "HUB_URL" not in "".join(k for k in kiosk_b.env)
+    assert not any("HUB" in setting for setting in kiosk_b.env)   # no hub, no network
     page = page_on(new_context, kiosk_b)
     page.goto("/")
     page.get_by_role("link", name="J'ai un code de suivi").click()
@@ -284,7 +291,7 @@ def test_the_code_shows_progress_on_another_kiosk(new_context, kiosk_b, journey)
     expect(heading(page)).to_have_text("Depuis votre dernier diagnostic")
     check_page(page, "take-up page")
     page.locator("fieldset.takeup-offer").first.locator("label.option").first.click()
-    page.locator(NEXT).click()
+    submit(page, NEXT)
     page.get_by_role("link", name="D'accord, je commence").click()
     for _ in range(40):
         if page.url.endswith("/result"):
@@ -295,12 +302,12 @@ def test_the_code_shows_progress_on_another_kiosk(new_context, kiosk_b, journey)
             for index in range(item.count()):
                 item.nth(index).locator("label.option").first.click()
                 item.nth(index).locator("label.how-option").first.click()
-            page.locator(NEXT).click()
+            submit(page, NEXT)
         elif screen in ("commune", "age_band", "situation"):
-            page.locator(SKIP).click()
+            submit(page, SKIP)
         else:
             page.locator("label.option").first.click()
-            page.locator(NEXT).click()
+            submit(page, NEXT)
     expect(heading(page)).to_have_text("Votre résultat")
     text = page.locator("main").inner_text()
     words = re.findall(r"En progrès|Stable|En recul", text)
@@ -343,3 +350,59 @@ def figure_rows(page: Page, figure: str) -> dict[str, list[str]]:
         Object.fromEntries([...table.tBodies[0].rows].map(row => [
             row.cells[0].textContent.trim(),
             [...row.cells].slice(1).map(c => c.textContent.trim().split(/\\s/)[0])]))""")
+
+
+# --- 4. axe-core on the mediator's other pages -------------------------------------------
+
+def test_every_mediator_page_passes_axe(new_context, hub, kiosk_a):
+    page = page_on(new_context, kiosk_a)
+    page.goto("/mediateur")
+    check_page(page, "unlock page")
+    unlock(page, NAME, hub.code)
+    expect(heading(page)).to_have_text(f"Bonjour, {NAME}")
+
+    page.get_by_role("link", name="Mes accompagnements").click()
+    expect(heading(page)).to_have_text("Mes accompagnements")
+    expect(page.locator("main")).to_contain_text("العربية")   # kiosk A's guided diagnostic
+    check_page(page, "Mes accompagnements")
+
+    page.goto("/mediateur/reperage")
+    expect(heading(page)).to_have_text("Repérage au guichet")
+    check_page(page, "screening, empty")
+    page.get_by_role("button", name="Voir l'orientation").click()
+    expect(page.get_by_role("alert")).to_have_text("Répondez aux trois questions.")
+    check_page(page, "screening refused")
+    for question, answer in (("internet", "helped"), ("procedure", "no"), ("help", "yes")):
+        page.locator(f"label.option:has(input[name={question}][value={answer}])").click()
+    page.get_by_role("button", name="Voir l'orientation").click()
+    expect(heading(page)).to_have_text("Diagnostic complet tout de suite")
+    check_page(page, "screening with an orientation")
+
+    for path, title in (("guichet", "Compte rendu d'une aide au guichet"),
+                        ("atelier", "Compte rendu d'un atelier collectif")):
+        page.goto(f"/mediateur/compte-rendu/{path}")
+        expect(heading(page)).to_have_text(title)
+        check_page(page, f"activity record form: {path}")
+    page.get_by_role("button", name="Enregistrer le compte rendu").click()
+    expect(page.get_by_role("alert")).not_to_be_empty()
+    check_page(page, "activity record form with an error")
+
+    page.goto("/mediateur/compte-rendu/export")
+    expect(heading(page)).to_have_text("Exporter mes comptes rendus")
+    check_page(page, "export page")
+
+
+# --- 5. A mediator disabled on the hub ---------------------------------------------------
+
+def test_a_mediator_disabled_on_the_hub_is_refused_after_the_next_sync(new_context, hub,
+                                                                       kiosk_a):
+    hub.kiosk("hub", "mediator", "disable", NAME)
+    page = page_on(new_context, kiosk_a)
+    unlock(page, NAME, hub.code)      # the kiosk's roster still holds the account
+    expect(heading(page)).to_have_text(f"Bonjour, {NAME}")
+    page.get_by_role("button", name="Terminer").click()
+
+    assert "Mediators' roster" in sync(kiosk_a, hub)
+    unlock(page, NAME, hub.code)
+    expect(page.get_by_role("alert")).to_have_text(ONE_MESSAGE)
+    expect(heading(page)).to_have_text("Espace médiateur")
