@@ -254,6 +254,7 @@ def test_guided_diagnostic_in_arabic_with_the_record(new_context, hub, kiosk_a, 
     page.locator("a[href$='/result/print']").click()
     expect(page).to_have_url(re.compile(r"/result/print$"))
     expect(page.locator(".followup-code span[aria-hidden=true]")).to_have_text(code)
+    check_page(page, "printable sheet of a guided diagnostic")
     page.go_back()
     expect(page).to_have_url(re.compile(r"/result$"))
 
@@ -262,6 +263,7 @@ def test_guided_diagnostic_in_arabic_with_the_record(new_context, hub, kiosk_a, 
     expect(heading(page)).to_have_text("Compte rendu du diagnostic accompagné")
     expect(page.get_by_label("Jour de l'accompagnement")).not_to_have_value("")
     expect(page.locator("input[name=duree]:checked")).to_have_count(1)
+    expect(page.locator("input[name=thematiques][value=diagnostic_numerique]")).to_be_checked()
     check_page(page, "activity record of a guided diagnostic, prefilled")
     page.get_by_role("button", name="Enregistrer le compte rendu").click()
     expect(page).to_have_url(re.compile(r"/mediateur/compte-rendu/\d+$"))
