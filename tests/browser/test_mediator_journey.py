@@ -30,12 +30,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accessibility import check_page
-from tests.live import kiosk_command, serve, server_env, stop, free_port
+from tests.live import REPO, free_port, kiosk_command, serve, server_env, stop
 from tests.test_hub_accompaniments import accompaniments, diagnostic_items
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 PLACES = REPO / "questionnaires" / "data" / "lieux_03.csv"
 STAFF, PASSWORD = "alice", "une phrase de passe assez longue"
 NAME, STRUCTURE = "Émilie Martin", "France Services Moulins"
@@ -69,7 +68,7 @@ class Site:
     url: str
     folder: Path
     env: dict
-    token: str = ""
+    code: str = ""     # the hub's: the mediator's unlock code, as printed once
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def kiosk(self, *args: str, stdin: str | None = None) -> str:
@@ -117,7 +116,7 @@ def kiosk_site(folder: Path, token: str = "", hub_url: str = "", **settings) -> 
     """A kiosk served on its own database (``hub_url`` empty: no hub configured)."""
     hub_settings = {"HUB_URL": hub_url, "HUB_TOKEN": token} if hub_url else {}
     env = environment(folder / "kiosk.db", folder, **hub_settings, **settings)
-    site = Site(url="", folder=folder, env=env, token=token)
+    site = Site(url="", folder=folder, env=env)
     site.kiosk("init")
     site.kiosk("places", "import", str(PLACES))
     site.process, site.url, _ = serve(folder, env, free_port())
