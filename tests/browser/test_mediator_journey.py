@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_accessibility import check_page
+from tests.browser.test_accessibility import TOUCH_PX, too_small
+from tests.browser.test_accessibility import check_page as axe_and_targets
 from tests.live import REPO, free_port, kiosk_command, serve, server_env, stop
 from tests.test_hub_accompaniments import accompaniments, diagnostic_items
 
@@ -155,6 +156,19 @@ def sync(site: Site, hub: Site, token: str | None = None) -> str:
     if token:
         env.update(KIOSK_HUB_URL=hub.url, KIOSK_HUB_TOKEN=token)
     return run(env, site.folder, "sync")
+
+
+# The mediator's pages have fields check_page does not measure (it knows the resident's
+# text field only): the code, dates, counts and notes are touched with a finger too.
+FIELDS = "input[type=password], input[type=date], input[type=number], textarea, select"
+
+
+def check_page(page: Page, what: str) -> None:
+    """tests/browser/test_accessibility.py's check (axe, touch targets), and every other
+    field at least 44 px high and wide."""
+    axe_and_targets(page, what)
+    small = too_small(page, FIELDS)
+    assert small == [], f"{what}: fields under {TOUCH_PX} px: {small}"
 
 
 def page_on(new_context, site: Site) -> Page:
