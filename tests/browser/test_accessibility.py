@@ -38,11 +38,16 @@ def check_axe(page: Page, what: str) -> None:
 def check_page(page: Page, what: str) -> None:
     """No axe violation, axe really ran, and every touch target is at least 44 x 44 px."""
     check_axe(page, what)
-    small = page.eval_on_selector_all(TARGETS, f"""els => els.map(el => {{
+    small = too_small(page, TARGETS)
+    assert small == [], f"{what}: touch targets under {TOUCH_PX} px: {small}"
+
+
+def too_small(page: Page, selector: str) -> list:
+    """The elements of ``selector`` shown smaller than 44 x 44 px: [html, width, height]."""
+    return page.eval_on_selector_all(selector, f"""els => els.map(el => {{
         const r = el.getBoundingClientRect();
         return [el.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)];
     }}).filter(([, w, h]) => w > 0 && (w < {TOUCH_PX} || h < {TOUCH_PX}))""")
-    assert small == [], f"{what}: touch targets under {TOUCH_PX} px: {small}"
 
 
 def test_every_screen_of_a_diagnostic(page: Page):
