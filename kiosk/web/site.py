@@ -179,6 +179,19 @@ def register_filters(app) -> None:
     app.jinja_env.filters["language_name"] = locales.own_name
     app.jinja_env.filters["is_rtl"] = locales.is_rtl
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["unindent"] = unindent
+
+
+# A line end and the spaces or blank lines after it: the source's indents.
+_INDENT = re.compile(r"\n[ \t\r\n]+")
+
+
+def unindent(html: str) -> Markup:
+    """``html`` (markup already escaped) without its source's indents and blank lines,
+    which the page would carry for nothing: a browser shows a run of spaces and line ends
+    as one space, or none between blocks. Not for a ``<pre>`` or ``<textarea>``, whose
+    spaces show."""
+    return Markup(_INDENT.sub("\n", str(html)))
 
 
 def format_phone(number: str) -> str:
