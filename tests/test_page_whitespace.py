@@ -1,5 +1,5 @@
-"""The result page is sent without its templates' indents and blank lines: a browser shows
-the same page, and the heaviest page a resident is shown stays within its weight."""
+"""The result page is sent without its templates' indents and blank lines, which a browser
+shows as it would with them: bytes the heaviest page a resident is shown need not carry."""
 from __future__ import annotations
 
 import re
