@@ -174,6 +174,25 @@ def test_a_left_to_right_page_gives_its_hours_without_isolating_each_number(
     assert "<bdi" not in page + sheet
 
 
+
+def test_french_names_are_marked_french_on_other_languages_pages_only(
+        stock, resident, result_at, monkeypatch):
+    """A place's name and address, and the commune, are French inside an Arabic (or
+    English) page; a French page, being French, carries no mark."""
+    stock()
+    result_at(utc(2026, 12, 1, 6, 45))
+    monkeypatch.setattr(views, "now", lambda: utc(2026, 12, 1, 6, 45))
+    page = resident.get("/result").get_data(as_text=True)
+    assert "<strong>France services Le Montet</strong>" in page
+    assert '<span class="address">1 Place du Huit Mai, 03240 Le Montet</span>' in page
+    assert "Distances à vol d'oiseau depuis Le Montet." in page
+    assert page.count('lang="fr" dir="ltr"') == 1  # <html> alone
+    resident.post("/language", {"lang": "ar", "next": "/result"})
+    page = resident.get("/result").get_data(as_text=True)
+    assert '<strong lang="fr" dir="ltr">France services Le Montet</strong>' in page
+    assert '<span lang="fr" dir="ltr">Le Montet</span>' in page
+
+
 # --- Far places ----------------------------------------------------------------------------
 
 FAR = "C'est loin : appelez avant de vous déplacer."
