@@ -12,7 +12,7 @@ from kiosk.web import inactivity
 from tests.test_idle_reset import clock  # noqa: F401 (the kiosk's wall clock, set by tests)
 
 BODY = re.compile(r"<body([^>]*)>")
-TEXTS = re.compile(r'<p id="idle-countdown"[^>]* data-texts="([^"]*)">([^<]*)</p>')
+TEXTS = re.compile(r"<p id=\"idle-countdown\"[^>]* data-texts='([^']*)'>([^<]*)</p>")
 VOICE = re.compile(r'<audio preload="none" src="/static/([^"]+)" data-idle-voice>')
 
 
@@ -42,6 +42,18 @@ def test_the_warning_counts_down_in_seconds_with_the_unit(resident):
     assert texts[1] == "Retour au début dans 1 seconde."      # the singular, too
     assert sorted(texts, reverse=True) == [30, 20, 10, 5, 4, 3, 2, 1]
     assert 'aria-describedby="idle-text idle-countdown"' in page
+
+
+def test_the_countdown_words_keep_their_quotes_inside_a_single_quoted_attribute(
+        app, monkeypatch):
+    # JSON's double quotes are left as they are (a &#34; each would weigh five bytes);
+    # what could end the attribute or open a tag is escaped as JSON reads it.
+    monkeypatch.setattr(inactivity, "countdown_text", lambda n: f"l'écran <\"{n}\"> & co")
+    with app.test_request_context("/"):
+        words = str(inactivity.countdown(2))
+    assert words == ('{"2":"l\\u0027écran \\u003c\\"2\\"\\u003e \\u0026 co",'
+                     '"1":"l\\u0027écran \\u003c\\"1\\"\\u003e \\u0026 co"}')
+    assert json.loads(words)["2"] == "l'écran <\"2\"> & co"
 
 
 def test_the_countdown_starts_from_the_configured_warning(make_app):

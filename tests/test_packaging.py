@@ -19,7 +19,8 @@ def test_wheel_carries_the_data_and_works_installed(tmp_path):
     for expected in ("kiosk/_data/questionnaires/diagnostic.yaml",
                      "kiosk/_data/questionnaires/questionnaire.schema.json",
                      "kiosk/_data/questionnaires/data/communes_03.csv",
-                     "kiosk/_data/static/css/kiosk.css", "kiosk/_data/static/js/kiosk.js",
+                     "kiosk/_data/static/css/kiosk.css", "kiosk/_data/static/css/mediator.css",
+                     "kiosk/_data/static/js/kiosk.js",
                      "kiosk/_data/static/img/task-back-screen.svg",
                      "kiosk/_data/translations/messages.pot",
                      "kiosk/templates/question.html"):

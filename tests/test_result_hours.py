@@ -159,6 +159,40 @@ def test_times_phone_and_address_keep_left_to_right_in_arabic(stock, resident, r
     assert 'depuis' not in page and '<span lang="fr" dir="ltr">Le Montet</span>' in page
 
 
+def test_a_left_to_right_page_gives_its_hours_without_isolating_each_number(
+        stock, resident, result_at, monkeypatch):
+    """Isolating a time only matters inside right-to-left words: a French page is lighter
+    without (four <bdi> a place on the result)."""
+    stock()
+    result_at(utc(2026, 12, 1, 6, 45))
+    monkeypatch.setattr(views, "now", lambda: utc(2026, 12, 1, 6, 45))
+    page = resident.get("/result").get_data(as_text=True)
+    assert ('<p class="hours">Ouvert aujourd&#39;hui de 9\u00a0h à 12\u00a0h et de '
+            '14\u00a0h à 18\u00a0h</p>') in page
+    sheet = resident.get("/result/print").get_data(as_text=True)
+    assert "<li>lundi : 9\u00a0h – 12\u00a0h et 14\u00a0h – 18\u00a0h</li>" in sheet
+    assert "<bdi" not in page + sheet
+
+
+
+def test_french_names_are_marked_french_on_other_languages_pages_only(
+        stock, resident, result_at, monkeypatch):
+    """A place's name and address, and the commune, are French inside an Arabic (or
+    English) page; a French page, being French, carries no mark."""
+    stock()
+    result_at(utc(2026, 12, 1, 6, 45))
+    monkeypatch.setattr(views, "now", lambda: utc(2026, 12, 1, 6, 45))
+    page = resident.get("/result").get_data(as_text=True)
+    assert "<strong>France services Le Montet</strong>" in page
+    assert '<span class="address">1 Place du Huit Mai, 03240 Le Montet</span>' in page
+    assert "Distances à vol d'oiseau depuis Le Montet." in page
+    assert page.count('lang="fr" dir="ltr"') == 1  # <html> alone
+    resident.post("/language", {"lang": "ar", "next": "/result"})
+    page = resident.get("/result").get_data(as_text=True)
+    assert '<strong lang="fr" dir="ltr">France services Le Montet</strong>' in page
+    assert '<span lang="fr" dir="ltr">Le Montet</span>' in page
+
+
 # --- Far places ----------------------------------------------------------------------------
 
 FAR = "C'est loin : appelez avant de vous déplacer."

@@ -12,6 +12,7 @@ import json
 
 from flask import current_app
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from ..config import flag
 from .mediator_session import current_mediator
@@ -46,8 +47,16 @@ def countdown_text(seconds: int) -> str:
                     "Retour au début dans %(num)s secondes.", seconds)
 
 
-def countdown(seconds: int) -> str:
+# What would end a single-quoted attribute or open a tag, escaped the JSON way (the
+# page's script reads the same text): its double quotes then need no &#34; each.
+_ATTRIBUTE_SAFE = str.maketrans({"&": "\\u0026", "<": "\\u003c", ">": "\\u003e",
+                                 "'": "\\u0027"})
+
+
+def countdown(seconds: int) -> Markup:
     """The countdown's words at each of its moments, as JSON for the page's script to
-    show in turn (not ASCII-escaped: Arabic or Ukrainian would weigh three times more)."""
-    return json.dumps({n: countdown_text(n) for n in countdown_moments(seconds)},
-                      ensure_ascii=False, separators=(",", ":"))
+    show in turn (not ASCII-escaped: Arabic or Ukrainian would weigh three times more),
+    safe inside a single-quoted attribute."""
+    words = json.dumps({n: countdown_text(n) for n in countdown_moments(seconds)},
+                       ensure_ascii=False, separators=(",", ":"))
+    return Markup(words.translate(_ATTRIBUTE_SAFE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, g, render_template, request, session
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -71,11 +71,19 @@ def text_direction() -> str:
     return "rtl" if locales.is_rtl(current_language()) else "ltr"
 
 
+def french_marks() -> Markup:
+    """The attributes of a French name (a place, an address) inside the page's words:
+    ``lang="fr"`` so that screen readers say it in French and checks know it is meant,
+    ``dir="ltr"`` so that it keeps its order inside Arabic or Dari. None on a French page,
+    whose own language and direction they are (16 of them on a result page)."""
+    return Markup("" if current_language() == "fr" else ' lang="fr" dir="ltr"')
+
+
 def french(text: str) -> Markup:
     """``text`` marked as French on purpose (a commune's name inside a translated
-    sentence), so screen readers say it in French and checks know it is meant; isolated
-    left to right, so it keeps its order inside Arabic or Dari."""
-    return Markup('<span lang="fr" dir="ltr">%s</span>') % text
+    sentence): see french_marks."""
+    marks = french_marks()
+    return Markup("<span%s>%s</span>") % (marks, text) if marks else escape(text)
 
 
 def display_classes() -> str:
@@ -154,7 +162,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         page_language=page_language, text_direction=text_direction, local_path=local_path,
         current_language=current_language, display_classes=display_classes, clip_url=clip_url,
-        french=french, listen=listen,
+        french=french, french_marks=french_marks, listen=listen,
         current_language_name=lambda: locales.own_name(current_language()))
     # Flask-Babel looks the catalogue up again for every string; a page has dozens, so
     # templates use the request's catalogue, found once (same catalogues, same locale).
@@ -179,6 +187,19 @@ def register_filters(app) -> None:
     app.jinja_env.filters["language_name"] = locales.own_name
     app.jinja_env.filters["is_rtl"] = locales.is_rtl
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["unindent"] = unindent
+
+
+# A line end and the spaces or blank lines after it: the source's indents.
+_INDENT = re.compile(r"\n[ \t\r\n]+")
+
+
+def unindent(html: str) -> Markup:
+    """``html`` (markup already escaped) without its source's indents and blank lines,
+    which the page would carry for nothing: a browser shows a run of spaces and line ends
+    as one space, or none between blocks. Not for a ``<pre>`` or ``<textarea>``, whose
+    spaces show."""
+    return Markup(_INDENT.sub("\n", str(html)))
 
 
 def format_phone(number: str) -> str:
