@@ -23,10 +23,9 @@ from ..storage.db import get_db
 from ..sync import anonymise, usbkey
 from ..sync.export import write_csv
 from .mediator_session import current_mediator, require_mediator
+from .result_page import LOCAL_TIME
 
 bp = Blueprint("activity", __name__, url_prefix="/mediateur/compte-rendu")
-
-HOME = "/mediateur/accueil"   # the mediator's home page (the "mediator" blueprint)
 
 # French labels of La Coop's values, as its own form words them.
 DIGITAL_THEMES = {
@@ -105,8 +104,9 @@ def now() -> datetime:
 
 
 def today():
-    """The kiosk's local day (a record's date as the mediator says it)."""
-    return datetime.now().date()
+    """The kiosk's local day (a record's date as the mediator says it): Paris time, as
+    every date the kiosk shows."""
+    return now().astimezone(LOCAL_TIME).date()
 
 
 def render_form(mode: str, values: dict, action: str, error=None, status: int = 200,
@@ -220,7 +220,7 @@ def saved(record_id: int):
     """The confirmation: what was recorded."""
     record = cra.from_row(own_record(record_id))
     return render_template("activity/saved.html", record=record, labels=LABELS,
-                           title=TITLES[record.mode], home=HOME)
+                           title=TITLES[record.mode])
 
 
 # --- the mediator's own export, on a USB key ----------------------------------------
@@ -252,8 +252,7 @@ def export():
     """The unlocked mediator's records, with their notes, as the La Coop CSV on the
     USB key plugged in: where it was written, or why not."""
     if request.method != "POST":
-        return render_template("activity/export.html", written=None, problem=None,
-                               home=HOME)
+        return render_template("activity/export.html", written=None, problem=None)
     rows = store.activity_records(get_db(), mediator=current_mediator().name)
     columns, lines = cra.coop_export(rows, private=True)
     key = find_key()
@@ -271,4 +270,4 @@ def export():
             problem = _l("La clé USB n'a pas pu être écrite (pleine, protégée ou retirée). "
                          "Essayez une autre clé.")
     return render_template("activity/export.html", written=written, problem=problem,
-                           count=count, home=HOME), 200 if written else 409
+                           count=count), 200 if written else 409
