@@ -8,7 +8,6 @@ then, and the questionnaire runs as usual. Its result shows the progress per are
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
