@@ -82,7 +82,10 @@ def test_a_person_s_data_is_erased_by_their_code(kiosk, mediator):
     assert len(rows(kiosk, "select * from results")) == 2
     mediator.unlock()
     mediator.get("/mediateur/accompagnements")
-    response = mediator.post("/mediateur/effacer", {"code": code})
+    asked = mediator.post("/mediateur/effacer", {"code": code})
+    assert asked.status_code == 200 and "Effacer ce diagnostic ?" in asked.get_data(as_text=True)
+    assert len(rows(kiosk, "select * from results")) == 2     # nothing gone before "Oui"
+    response = mediator.post("/mediateur/effacer", {"code": code, "confirm": "yes"})
     assert response.status_code == 200
     assert erase_message(response) == f"Le diagnostic du code {code} est effacé de cette borne."
     left = rows(kiosk, "select followup_code from results")
@@ -91,7 +94,7 @@ def test_a_person_s_data_is_erased_by_their_code(kiosk, mediator):
     assert all(code.replace(" ", "") not in r["payload"]
                for r in rows(kiosk, "select payload from outbox"))
     assert len(rows(kiosk, "select * from outbox")) == 1
-    again = mediator.post("/mediateur/effacer", {"code": code})
+    again = mediator.post("/mediateur/effacer", {"code": code, "confirm": "yes"})
     assert again.status_code == 404
     assert erase_message(again) == "Aucun diagnostic de cette borne ne porte ce code."
 

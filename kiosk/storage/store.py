@@ -675,9 +675,15 @@ def erase_by_followup_code(db, code_digits: str) -> bool:
     the week only), so nothing on the hub can be told to belong to this person. Records
     still waiting in the outbox are deleted with the visit and never leave.
     """
+    visit_id = visit_of_followup_code(db, code_digits)
+    if visit_id is None:
+        return False
+    erase_visit(db, visit_id)
+    return True
+
+
+def visit_of_followup_code(db, code_digits: str) -> int | None:
+    """The id of the visit whose result gave this follow-up code here, or None."""
     row = db.execute("select visit_id from results where followup_code = ?",
                      [code_digits]).fetchone()
-    if row is None:
-        return False
-    erase_visit(db, row[0])
-    return True
+    return row[0] if row else None

@@ -249,8 +249,10 @@ def accompaniments_page(erased: str | None = None, erase_error: str | None = Non
 @require_mediator
 def erase():
     """The right to erasure: everything this kiosk holds of one diagnostic, found by its
-    follow-up code (the person shows their sheet). What was already sent to the hub is
-    anonymous and stays; nothing else of the person is left here."""
+    follow-up code (the person shows their sheet). Asked first, on a page of its own
+    (nothing is erased by a stray tap on the keypad's "Valider"); then done. What was
+    already sent to the hub is anonymous and stays; nothing else of the person is left
+    here."""
     code = request.form.get("code", "")[:80]
     try:
         digits = followup.digits(code)
@@ -259,9 +261,14 @@ def erase():
     if len(digits) != followup.LENGTH:
         return accompaniments_page(erase_error=_("Un code de suivi a 16 chiffres. "
                                                  "Vérifiez les chiffres."), status=422)
-    if not store.erase_by_followup_code(get_db(), digits):
+    db = get_db()
+    if store.visit_of_followup_code(db, digits) is None:
         return accompaniments_page(erase_error=_("Aucun diagnostic de cette borne ne "
                                                  "porte ce code."), status=404)
+    if request.form.get("confirm") != "yes":
+        return render_template("mediator/erase.html", code=followup.format_code(digits),
+                               idle=True)
+    store.erase_by_followup_code(db, digits)
     return accompaniments_page(erased=followup.format_code(digits))
 
 

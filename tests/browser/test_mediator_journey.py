@@ -370,7 +370,7 @@ def figure_rows(page: Page, figure: str) -> dict[str, list[str]]:
 
 # --- 4. axe-core on the mediator's other pages -------------------------------------------
 
-def test_every_mediator_page_passes_axe(new_context, hub, kiosk_a):
+def test_every_mediator_page_passes_axe(new_context, hub, kiosk_a, journey):
     page = page_on(new_context, kiosk_a)
     page.goto("/mediateur")
     check_page(page, "unlock page")
@@ -381,6 +381,14 @@ def test_every_mediator_page_passes_axe(new_context, hub, kiosk_a):
     expect(heading(page)).to_have_text("Mes accompagnements")
     expect(page.locator("main")).to_contain_text("العربية")   # kiosk A's guided diagnostic
     check_page(page, "Mes accompagnements")
+    # the right to erasure asks first: the page that asks, then back with nothing erased
+    assert journey.get("code"), "the guided diagnostic of the first test left no code"
+    page.locator("#erase-code").fill(journey["code"])
+    page.get_by_role("button", name="Effacer ce diagnostic").click()
+    expect(heading(page)).to_have_text("Effacer ce diagnostic ?")
+    check_page(page, "erasure, asked")
+    page.get_by_role("link", name="Non, revenir").click()
+    expect(heading(page)).to_have_text("Mes accompagnements")
 
     page.goto("/mediateur/reperage")
     expect(heading(page)).to_have_text("Repérage au guichet")
