@@ -75,6 +75,65 @@ def test_staff_disable(hub):
     assert again.exit_code == 1 and "no active staff account" in again.output
 
 
+NEW_PASSWORD = "une autre phrase tout aussi longue"
+
+
+def add_alice(runner):
+    added = runner.invoke(args=["hub", "staff", "add", "alice", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+
+
+def test_staff_passwd_keeps_the_account_and_ends_its_sessions(hub):
+    runner = hub.test_cli_runner()
+    add_alice(runner)
+    db = connect(hub.config["DATABASE"])
+    session = staff.open_session(db, 1, "127.0.0.1", datetime.now(timezone.utc))
+    db.close()
+    changed = runner.invoke(args=["hub", "staff", "passwd", "alice"],
+                            input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+    assert changed.exit_code == 0 and "open sessions are ended" in changed.output
+    assert can_login(hub, "alice", NEW_PASSWORD) and not can_login(hub, "alice", PASSWORD)
+    db = connect(hub.config["DATABASE"])
+    assert staff.session_staff(db, session, datetime.now(timezone.utc), 8) is None
+    db.close()
+    short = runner.invoke(args=["hub", "staff", "passwd", "alice", "--password-stdin"],
+                          input="court\n")
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    assert can_login(hub, "alice", NEW_PASSWORD)
+    unknown = runner.invoke(args=["hub", "staff", "passwd", "bob", "--password-stdin"],
+                            input=NEW_PASSWORD + "\n")
+    assert unknown.exit_code == 1 and "no staff account named 'bob'" in unknown.output
+
+
+def test_staff_enable_lets_a_disabled_account_back_in(hub):
+    runner = hub.test_cli_runner()
+    add_alice(runner)
+    runner.invoke(args=["hub", "staff", "disable", "alice"])
+    assert not can_login(hub, "alice", PASSWORD)
+    assert runner.invoke(args=["hub", "staff", "enable", "alice"]).exit_code == 0
+    assert can_login(hub, "alice", PASSWORD)
+    again = runner.invoke(args=["hub", "staff", "enable", "alice"])
+    assert again.exit_code == 1 and "no disabled staff account" in again.output
+
+
+def test_staff_list_shows_accounts_never_their_passwords(hub):
+    runner = hub.test_cli_runner()
+    assert "No staff account yet" in runner.invoke(args=["hub", "staff", "list"]).output
+    add_alice(runner)
+    runner.invoke(args=["hub", "staff", "add", "bob", "--password-stdin"], input=PASSWORD + "\n")
+    runner.invoke(args=["hub", "staff", "disable", "bob"])
+    assert can_login(hub, "alice", PASSWORD)
+    db = connect(hub.config["DATABASE"])
+    staff.open_session(db, 1, "127.0.0.1", datetime(2026, 11, 30, 9, 15, tzinfo=timezone.utc))
+    db.close()
+    listed = runner.invoke(args=["hub", "staff", "list"]).output.splitlines()
+    assert listed[0].split()[:2] == ["alice", "active"] and "last login 2026-11-30 09:15" \
+        in listed[0]
+    assert listed[1].split()[:2] == ["bob", "disabled"] and "last login never" in listed[1]
+    assert "scrypt" not in "\n".join(listed) and PASSWORD not in "\n".join(listed)
+
+
 def test_hub_commands_need_an_initialised_hub_database(tmp_path):
     app = create_app({"TESTING": True, "ROLE": "hub", "DATABASE": str(tmp_path / "none.db"),
                       "SECRET_KEY": "t"})

@@ -51,6 +51,20 @@ def hub_db(*, current: bool = True):
     return db
 
 
+def on_hub(operation, *args, error: type[Exception] | None = None):
+    """``operation(db, *args)`` on the hub's database, closed after; ``error`` (a
+    problem of the user's asking) becomes the command's message."""
+    db = hub_db()
+    try:
+        return operation(db, *args)
+    except Exception as exc:
+        if error is not None and isinstance(exc, error):
+            raise click.ClickException(str(exc)) from None
+        raise
+    finally:
+        db.close()
+
+
 @hub_group.command("init")
 @with_appcontext
 def init_command():
@@ -234,10 +248,7 @@ def staff_add(name, password_stdin):
     """Create a dashboard account NAME (the password is asked twice)."""
     from . import staff
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     db = hub_db()
     try:
         account = staff.add(db, name, password, datetime.now(timezone.utc))
@@ -256,15 +267,67 @@ def staff_disable(name):
     """Disable the account NAME: no more logins, its open sessions end."""
     from . import staff
 
-    db = hub_db()
-    try:
-        done = staff.disable(db, name, datetime.now(timezone.utc))
-    finally:
-        db.close()
+    done = on_hub(staff.disable, name, _now())
     if not done:
         raise click.ClickException(f"no active staff account named {name!r}")
     events.log("staff_disabled", name=name.strip())
     click.echo(f"Staff account {name!r} disabled.")
+
+
+def read_password(from_stdin: bool) -> str:
+    """A new password: the first line of standard input, or asked twice, hidden."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@staff_group.command("list")
+@with_appcontext
+def staff_list():
+    """The dashboard accounts: name, active or disabled, created, last login."""
+    from . import staff
+
+    listed = on_hub(staff.accounts)
+    if not listed:
+        click.echo("No staff account yet: `kiosk hub staff add NAME`.")
+        return
+    width = max(len(a.name) for a in listed)
+    for a in listed:
+        click.echo(f"{a.name:<{width}}  {'active' if a.active else 'disabled':<8}  "
+                   f"created {a.created_at[:10]}  last login "
+                   f"{a.last_login[:16].replace('T', ' ') if a.last_login else 'never'}")
+
+
+@staff_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from the first line of standard input.")
+@with_appcontext
+def staff_passwd(name, password_stdin):
+    """Give the account NAME a new password (asked twice): a forgotten password keeps
+    its account and name. Its open sessions end."""
+    from . import staff
+
+    password = read_password(password_stdin)
+    done = on_hub(staff.set_password, name, password, _now(), error=staff.StaffError)
+    if not done:
+        raise click.ClickException(f"no staff account named {name!r}")
+    events.log("staff_password_changed", name=name.strip())
+    click.echo(f"New password set for {name!r}; its open sessions are ended.")
+
+
+@staff_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def staff_enable(name):
+    """Let the disabled account NAME log in again."""
+    from . import staff
+
+    done = on_hub(staff.enable, name)
+    if not done:
+        raise click.ClickException(f"no disabled staff account named {name!r}")
+    events.log("staff_enabled", name=name.strip())
+    click.echo(f"Staff account {name!r} enabled.")
 
 
 # --- Mediators ---------------------------------------------------------------------------
@@ -307,11 +370,7 @@ def mediator_list():
     """Every mediator: name, structure, active or not, when the code was set."""
     from . import mediators
 
-    db = hub_db()
-    try:
-        accounts = mediators.all_mediators(db)
-    finally:
-        db.close()
+    accounts = on_hub(mediators.all_mediators)
     if not accounts:
         click.echo("No mediator yet: `kiosk hub mediator add NAME --structure ...`.")
     for account in accounts:
@@ -328,11 +387,7 @@ def mediator_disable(name):
     """Disable NAME (the account stays: its name is never given to someone else)."""
     from . import mediators
 
-    db = hub_db()
-    try:
-        done = mediators.disable(db, name, _now())
-    finally:
-        db.close()
+    done = on_hub(mediators.disable, name, _now())
     if not done:
         raise click.ClickException(f"no active mediator named {name!r}")
     events.log("mediator_disabled", name=" ".join(name.split()))
@@ -346,13 +401,7 @@ def mediator_reset_code(name):
     """Give NAME a new unlock code, printed once (the old one no longer matches)."""
     from . import mediators
 
-    db = hub_db()
-    try:
-        code = mediators.reset_code(db, name, _now())
-    except mediators.MediatorError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        db.close()
+    code = on_hub(mediators.reset_code, name, _now(), error=mediators.MediatorError)
     events.log("mediator_code_reset", name=" ".join(name.split()))
     _show_code(" ".join(name.split()), code)
 

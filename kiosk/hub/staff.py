@@ -82,10 +82,54 @@ def disable(db, name: str, now: datetime) -> bool:
     with write_transaction(db):
         cursor = db.conn.execute("UPDATE staff SET disabled_at = ? WHERE name = ? "
                                  "AND disabled_at IS NULL", (now.isoformat(), name.strip()))
-        db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE ended_at IS NULL AND "
-                        "staff_id = (SELECT id FROM staff WHERE name = ?)",
-                        (now.isoformat(), name.strip()))
+        _end_sessions(db, name, now)
     return cursor.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Account:
+    """A staff account as `kiosk hub staff list` shows it (never its password hash)."""
+
+    name: str
+    active: bool
+    created_at: str
+    last_login: str | None
+
+
+def accounts(db) -> list[Account]:
+    """Every account, active ones first, then by name, with its last login."""
+    return [Account(row[0], bool(row[1]), row[2], row[3]) for row in db.execute(
+        "SELECT s.name, s.disabled_at IS NULL, s.created_at, MAX(ss.created_at) "
+        "FROM staff s LEFT JOIN staff_sessions ss ON ss.staff_id = s.id "
+        "GROUP BY s.id ORDER BY s.disabled_at IS NOT NULL, s.name")]
+
+
+def set_password(db, name: str, password: str, now: datetime) -> bool:
+    """Give the account ``name`` (active or not) a new password and end its open
+    sessions (whoever knew the old one is logged out); False if there is no such
+    account. StaffError if the password is too short."""
+    check_password(password)
+    with write_transaction(db):
+        cursor = db.conn.execute(
+            "UPDATE staff SET password_hash = ? WHERE name = ?",
+            (generate_password_hash(password, method="scrypt"), name.strip()))
+        _end_sessions(db, name, now)
+    return cursor.rowcount == 1
+
+
+def enable(db, name: str) -> bool:
+    """Let a disabled account log in again (with the password it had: change it with
+    :func:`set_password` if needed); False if there is no disabled account of that name."""
+    with write_transaction(db):
+        cursor = db.conn.execute("UPDATE staff SET disabled_at = NULL WHERE name = ? "
+                                 "AND disabled_at IS NOT NULL", (name.strip(),))
+    return cursor.rowcount == 1
+
+
+def _end_sessions(db, name: str, now: datetime) -> None:
+    db.conn.execute("UPDATE staff_sessions SET ended_at = ? WHERE ended_at IS NULL AND "
+                    "staff_id = (SELECT id FROM staff WHERE name = ?)",
+                    (now.isoformat(), name.strip()))
 
 
 def delay(failures: list[str], allowance: int, now: datetime) -> int:
