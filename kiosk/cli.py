@@ -76,18 +76,31 @@ def init_command():
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
+@click.option("--network", is_flag=True,
+              help="Allow an address other devices reach (the bus's tablets on the laptop's "
+                   "own Wi-Fi): without it, only this computer's loopback is served.")
 @with_appcontext
-def serve_command(host, port, threads):
+def serve_command(host, port, threads, network):
     """Serve the kiosk with waitress (refuses a broken questionnaire, or a weak secret key
     on a server with logins)."""
     from .web.serving import serve
 
     from .diagnostic.resources import communes_for, questionnaire_for
 
+    if host not in LOOPBACK and not network:
+        # A kiosk serves the screen it stands beside: listening on the network by mistake
+        # would offer the residents' pages, and the mediators' unlock page, to anyone on
+        # the post office's Wi-Fi.
+        raise click.ClickException(
+            f"--host {host} serves other devices on the network: add --network if that is "
+            "meant (the bus's tablets), else keep the default 127.0.0.1")
     app = current_app._get_current_object()
     fatal, message = secretkey.serving_check(app)
     if fatal:

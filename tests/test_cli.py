@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import shutil
 
+import pytest
+
 from kiosk import create_app, paths
 from kiosk.cli import main
 from kiosk.storage.db import connect
@@ -63,6 +65,17 @@ def test_serve_refuses_a_broken_questionnaire(tmp_path):
 def test_serve_refuses_a_database_not_initialised(tmp_path):
     result = fresh_app(tmp_path).test_cli_runner().invoke(args=["serve", "--port", "1"])
     assert result.exit_code == 1 and "kiosk init" in result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.4.1", "::"])
+def test_serve_listens_on_the_network_only_when_told(tmp_path, host):
+    runner = fresh_app(tmp_path).test_cli_runner()
+    refused = runner.invoke(args=["serve", "--host", host, "--port", "1"])
+    assert refused.exit_code == 1 and "add --network if that is meant" in refused.output
+    # with the flag, the address passes: the next check (the database) is what stops it
+    allowed = runner.invoke(args=["serve", "--host", host, "--port", "1", "--network"])
+    assert allowed.exit_code == 1 and "kiosk init" in allowed.output
+    assert "--network" not in allowed.output
 
 
 def test_places_import_sample_keeps_rows_without_pivot(tmp_path):
