@@ -234,30 +234,17 @@ def places_import(file):
 @with_appcontext
 def export_command(output):
     """Export the local results to a CSV file."""
-    from .sync import usbkey
-    from .sync.export import results_export, write_csv
+    from .sync.cli import csv_destination, write_csv_with_progress
+    from .sync.export import results_export
     from .diagnostic.resources import questionnaire_for
 
-    name = f"results-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
-    try:
-        if output is None:  # the kiosk's own export folder: created if need be
-            folder = Path(current_app.config["EXPORT_DIR"])
-            folder.mkdir(parents=True, exist_ok=True)
-            output = usbkey.destination(folder, name)
-        else:  # typed by a person, often a USB key: never created, must be mounted
-            output = usbkey.destination(output, name)
-    except (usbkey.Refused, OSError) as exc:
-        raise click.ClickException(f"{exc}; nothing was written")
+    output = csv_destination(output, "results")
     db = _db()
     _require_current_db(db)
     total = store.count_results(db)
     columns, rows = results_export(db, questionnaire_for(current_app._get_current_object()))
-    try:
-        with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
-            count = write_csv(output, columns, rows, on_row=lambda: bar.update(1))
-    except OSError as exc:
-        raise click.ClickException(f"{output}: cannot write there "
-                                   f"({exc.strerror or exc}); nothing was written")
+    try:   # the rows are read from the database as they are written
+        count = write_csv_with_progress(output, columns, rows, total)
     finally:
         db.close()
     click.echo(f"{count} results written to {output}.")

@@ -2,16 +2,13 @@
 `kiosk mediator export`: their activity records, as La Coop's CSV."""
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..storage import store
-from ..sync.cli import kiosk_db
+from ..sync.cli import csv_destination, kiosk_db, write_csv_with_progress
 from . import cra
 from .codes import MAX_NAME, MAX_STRUCTURE, announce, clean_text, hash_code, new_code
 
@@ -84,19 +81,7 @@ def export_command(since, until, name, output):
     type them into La Coop or for one's own reporting. A value the kiosk cannot map
     (an age band straddling La Coop's) is "non_communique". Free text (notes, workshop
     titles) is written only with --mediator NAME: a mediator's export of their own."""
-    from ..sync import usbkey
-    from ..sync.export import write_csv
-
-    file_name = f"comptes-rendus-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}.csv"
-    try:
-        if output is None:  # the kiosk's own export folder: created if need be
-            folder = Path(current_app.config["EXPORT_DIR"])
-            folder.mkdir(parents=True, exist_ok=True)
-            output = usbkey.destination(folder, file_name)
-        else:  # typed by a person, often a USB key: never created, must be mounted
-            output = usbkey.destination(output, file_name)
-    except (usbkey.Refused, OSError) as exc:
-        raise click.ClickException(f"{exc}; nothing was written")
+    output = csv_destination(output, "comptes-rendus")
     db = kiosk_db()
     try:
         rows = store.activity_records(
@@ -105,12 +90,7 @@ def export_command(since, until, name, output):
     finally:
         db.close()
     columns, lines = cra.coop_export(rows, private=name is not None)
-    try:
-        with click.progressbar(length=len(rows), label="Exporting", file=sys.stderr) as bar:
-            count = write_csv(output, columns, lines, on_row=lambda: bar.update(1))
-    except OSError as exc:
-        raise click.ClickException(f"{output}: cannot write there "
-                                   f"({exc.strerror or exc}); nothing was written")
+    count = write_csv_with_progress(output, columns, lines, len(rows))
     whose = f" of {name}, with their notes," if name else " (no notes)"
     click.echo(f"{count} activity records{whose} written to {output}.")
 

@@ -33,6 +33,36 @@ def kiosk_db():
     return db
 
 
+def csv_destination(output: str | None, prefix: str) -> Path:
+    """Where a CSV export goes: ``output`` as typed (a file, or an existing folder: often
+    a USB key, never created, it must be mounted), else the kiosk's export folder
+    (created if need be); the file is ``<prefix>-<UTC time>.csv`` in a folder.
+    ClickException, nothing written, when it cannot go there."""
+    from . import usbkey
+
+    file_name = f"{prefix}-{_now().strftime('%Y%m%d-%H%M%S')}.csv"
+    try:
+        if output is None:
+            folder = Path(current_app.config["EXPORT_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            output = folder
+        return usbkey.destination(output, file_name)
+    except (usbkey.Refused, OSError) as exc:
+        raise click.ClickException(f"{exc}; nothing was written") from None
+
+
+def write_csv_with_progress(output: Path, columns, rows, total: int) -> int:
+    """Write an export with a progress bar on standard error; the rows written."""
+    from .export import write_csv
+
+    try:
+        with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+            return write_csv(output, columns, rows, on_row=lambda: bar.update(1))
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write there "
+                                   f"({exc.strerror or exc}); nothing was written") from None
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
