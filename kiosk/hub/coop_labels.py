@@ -7,40 +7,14 @@ readers, close to La Coop's own wording.
 """
 from __future__ import annotations
 
+from ..mediation import coop
 from .tables import N_
 
-THEMES = {
-    "diagnostic_numerique": N_("Diagnostic numérique"),
-    "prendre_en_main_du_materiel": N_("Prendre en main du matériel"),
-    "maintenance_de_materiel": N_("Entretenir son matériel"),
-    "gere_ses_contenus_numeriques": N_("Gérer ses contenus numériques"),
-    "navigation_sur_internet": N_("Naviguer sur internet"),
-    "email": N_("E-mail"),
-    "bureautique": N_("Bureautique"),
-    "reseaux_sociaux": N_("Réseaux sociaux"),
-    "sante": N_("Santé"),
-    "banque_et_achats_en_ligne": N_("Banque et achats en ligne"),
-    "entrepreneuriat": N_("Entrepreneuriat"),
-    "insertion_professionnelle": N_("Insertion professionnelle"),
-    "securite_numerique": N_("Sécurité numérique"),
-    "parentalite": N_("Parentalité"),
-    "scolarite_et_numerique": N_("Scolarité et numérique"),
-    "creer_avec_le_numerique": N_("Créer avec le numérique"),
-    "culture_numerique": N_("Culture numérique"),
-    "intelligence_artificielle": N_("Intelligence artificielle"),
-    "aide_aux_demarches_administratives": N_("Aide aux démarches administratives"),
-    "papiers_elections_citoyennete": N_("Démarche : papiers, élections, citoyenneté"),
-    "famille_scolarite": N_("Démarche : famille, scolarité"),
-    "social_sante": N_("Démarche : social, santé"),
-    "travail_formation": N_("Démarche : travail, formation"),
-    "logement": N_("Démarche : logement"),
-    "transports_mobilite": N_("Démarche : transports, mobilité"),
-    "argent_impots": N_("Démarche : argent, impôts"),
-    "justice": N_("Démarche : justice"),
-    "etrangers_europe": N_("Démarche : étrangers, Europe"),
-    "loisirs_sports_culture": N_("Démarche : loisirs, sports, culture"),
-    "associations": N_("Démarche : associations"),
-}
+# The kiosk's words for the themes (its record form), the administrative procedures
+# named as such: a table lists both kinds of theme together.
+THEMES = {**{code: coop.THEME_WORDS[code] for code in coop.DIGITAL_THEMES},
+          **{code: "Démarche : " + coop.THEME_WORDS[code][0].lower()
+             + coop.THEME_WORDS[code][1:] for code in coop.PROCEDURE_THEMES}}
 
 AUTONOMY = {
     "entierement_accompagne": N_("Entièrement accompagné"),

@@ -8,6 +8,12 @@ of its provenance is in ``kiosk/mediation/SOURCES.md``.
 """
 from __future__ import annotations
 
+
+def N_(text: str) -> str:
+    """Marks French text for the resident catalogue; translated where it is shown."""
+    return text
+
+
 # type_activite
 ACTIVITY_TYPES = ("individuel", "collectif")
 
@@ -36,6 +42,41 @@ PROCEDURE_THEMES = (
     "etrangers_europe", "loisirs_sports_culture", "associations",
 )
 THEMES = DIGITAL_THEMES + PROCEDURE_THEMES
+
+# The themes in French, as the kiosk's record form words them (translated there; the
+# hub's dashboard reads them too, kiosk.hub.coop_labels)
+THEME_WORDS = {
+    "diagnostic_numerique": N_("Diagnostic numérique"),
+    "prendre_en_main_du_materiel": N_("Prendre en main du matériel"),
+    "maintenance_de_materiel": N_("Entretenir son matériel"),
+    "gere_ses_contenus_numeriques": N_("Gérer ses contenus numériques"),
+    "navigation_sur_internet": N_("Naviguer sur internet"),
+    "email": N_("E-mail"),
+    "bureautique": N_("Bureautique"),
+    "reseaux_sociaux": N_("Réseaux sociaux"),
+    "sante": N_("Santé"),
+    "banque_et_achats_en_ligne": N_("Banque et achats en ligne"),
+    "entrepreneuriat": N_("Entrepreneuriat"),
+    "insertion_professionnelle": N_("Insertion professionnelle"),
+    "securite_numerique": N_("Sécurité numérique"),
+    "parentalite": N_("Parentalité"),
+    "scolarite_et_numerique": N_("Scolarité et numérique"),
+    "creer_avec_le_numerique": N_("Créer avec le numérique"),
+    "culture_numerique": N_("Culture numérique"),
+    "intelligence_artificielle": N_("Intelligence artificielle"),
+    "aide_aux_demarches_administratives": N_("Aide aux démarches administratives"),
+    "papiers_elections_citoyennete": N_("Papiers, élections, citoyenneté"),
+    "famille_scolarite": N_("Famille, scolarité"),
+    "social_sante": N_("Social, santé"),
+    "travail_formation": N_("Travail, formation"),
+    "logement": N_("Logement"),
+    "transports_mobilite": N_("Transports, mobilité"),
+    "argent_impots": N_("Argent, impôts"),
+    "justice": N_("Justice"),
+    "etrangers_europe": N_("Étrangers, Europe"),
+    "loisirs_sports_culture": N_("Loisirs, sports, culture"),
+    "associations": N_("Associations"),
+}
 
 # autonomie (individual activity), also the mediator's observation of one activity
 AUTONOMY = ("entierement_accompagne", "partiellement_autonome", "autonome")

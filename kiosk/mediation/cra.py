@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Iterable, Mapping
 
 from . import coop
+from .coop import N_
 
 EARLIEST = date(2025, 1, 1)   # the first day of service: an earlier date is a typing slip
 MAX_NOTES = 2000
@@ -26,11 +27,6 @@ OTHER_DURATION = "autre"
 
 MODES = ("guided", "counter", "workshop")   # contract.ACTIVITY_MODES
 TYPE_OF_MODE = {"guided": "individuel", "counter": "individuel", "workshop": "collectif"}
-
-
-def N_(text: str) -> str:
-    """Marks French text for the catalogue; translated where it is shown."""
-    return text
 
 
 NO_THEME = N_("Cochez au moins une thématique.")

@@ -27,41 +27,10 @@ from .result_page import LOCAL_TIME
 
 bp = Blueprint("activity", __name__, url_prefix="/mediateur/compte-rendu")
 
-# French labels of La Coop's values, as its own form words them.
-DIGITAL_THEMES = {
-    "diagnostic_numerique": _l("Diagnostic numérique"),
-    "prendre_en_main_du_materiel": _l("Prendre en main du matériel"),
-    "maintenance_de_materiel": _l("Entretenir son matériel"),
-    "gere_ses_contenus_numeriques": _l("Gérer ses contenus numériques"),
-    "navigation_sur_internet": _l("Naviguer sur internet"),
-    "email": _l("E-mail"),
-    "bureautique": _l("Bureautique"),
-    "reseaux_sociaux": _l("Réseaux sociaux"),
-    "sante": _l("Santé"),
-    "banque_et_achats_en_ligne": _l("Banque et achats en ligne"),
-    "entrepreneuriat": _l("Entrepreneuriat"),
-    "insertion_professionnelle": _l("Insertion professionnelle"),
-    "securite_numerique": _l("Sécurité numérique"),
-    "parentalite": _l("Parentalité"),
-    "scolarite_et_numerique": _l("Scolarité et numérique"),
-    "creer_avec_le_numerique": _l("Créer avec le numérique"),
-    "culture_numerique": _l("Culture numérique"),
-    "intelligence_artificielle": _l("Intelligence artificielle"),
-    "aide_aux_demarches_administratives": _l("Aide aux démarches administratives"),
-}
-PROCEDURE_THEMES = {
-    "papiers_elections_citoyennete": _l("Papiers, élections, citoyenneté"),
-    "famille_scolarite": _l("Famille, scolarité"),
-    "social_sante": _l("Social, santé"),
-    "travail_formation": _l("Travail, formation"),
-    "logement": _l("Logement"),
-    "transports_mobilite": _l("Transports, mobilité"),
-    "argent_impots": _l("Argent, impôts"),
-    "justice": _l("Justice"),
-    "etrangers_europe": _l("Étrangers, Europe"),
-    "loisirs_sports_culture": _l("Loisirs, sports, culture"),
-    "associations": _l("Associations"),
-}
+# French labels of La Coop's values, as its own form words them (the themes' are in
+# kiosk.mediation.coop, which the hub's dashboard reads too).
+DIGITAL_THEMES = {code: _l(coop.THEME_WORDS[code]) for code in coop.DIGITAL_THEMES}
+PROCEDURE_THEMES = {code: _l(coop.THEME_WORDS[code]) for code in coop.PROCEDURE_THEMES}
 PLACE_TYPES = {
     "lieu_activite": _l("Dans le lieu d'accueil"),
     "domicile": _l("Au domicile de la personne"),
