@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(followup.bp)
         app.register_blueprint(mediator.bp)
         app.register_blueprint(activity_record.bp)
+        from .web import bus
+        app.register_blueprint(bus.bp)
 
     from .cli import register
     register(app)

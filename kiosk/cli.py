@@ -35,6 +35,8 @@ def register(app) -> None:
     sync_cli.register(app)
     from .mediation import cli as mediation_cli
     mediation_cli.register(app)
+    from .web import bus
+    bus.register(app)
 
 
 def _db():

@@ -41,6 +41,16 @@ DEFAULTS = {
     "EXPORT_DIR": "exports",
     # largest request body accepted, in bytes (answers are tiny)
     "MAX_CONTENT_LENGTH": 16 * 1024,
+    # --- the Bourbon'Net bus (kiosk/web/bus.py) ---
+    # a command that prints a PDF, given its path as last argument (e.g. "lp -d bus-printer"):
+    # set, a tablet's print button sends the sheet to this computer's printer; empty, the
+    # button opens the browser's own print dialog
+    "PRINT_COMMAND": "",
+    # the browser that renders the sheet to PDF for PRINT_COMMAND (headless, offline)
+    "PRINT_BROWSER": "chromium",
+    # seconds the rendering, then the print command, may take before the resident is told
+    # it failed
+    "PRINT_TIMEOUT": 60,
     # --- sync, kiosk side (`kiosk sync`, `kiosk status`, `kiosk purge`) ---
     # the hub's base URL (https://...); empty: no network sync (a USB key still works)
     "HUB_URL": "",

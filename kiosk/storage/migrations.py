@@ -196,6 +196,15 @@ def m015_followup(db):
     db["visits"].add_column("takeup", str)
 
 
+@migration
+def m016_day_stop(db):
+    # The Bourbon'Net bus's stop of the day (kiosk/web/bus.py): the INSEE code of the
+    # commune the bus stands in and the local day it was set for. One row; a stop set on
+    # an earlier day no longer applies (records fall back to KIOSK_SITE_COMMUNE).
+    db["day_stop"].create({"id": int, "code_insee": str, "day": str, "set_at": str},
+                          pk="id", not_null={"code_insee", "day", "set_at"})
+
+
 def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.

@@ -16,12 +16,12 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
                    url_for)
 from flask_babel import lazy_gettext as _l
 
-from ..diagnostic.resources import get_communes
 from ..mediation import coop, cra
 from ..storage import store
 from ..storage.db import get_db
 from ..sync import anonymise, usbkey
 from ..sync.export import write_csv
+from . import bus
 from .mediator_session import current_mediator, require_mediator
 from .result_page import LOCAL_TIME
 
@@ -108,10 +108,8 @@ def save(record: cra.ActivityRecord, visit_id: int | None = None):
     """Store the record with its anonymised outbox row; then the confirmation."""
     db, moment = get_db(), now()
     cfg = current_app.config
-    site = cfg["SITE_COMMUNE"]
     payload = anonymise.anonymise_kind(
-        "activity", cra.hub_values(record),
-        site_epci=get_communes().epci_of(site) if site else None,
+        "activity", cra.hub_values(record), site_epci=bus.site_epci(),
         week=anonymise.iso_week(moment))
     try:
         record_id = store.add_activity_record(

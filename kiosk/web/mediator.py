@@ -20,7 +20,7 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 
 from ..diagnostic import followup
-from ..diagnostic.resources import get_communes, get_questionnaire
+from ..diagnostic.resources import get_questionnaire
 from ..mediation import screening as counter
 from ..mediation.codes import MAX_NAME, read_digits
 from ..mediation.unlock import Refused, unlock as check_code
@@ -28,7 +28,7 @@ from ..storage import store
 from ..storage.db import get_db
 from ..sync.anonymise import anonymise_kind, iso_week
 from ..sync.contract import SCREENING
-from . import activity_record, resident
+from . import activity_record, bus, resident
 from . import followup as followup_pages
 from .mediator_session import close_session, current_mediator, open_session, require_mediator
 from .result_page import LOCAL_TIME
@@ -307,11 +307,10 @@ def screening():
         return screening_page(error=_("Répondez aux trois questions."), kept=answers,
                               status=422)
     orientation = counter.orientation(answers)
-    cfg, now = current_app.config, resident.now()
-    site = cfg["SITE_COMMUNE"]
+    now = resident.now()
     store.queue_record(get_db(), anonymise_kind(
-        SCREENING, {"orientation": orientation},
-        site_epci=get_communes().epci_of(site) if site else None, week=iso_week(now)), now)
+        SCREENING, {"orientation": orientation}, site_epci=bus.site_epci(),
+        week=iso_week(now)), now)
     return redirect(url_for("mediator.screening", orientation=orientation), 303)
 
 

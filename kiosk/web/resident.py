@@ -22,7 +22,7 @@ from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
 from ..storage import store
 from ..storage.db import get_db
-from . import inactivity, mediator_session, result_page
+from . import bus, inactivity, mediator_session, result_page
 from .site import error_page as site_error_page, local_path
 
 bp = Blueprint("resident", __name__)
@@ -76,7 +76,7 @@ def service() -> VisitService:
     """The visit service for this request (the kiosk's database, questionnaire, clock)."""
     cfg = current_app.config
     return VisitService(get_db(), get_questionnaire(), get_communes(), clock=now,
-                        site_commune=cfg["SITE_COMMUNE"], languages=cfg["LANGUAGE_LIST"])
+                        site_commune=bus.site_commune(), languages=cfg["LANGUAGE_LIST"])
 
 
 def end_current_visit() -> None:
@@ -443,5 +443,5 @@ def guided_service() -> VisitService:
     deletes the notes older than KIOSK_NOTES_RETENTION_DAYS (kiosk.diagnostic.visit)."""
     cfg = current_app.config
     return VisitService(get_db(), get_questionnaire(), get_communes(), clock=now,
-                        site_commune=cfg["SITE_COMMUNE"], languages=cfg["LANGUAGE_LIST"],
+                        site_commune=bus.site_commune(), languages=cfg["LANGUAGE_LIST"],
                         notes_retention=timedelta(days=int(cfg["NOTES_RETENTION_DAYS"])))

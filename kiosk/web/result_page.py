@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import segno
 from babel.dates import get_day_names
 from babel.lists import format_list
-from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -23,6 +22,7 @@ from ..diagnostic.record import changes
 from ..diagnostic.resources import get_communes, get_questionnaire, get_stops
 from ..places import hours
 from ..places.stops import with_stops
+from . import bus
 from .qr_drawing import qr_path_svg
 from .site import format_phone, request_translations, text_direction
 
@@ -69,7 +69,7 @@ def origin(result):
     """Where distances are measured from: the commune given, else the kiosk's commune."""
     communes = get_communes()
     commune = communes.get(result["commune"] or "") or communes.get(
-        current_app.config["SITE_COMMUNE"])
+        bus.site_commune())
     return (commune.lat, commune.lon) if commune else None, commune
 
 
