@@ -33,6 +33,7 @@ test: $(VENV)/.installed-test system-deps catalogues
 	$(BIN)/python bench/hub_dashboard.py --smoke
 	$(BIN)/python bench/hub_export.py --smoke
 	$(BIN)/python bench/mediators.py --smoke
+	$(BIN)/python bench/bus.py --smoke
 
 test-deps: $(VENV)/.installed-test system-deps
 
@@ -67,6 +68,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/hub_dashboard.py
 	$(BIN)/python bench/hub_export.py
 	$(BIN)/python bench/mediators.py
+	$(BIN)/python bench/bus.py
 
 clean:
 	rm -rf $(VENV) instance build dist *.egg-info .pytest_cache

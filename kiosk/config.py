@@ -42,6 +42,9 @@ DEFAULTS = {
     # largest request body accepted, in bytes (answers are tiny)
     "MAX_CONTENT_LENGTH": 16 * 1024,
     # --- the Bourbon'Net bus (kiosk/web/bus.py) ---
+    # this kiosk is the bus: its mediators' home asks for the day's stop, whose EPCI
+    # records carry instead of SITE_COMMUNE's
+    "BUS": False,
     # a command that prints a PDF, given its path as last argument (e.g. "lp -d bus-printer"):
     # set, a tablet's print button sends the sheet to this computer's printer; empty, the
     # button opens the browser's own print dialog

@@ -117,7 +117,7 @@ def _one_per_commune(stops: list[dict]) -> list[dict]:
 
 def is_bus() -> bool:
     """This kiosk is the bus (``KIOSK_BUS``): its mediators are asked for the day's stop."""
-    return flag(current_app.config.get("BUS", False))
+    return flag(current_app.config["BUS"])
 
 
 @bp.app_template_global("bus_day_stop")
