@@ -286,7 +286,7 @@ def test_server_side_idle_expiry(make_app, db):
 
 
 def test_stale_visit_is_closed_when_the_next_person_starts(make_app):
-    app = make_app(IDLE_SECONDS=0, IDLE_WARNING_SECONDS=0)
+    app = make_app(IDLE_SECONDS=0, IDLE_WARNING_SECONDS=0, MEDIATOR_IDLE_SECONDS=0)
     from kiosk.storage.db import connect
     from tests.conftest import Resident
 

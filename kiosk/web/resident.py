@@ -38,6 +38,18 @@ GRACE_SECONDS = 10
 SEEN_RESOLUTION = 5
 
 
+def sweep_limit() -> int:
+    """Seconds of silence after which an active visit of *another* browser is taken for
+    gone (a closed tab, a power cut) when a visit starts: the longest any visit may wait,
+    a mediator's guided one. On the bus, tablets share the server, and a diagnostic
+    paused while a mediator explains must not be closed by a resident starting on the
+    next tablet; each browser's own silence is judged by its own limits
+    (expire_idle_session)."""
+    cfg = current_app.config
+    longest = max(int(cfg["IDLE_SECONDS"]), int(cfg["MEDIATOR_IDLE_SECONDS"]))
+    return longest + int(cfg["IDLE_WARNING_SECONDS"]) + GRACE_SECONDS
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -152,7 +164,7 @@ def begin_visit(mode: str, language: str | None = None) -> None:
     if mediator is not None:
         mediator_session.open_session(mediator)
     session.update(kept)
-    service().sweep(timedelta(seconds=idle_limit()))
+    service().sweep(timedelta(seconds=sweep_limit()))
     if language is not None:
         session["lang"] = language
     session["sid"] = secrets.token_urlsafe(32)
