@@ -67,7 +67,7 @@ class Tablet:
         else:
             first_answer(page)
             page.locator(NEXT).click()
-        page.wait_for_load_state()
+        page.wait_for_load_state("domcontentloaded")
 
 
 def test_eight_tablets_at_once_keep_their_own_diagnostics(new_context, bus_server):
