@@ -25,7 +25,8 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import click
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, g, redirect, render_template, request,
+                   url_for)
 from flask.cli import with_appcontext
 from flask_babel import get_locale
 
@@ -72,8 +73,11 @@ def clear_day_stop(db) -> None:
 def site_commune() -> str:
     """The commune where this request's records are made: today's stop of the bus when one
     is set, else ``KIOSK_SITE_COMMUNE``. Records take its EPCI; the nearest places are
-    measured from it when the person gave no commune."""
-    return day_stop(get_db(), local_today()) or current_app.config["SITE_COMMUNE"]
+    measured from it when the person gave no commune. Read once a request (a page asks
+    for its visit service several times)."""
+    if "site_commune" not in g:
+        g.site_commune = day_stop(get_db(), local_today()) or current_app.config["SITE_COMMUNE"]
+    return g.site_commune
 
 
 def site_epci() -> str | None:
