@@ -77,7 +77,7 @@ def test_a_mediator_sets_the_stop_in_one_tap_and_the_diagnostic_carries_its_epci
     assert "Aucun arrêt choisi aujourd'hui." in zoe.get("/mediateur/accueil").get_data(True)
     page = zoe.get("/mediateur/arret").get_data(as_text=True)
     assert page.index("Souvigny") < page.index("Saint-Menoux") < page.index("Cérilly")
-    response = zoe.post("/mediateur/arret", {"code_insee": SAINT_MENOUX})
+    response = zoe.post("/mediateur/arret/choisir", {"code_insee": SAINT_MENOUX})
     assert response.status_code == 303 and response.location.endswith("/mediateur/accueil")
     assert "Le bus est à Saint-Menoux aujourd'hui." in zoe.get(
         "/mediateur/accueil").get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_a_mediator_sets_the_stop_in_one_tap_and_the_diagnostic_carries_its_epci
 def test_a_stop_set_yesterday_does_not_apply_today(bus_app, clock):
     zoe = mediator(bus_app)
     zoe.get("/mediateur/arret")
-    zoe.post("/mediateur/arret", {"code_insee": SAINT_MENOUX})
+    zoe.post("/mediateur/arret/choisir", {"code_insee": SAINT_MENOUX})
     clock["now"] = datetime(2026, 12, 2, 8, tzinfo=timezone.utc)   # Wednesday, 9:00
     assert "Aucun arrêt choisi aujourd'hui." in zoe.get("/mediateur/accueil").get_data(True)
     Resident(bus_app.test_client()).complete()
@@ -105,7 +105,7 @@ def test_a_stop_set_yesterday_does_not_apply_today(bus_app, clock):
 def test_the_stop_counts_for_screening_and_activity_records_too(bus_app):
     zoe = mediator(bus_app)
     zoe.get("/mediateur/arret")
-    zoe.post("/mediateur/arret", {"code_insee": CERILLY})
+    zoe.post("/mediateur/arret/choisir", {"code_insee": CERILLY})
     zoe.get("/mediateur/reperage")
     zoe.post("/mediateur/reperage", {"internet": "no", "procedure": "yes", "help": "no"})
     zoe.get("/mediateur/compte-rendu/guichet")
@@ -121,13 +121,13 @@ def test_the_stop_counts_for_screening_and_activity_records_too(bus_app):
 def test_a_stop_outside_the_stops_file_is_refused_from_the_page(bus_app):
     zoe = mediator(bus_app)
     zoe.get("/mediateur/arret")
-    assert zoe.post("/mediateur/arret", {"code_insee": "03190"}).status_code == 400
+    assert zoe.post("/mediateur/arret/choisir", {"code_insee": "03190"}).status_code == 400
 
 
 def test_the_stop_page_is_for_mediators_only(bus_app):
     client = bus_app.test_client()
     assert client.get("/mediateur/arret").status_code == 303
-    assert client.post("/mediateur/arret", data={"code_insee": SAINT_MENOUX}).status_code in (
+    assert client.post("/mediateur/arret/choisir", data={"code_insee": SAINT_MENOUX}).status_code in (
         400, 403)
 
 

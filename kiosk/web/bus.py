@@ -147,7 +147,7 @@ def stop_page():
                            current=day_stop_for_page() or {"commune": ""}, idle=True)
 
 
-@bp.post("/mediateur/arret")
+@bp.post("/mediateur/arret/choisir")
 @require_mediator
 def choose_stop():
     """Keep the stop tapped (one of the stops file's communes) for today; or forget it."""
