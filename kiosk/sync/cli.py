@@ -88,6 +88,15 @@ def sync_command(to_file, receipt):
     if to_file and receipt:
         _fail("use --to-file or --receipt, not both", 2)
     cfg = current_app.config
+    if not (to_file or receipt or str(cfg["HUB_URL"] or "").strip()):
+        # A USB-only site (the bus, a post office without network): the hourly run has
+        # nothing to reach, which is not a failure; `kiosk purge` runs after it all the same.
+        db = kiosk_db()
+        unsent = store.count_unsent(db)
+        db.close()
+        click.echo("No hub configured (KIOSK_HUB_URL is empty): nothing sent over the "
+                   f"network; {unsent} records wait for a USB key (`kiosk sync --to-file`).")
+        return
     try:
         settings = client.Settings.from_config(cfg, need_url=not (to_file or receipt))
     except client.Misconfigured as exc:
