@@ -41,6 +41,14 @@ def _db():
     return connect(current_app.config["DATABASE"])
 
 
+def _refuse_on_the_hub(instead: str) -> None:
+    """Stop a kiosk's command run with the hub's settings: it would write kiosk tables
+    into the hub's database."""
+    if current_app.config["ROLE"] == "hub":
+        raise click.ClickException(f"this is the hub (KIOSK_ROLE=hub): this command is a "
+                                   f"kiosk's; {instead}")
+
+
 def _require_current_db(db) -> None:
     from .hub import schema
 
@@ -57,6 +65,14 @@ def _require_current_db(db) -> None:
 def init_command():
     """Create the database, or bring it up to date; make a secret key if none is set."""
     app = current_app._get_current_object()
+    _refuse_on_the_hub("the hub's database is set up by `kiosk hub init`")
+    db = _db()
+    try:
+        applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
+    except (migrations.BackupFailed, migrations.WrongDatabase) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
     try:
         written = secretkey.ensure_file(app)
     except OSError as exc:
@@ -65,13 +81,6 @@ def init_command():
     else:
         if written:
             click.echo(f"Secret key generated in {written} (mode 0600).")
-    db = _db()
-    try:
-        applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
-    except migrations.BackupFailed as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        db.close()
     click.echo(f"Database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
 
@@ -208,6 +217,7 @@ def places_import(file):
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import PLACES_SCHEMA
 
+    _refuse_on_the_hub("places are imported on each kiosk")
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
         click.echo(f"{file}:{issue.line}: warning: {issue.detail}", err=True)
