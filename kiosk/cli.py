@@ -277,4 +277,10 @@ def _create_app():
 # The `kiosk` console script: the same commands as `flask --app kiosk`, on the app
 # configured from the environment (KIOSK_*) and the instance folder.
 main = FlaskGroup(name="kiosk", create_app=_create_app, add_default_commands=False,
+                  add_version_option=False,
                   help="The Allier digital-skills diagnostic kiosk.")
+# The release installed, first: what a technician reads out on the phone, and what an
+# upgrade changes (deploy/README.md); Python's and Flask's after it.
+main = click.version_option(
+    package_name="kiosk-diagnostic-allier",
+    message="%(package)s %(version)s (Python " + sys.version.split()[0] + ")")(main)
