@@ -115,6 +115,7 @@ def test_published_places_and_stops_reach_a_running_kiosk_once(tmp_path, hub, da
         assert again.exit_code == 0, again.output
         assert "from the hub" not in again.output
     assert [outcome for outcome, _ in data_log(kiosk)] == ["ok", "ok"]
+    assert "Data from the hub:  places lieux.csv published 2026-" in run(kiosk, "status").output
     state = feed.read_state(data)["applied"]
     assert sorted(state) == ["places", "stops"] and state["stops"]["source"] == "network"
 

@@ -189,7 +189,7 @@ def _local(url: str) -> bool:
 def status_command():
     """Records pending, awaiting a receipt, quarantined; last success and last error;
     whether the clock is plausible."""
-    from . import clock
+    from . import clock, feed
     from .client import waiting_for_upgrade
 
     db = kiosk_db()
@@ -213,6 +213,7 @@ def status_command():
     click.echo(f"Last error:         {_describe(failure)}")
     click.echo(f"Last USB export:    {_describe(exported)}")
     click.echo(f"Clock:              {clock.describe(_now(), latest)}")
+    click.echo(f"Data from the hub:  {feed.describe(feed.data_folder(current_app))}")
     for row in quarantined:
         click.echo(f"  quarantined {row['id']} ({row['quarantined_at'][:19]}): "
                    f"{row['quarantine_reason']}")

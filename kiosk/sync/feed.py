@@ -259,6 +259,15 @@ def _replace_keeping_previous(incoming: Path, destination: Path) -> None:
     usbkey.fsync_folder(destination.parent)
 
 
+def describe(folder: Path) -> str:
+    """What the kiosk applied of the hub's publications, for `kiosk status`."""
+    applied = read_state(folder)["applied"]
+    if not applied:
+        return "none applied (the files the kiosk was installed with)"
+    return "; ".join(f"{kind} {held.get('name')} published {held.get('published_at')}"
+                     for kind, held in sorted(applied.items()) if isinstance(held, dict))
+
+
 def read_state(folder: Path) -> dict:
     """Which publication of each kind was applied, and which was last refused."""
     try:
