@@ -59,7 +59,7 @@ def published(app, tmp_path, kind, name, text):
     return run(app, "hub", "data", "publish", "--kind", kind, str(path))
 
 
-def more_stops(tmp_path):
+def more_stops():
     return SHIPPED_STOPS.read_text(encoding="utf-8") + LE_MONTET_STOP
 
 
@@ -88,7 +88,7 @@ def test_published_places_and_stops_reach_a_running_kiosk_once(tmp_path, hub, da
     app, _, token = hub
     assert published(app, tmp_path, "places", "lieux.csv",
                      SHIPPED_PLACES.read_text(encoding="utf-8")).exit_code == 0
-    done = published(app, tmp_path, "stops", "itinerance.csv", more_stops(tmp_path))
+    done = published(app, tmp_path, "stops", "itinerance.csv", more_stops())
     assert done.exit_code == 0, done.output
     assert "Published stops from" in done.output
     listed = run(app, "hub", "data", "list").output
@@ -107,7 +107,8 @@ def test_published_places_and_stops_reach_a_running_kiosk_once(tmp_path, hub, da
         assert "Le Montet" in communes_of_stops(kiosk)
         assert len(resources.stops_for(kiosk)) == 11
         stops = data / "data" / "itinerance_03.csv"
-        assert stops.read_text(encoding="utf-8") == more_stops(tmp_path)
+        assert stops.read_text(encoding="utf-8") == more_stops()
+        assert stops.stat().st_mode & 0o777 == 0o644   # readable by the server as before
         assert (data / "data" / "itinerance_03.csv.previous").read_bytes() == \
             SHIPPED_STOPS.read_bytes()
         # the same publications again: nothing applied twice
@@ -141,7 +142,7 @@ def test_published_offers_are_served_without_a_restart(tmp_path, hub, data):
 
 def test_a_bad_file_is_refused_at_publishing_with_its_line(tmp_path, hub):
     app, _, _ = hub
-    bad_stops = more_stops(tmp_path).replace("03183,Place du Huit Mai", "99999,Place X")
+    bad_stops = more_stops().replace("03183,Place du Huit Mai", "99999,Place X")
     refused = published(app, tmp_path, "stops", "itinerance.csv", bad_stops)
     assert refused.exit_code == 1
     assert f"itinerance.csv:12: id {BUS}: code_insee: '99999' is not an Allier commune" \
@@ -149,7 +150,7 @@ def test_a_bad_file_is_refused_at_publishing_with_its_line(tmp_path, hub):
     assert "nothing published" in refused.output
     # a stop of a place that is not an itinerant place of the places kiosks will hold
     unknown = published(app, tmp_path, "stops", "itinerance.csv",
-                        more_stops(tmp_path).replace(f"{BUS},03183", "fs-inconnu,03183"))
+                        more_stops().replace(f"{BUS},03183", "fs-inconnu,03183"))
     assert unknown.exit_code == 1
     assert "itinerance.csv:12: id fs-inconnu: lieu_id: 'fs-inconnu' is not an itinerant " \
            "place of the places file" in unknown.output
@@ -162,8 +163,8 @@ def test_a_bad_file_is_refused_at_publishing_with_its_line(tmp_path, hub):
     assert refused_offers.exit_code == 1 and "offers.yaml:" in refused_offers.output
     assert "Nothing published" in run(app, "hub", "data", "list").output
     # the same file twice is one publication
-    assert published(app, tmp_path, "stops", "a.csv", more_stops(tmp_path)).exit_code == 0
-    twice = published(app, tmp_path, "stops", "a.csv", more_stops(tmp_path))
+    assert published(app, tmp_path, "stops", "a.csv", more_stops()).exit_code == 0
+    twice = published(app, tmp_path, "stops", "a.csv", more_stops())
     assert "already the published stops" in twice.output
     assert run(app, "hub", "data", "list").output.count("a.csv") == 1
 
@@ -172,7 +173,7 @@ def test_a_message_altered_or_for_another_kiosk_changes_nothing(tmp_path, hub, d
     app, _, token = hub
     _, other_token = new_device(app.config["DATABASE"], site="APC Cérilly")
     published(app, tmp_path, "places", "lieux.csv", SHIPPED_PLACES.read_text(encoding="utf-8"))
-    published(app, tmp_path, "stops", "itinerance.csv", more_stops(tmp_path))
+    published(app, tmp_path, "stops", "itinerance.csv", more_stops())
     client = app.test_client()
     mine = client.get("/api/v1/data", headers={"Authorization": f"Bearer {token}"}).get_json()
     theirs = client.get("/api/v1/data",
@@ -204,7 +205,7 @@ def test_a_file_the_kiosk_cannot_use_is_refused_and_the_previous_kept(tmp_path, 
     # Checked on the hub against the shipped places, which have the bus; this kiosk
     # has imported no places, so none of these stops is of a place it knows.
     assert published(app, tmp_path, "stops", "itinerance.csv",
-                     more_stops(tmp_path)).exit_code == 0
+                     more_stops()).exit_code == 0
     stops = data / "data" / "itinerance_03.csv"
     before = stops.read_bytes()
     with hub_in_thread(app) as url:
@@ -215,7 +216,7 @@ def test_a_file_the_kiosk_cannot_use_is_refused_and_the_previous_kept(tmp_path, 
                 "is not an itinerant place of the places file (and 10 more problems); "
                 "the kiosk keeps what it had.") in refused.output
         assert stops.read_bytes() == before
-        assert not (data / "data" / ".incoming-itinerance_03.csv").exists()
+        assert not list((data / "data").glob(".incoming-*"))
         assert len(resources.stops_for(kiosk)) == 10
         assert "refused" in run(kiosk, "sync").output   # said at each sync...
         assert [o for o, _ in data_log(kiosk)] == ["refused"]   # ...logged once
@@ -238,7 +239,7 @@ def test_a_kiosk_with_no_network_gets_the_data_with_its_usb_receipt(tmp_path, hu
     assert "data" not in json.loads((usb / "a.receipt.json").read_text())  # none published
     published(app, tmp_path, "places", "lieux.csv", SHIPPED_PLACES.read_text(encoding="utf-8"))
     published(app, tmp_path, "stops", "itinerance.csv",
-              more_stops(tmp_path).replace(BUS, "fs-inconnu", 1))   # refused at the hub
+              more_stops().replace(BUS, "fs-inconnu", 1))   # refused at the hub
     assert run(app, "hub", "import", str(usb / "a.json")).exit_code == 0
     receipt = usb / "a.receipt.json"
     altered = json.loads(receipt.read_text())
@@ -267,7 +268,7 @@ def test_an_older_publication_never_replaces_a_newer_one(tmp_path, hub, data):
             "publications": {"places": _places_publication(), "stops": publication}},
             protocol.token_hash(token), issued_at=when)
 
-    newer, older = more_stops(tmp_path), SHIPPED_STOPS.read_text(encoding="utf-8")
+    newer, older = more_stops(), SHIPPED_STOPS.read_text(encoding="utf-8")
     db = connect(kiosk.config["DATABASE"])
     lines = feed.accept(db, target, message(newer, "2026-12-01T09:00:00+00:00"), token, NOW,
                         "network")

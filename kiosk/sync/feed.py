@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -195,10 +196,9 @@ def _apply(db, target: Target, kind: str, publication, state: dict, now: datetim
                         target, now, publication)
     name = Path(publication["name"]).name or FILES[kind]
     destination = target.folder / FILES[kind]
-    incoming = destination.with_name(f".incoming-{destination.name}")  # same suffix
+    incoming = None
     try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        _write_durably(incoming, publication["content"].encode("utf-8"))
+        incoming = _incoming(destination, publication["content"].encode("utf-8"))
         itinerant = itinerant_ids(_held_places(db)) if kind == "stops" else None
         checked = check(kind, incoming, name, communes=target.communes, itinerant=itinerant,
                         questionnaire=target.questionnaire)
@@ -210,7 +210,8 @@ def _apply(db, target: Target, kind: str, publication, state: dict, now: datetim
         return _refused(db, kind, [f"cannot write in {target.folder} ({exc})"], state,
                         target, now, publication)
     finally:
-        incoming.unlink(missing_ok=True)
+        if incoming is not None:
+            incoming.unlink(missing_ok=True)
     if kind == "places":
         store.replace_places(db, checked.places, now)
     state["applied"][kind] = {"name": name, "sha256": publication["sha256"],
@@ -243,11 +244,20 @@ def _held_places(db) -> list[dict]:
     return [json.loads(place["data"]) for place in store.all_places(db)]
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
+def _incoming(destination: Path, data: bytes) -> Path:
+    """``data`` on disk beside ``destination``, under a name of its own ending like it
+    (a reader may need the suffix), until checked and renamed into place."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=".incoming-", suffix=destination.name,
+                                        dir=destination.parent)
+    # mkstemp makes it private: give it the mode of the file it replaces
+    mode = destination.stat().st_mode & 0o777 if destination.exists() else 0o644
+    os.fchmod(descriptor, mode)
+    with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    return Path(name)
 
 
 def _replace_keeping_previous(incoming: Path, destination: Path) -> None:
