@@ -27,6 +27,8 @@ def register(app) -> None:
     app.cli.add_command(export_command)
     from .hub.cli import hub_group
     app.cli.add_command(hub_group)
+    from .hub import publish
+    publish.register(app)
     from .languages.cli import audio_group, fonts_group, i18n_group
     app.cli.add_command(i18n_group)
     app.cli.add_command(audio_group)
