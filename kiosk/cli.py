@@ -219,7 +219,7 @@ def places_import(file):
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import PLACES_SCHEMA
 
-    _refuse_on_the_hub("places are imported on each kiosk")
+    _refuse_on_the_hub("the hub publishes places to the kiosks with `kiosk hub data publish`")
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
         click.echo(f"{file}:{issue.line}: warning: {issue.detail}", err=True)
