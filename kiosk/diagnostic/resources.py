@@ -1,18 +1,20 @@
-"""The app's read-only data (questionnaire, communes), loaded once and cached on the app."""
+"""The app's read-only data (questionnaire, communes), loaded once and cached on the app.
+
+The questionnaire, offers and stops come from the configured data folder
+(kiosk.config.DATA_FILES); the communes and the schemas are the shipped reference data."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Flask, current_app
 
-from .. import paths
+from .. import config, paths
 from . import questionnaire
 from ..places.communes import Communes, load_communes
 from ..places.stops import read_stops
 
 COMMUNES_FILE = paths.DATA / "communes_03.csv"
 PLACES_SCHEMA = paths.DATA / "schema_mediation_numerique.json"
-STOPS_FILE = paths.DATA / "itinerance_03.csv"
 
 
 def load_questionnaire_files(q_path, offers_path) -> questionnaire.Questionnaire:
@@ -45,7 +47,8 @@ def stops_for(app: Flask) -> list[dict]:
     reports, left out)."""
     cache = app.extensions.setdefault("kiosk", {})
     if "stops" not in cache:
-        cache["stops"] = read_stops(STOPS_FILE, communes_for(app)).stops
+        path = config.data_file(app.config, config.STOPS_FILE)
+        cache["stops"] = read_stops(path, communes_for(app)).stops
     return cache["stops"]
 
 
