@@ -185,8 +185,9 @@ def check_command(questionnaire, offers):
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
-    from .languages.cli import language_problems
+    from .languages.cli import compiled_problems, language_problems
     problems += language_problems(cfg, click.echo, q)
+    problems += compiled_problems(current_app, click.echo)
     places_file = config.data_file(cfg, config.PLACES_FILE)
     try:
         report = read_places(places_file, load_schema(PLACES_SCHEMA))

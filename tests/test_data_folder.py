@@ -93,3 +93,26 @@ def test_init_names_what_a_partial_data_folder_lacks(tmp_path, data):
     assert result.exit_code == 1
     assert f"(KIOSK_DATA_DIR) lacks {data / 'data' / 'itinerance_03.csv'}." in result.output
 
+
+def test_check_fails_on_a_catalogue_compiled_before_its_last_change(tmp_path):
+    translations = tmp_path / "translations"
+    shutil.copytree(paths.TRANSLATIONS, translations)
+    app = fresh_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    assert "tr: compiled catalogue" in app.test_cli_runner().invoke(args=["check"]).output
+    po = translations / "tr" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    po.write_text(text.replace('msgid "Commencer"\nmsgstr "', 'msgid "Commencer"\nmsgstr "Hemen ', 1),
+                  "utf-8")
+    result = fresh_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(translations)
+                       ).test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"{po.with_suffix('.mo')}: tr: older than {po} (1 message differs)" in result.output
+
+
+def test_check_reads_a_translation_back_through_the_apps_own_babel(tmp_path):
+    # Catalogues compiled and current, but the app looks them up under another name:
+    # every page would be French.
+    result = fresh_app(tmp_path, BABEL_DOMAIN="kiosk").test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    mo = paths.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
+    assert f"{mo}: en: the app shows 'Commencer' as 'Commencer'" in result.output
