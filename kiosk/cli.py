@@ -113,7 +113,7 @@ def serve_command(host, port, threads, network):
     on a server with logins)."""
     from .web.serving import serve
 
-    from .diagnostic.resources import communes_for, questionnaire_for
+    from .diagnostic.resources import communes_for, questionnaire_for, stops_for
 
     if host not in LOOPBACK and not network:
         # A kiosk serves the screen it stands beside: listening on the network by mistake
@@ -135,6 +135,10 @@ def serve_command(host, port, threads, network):
             click.echo(str(problem), err=True)
         raise click.ClickException("the questionnaire has errors: fix them, then run `kiosk check`")
     communes_for(app)
+    try:  # read now, not on a resident's result page
+        stops_for(app)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: cannot read: {exc.strerror}") from None
     db = _db()
     _require_current_db(db)
     db.close()
@@ -217,7 +221,10 @@ def _stops_problems(places: list[dict], stops_file: Path, echo) -> list[str]:
     except ValueError:
         return []  # already reported: stops cannot be checked without communes
     itinerant = [p["id"] for p in places if "Itinérant" in (p.get("itinerance") or ())]
-    report = read_stops(stops_file, communes, itinerant)
+    try:
+        report = read_stops(stops_file, communes, itinerant)
+    except OSError as exc:
+        return [f"{stops_file}:1: cannot read: {exc.strerror}"]
     if not report.errors:
         echo(f"{stops_file}: ok ({len(report.stops)} stops)")
     return [f"{stops_file}:{issue.line}: {issue.detail}" for issue in report.errors]

@@ -74,6 +74,16 @@ def test_check_reads_the_data_folder_and_says_which(tmp_path, data):
     assert f"{data / 'data' / 'lieux_03.csv'}:1: cannot read" in result.output
 
 
+def test_a_data_folder_without_stops_is_reported_not_served(tmp_path, data):
+    stops = data / "data" / "itinerance_03.csv"
+    stops.unlink()
+    runner = fresh_app(tmp_path, DATA_DIR=str(data)).test_cli_runner()
+    checked = runner.invoke(args=["check"])
+    assert checked.exit_code == 1 and f"{stops}:1: cannot read" in checked.output
+    served = runner.invoke(args=["serve", "--port", "1"])
+    assert served.exit_code == 1 and f"{stops}: cannot read" in served.output
+
+
 @pytest.mark.parametrize("state", ["does not exist", "is empty"])
 def test_init_says_how_to_fill_a_missing_or_empty_data_folder(tmp_path, state):
     folder = tmp_path / "var" / "questionnaires"
