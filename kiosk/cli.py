@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .storage import migrations, secretkey, store
-from . import paths
+from . import config, paths
 from .storage.db import connect
 from .diagnostic.yamlfile import DataFileError
 
@@ -85,6 +85,26 @@ def init_command():
             click.echo(f"Secret key generated in {written} (mode 0600).")
     click.echo(f"Database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
+    _require_data_folder(current_app.config)
+
+
+def _require_data_folder(cfg) -> None:
+    """Refuse a data folder that lacks what the kiosk reads, saying how to fill it.
+
+    `kiosk init` does not copy the shipped folder itself: the install script does, once,
+    so that an upgrade never overwrites a folder edited on the kiosk."""
+    folder = Path(cfg["DATA_DIR"])
+    wanted = [Path(cfg["QUESTIONNAIRE"]), Path(cfg["OFFERS"]),
+              *(config.data_file(cfg, name) for name in config.DATA_FILES[2:])]
+    missing = [path for path in wanted if not path.is_file()]
+    if not missing:
+        return
+    state = ("does not exist" if not folder.exists() else "is empty"
+             if not any(folder.iterdir()) else "lacks " + ", ".join(map(str, missing)))
+    raise click.ClickException(
+        f"the data folder {folder} (KIOSK_DATA_DIR) {state}. Copy the shipped one into it, "
+        f"then run `kiosk check`:\n  mkdir -p {folder} && cp -rn {paths.QUESTIONNAIRES}/. "
+        f"{folder}/")
 
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -103,7 +123,7 @@ def serve_command(host, port, threads, network):
     on a server with logins)."""
     from .web.serving import serve
 
-    from .diagnostic.resources import communes_for, questionnaire_for
+    from .diagnostic.resources import communes_for, questionnaire_for, stops_for
 
     if host not in LOOPBACK and not network:
         # A kiosk serves the screen it stands beside: listening on the network by mistake
@@ -125,6 +145,10 @@ def serve_command(host, port, threads, network):
             click.echo(str(problem), err=True)
         raise click.ClickException("the questionnaire has errors: fix them, then run `kiosk check`")
     communes_for(app)
+    try:  # read now, not on a resident's result page
+        stops_for(app)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: cannot read: {exc.strerror}") from None
     db = _db()
     _require_current_db(db)
     db.close()
@@ -156,6 +180,7 @@ def check_command(questionnaire, offers):
     from .diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
 
     cfg = current_app.config
+    click.echo(f"Data folder: {cfg['DATA_DIR']}")
     q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
     o_path = offers or Path(cfg["OFFERS"])
     problems, q = [], None
@@ -174,36 +199,45 @@ def check_command(questionnaire, offers):
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
-    from .languages.cli import language_problems
+    from .languages.cli import compiled_problems, language_problems
     problems += language_problems(cfg, click.echo, q)
-    places_file = paths.DATA / "lieux_03.csv"
-    report = read_places(places_file, load_schema(PLACES_SCHEMA))
-    problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
-    if not report.errors:
-        click.echo(f"{places_file}: ok ({len(report.places)} places, "
-                   f"{len(report.warnings)} warnings)")
-    problems += _stops_problems(report.places, click.echo)
+    problems += compiled_problems(current_app, click.echo)
+    places_file = config.data_file(cfg, config.PLACES_FILE)
+    try:
+        report = read_places(places_file, load_schema(PLACES_SCHEMA))
+    except OSError as exc:
+        problems.append(f"{places_file}:1: cannot read: {exc.strerror}")
+    else:
+        problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
+        if not report.errors:
+            click.echo(f"{places_file}: ok ({len(report.places)} places, "
+                       f"{len(report.warnings)} warnings)")
+        problems += _stops_problems(report.places, config.data_file(cfg, config.STOPS_FILE),
+                                    click.echo)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
 
 
-def _stops_problems(places: list[dict], echo) -> list[str]:
+def _stops_problems(places: list[dict], stops_file: Path, echo) -> list[str]:
     """Check the itinerant places' stops against the communes and the places file."""
     from .places.communes import load_communes
     from .places.stops import read_stops
-    from .diagnostic.resources import COMMUNES_FILE, STOPS_FILE
+    from .diagnostic.resources import COMMUNES_FILE
 
     try:
         communes = load_communes(COMMUNES_FILE)
     except ValueError:
         return []  # already reported: stops cannot be checked without communes
     itinerant = [p["id"] for p in places if "Itinérant" in (p.get("itinerance") or ())]
-    report = read_stops(STOPS_FILE, communes, itinerant)
+    try:
+        report = read_stops(stops_file, communes, itinerant)
+    except OSError as exc:
+        return [f"{stops_file}:1: cannot read: {exc.strerror}"]
     if not report.errors:
-        echo(f"{STOPS_FILE}: ok ({len(report.stops)} stops)")
-    return [f"{STOPS_FILE}:{issue.line}: {issue.detail}" for issue in report.errors]
+        echo(f"{stops_file}: ok ({len(report.stops)} stops)")
+    return [f"{stops_file}:{issue.line}: {issue.detail}" for issue in report.errors]
 
 
 @click.group("places")
@@ -212,14 +246,21 @@ def places_group():
 
 
 @places_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def places_import(file):
-    """Replace the places with those of FILE (CSV in the national standard)."""
+    """Replace the places with those of FILE (CSV in the national standard; default: the
+    data folder's data/lieux_03.csv)."""
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import PLACES_SCHEMA
 
     _refuse_on_the_hub("the hub publishes places to the kiosks with `kiosk hub data publish`")
+    if file is None:
+        file = config.data_file(current_app.config, config.PLACES_FILE)
+        if not file.is_file():
+            raise click.ClickException(f"{file} not found: give a FILE, or fill the data "
+                                       "folder (`kiosk init` says how)")
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
         click.echo(f"{file}:{issue.line}: warning: {issue.detail}", err=True)

@@ -38,19 +38,15 @@ def hub(tmp_path):
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch):
-    """The kiosk's data folder: a copy of the shipped questionnaires/, which the
-    server reads (the stops' path is not yet taken from the data folder)."""
+def data(tmp_path):
+    """The kiosk's data folder: a copy of the shipped questionnaires/."""
     folder = tmp_path / "kiosk-data"
     shutil.copytree(paths.QUESTIONNAIRES, folder)
-    monkeypatch.setattr(resources, "STOPS_FILE", folder / "data" / "itinerance_03.csv")
     return folder
 
 
 def kiosk_on(tmp_path, data, token, **config):
-    return make_kiosk(tmp_path / "kiosk", HUB_TOKEN=token, DATA_DIR=str(data),
-                      QUESTIONNAIRE=str(data / "diagnostic.yaml"),
-                      OFFERS=str(data / "offers.yaml"), **config)
+    return make_kiosk(tmp_path / "kiosk", HUB_TOKEN=token, DATA_DIR=str(data), **config)
 
 
 def published(app, tmp_path, kind, name, text):

@@ -1,4 +1,7 @@
-"""The app's read-only data (questionnaire, communes), loaded once and cached on the app."""
+"""The app's read-only data (questionnaire, communes), loaded once and cached on the app.
+
+The questionnaire, offers and stops come from the configured data folder
+(kiosk.config.DATA_FILES); the communes and the schemas are the shipped reference data."""
 from __future__ import annotations
 
 import os
@@ -6,14 +9,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .. import paths
+from .. import config, paths
 from . import questionnaire
 from ..places.communes import Communes, load_communes
 from ..places.stops import read_stops
 
 COMMUNES_FILE = paths.DATA / "communes_03.csv"
 PLACES_SCHEMA = paths.DATA / "schema_mediation_numerique.json"
-STOPS_FILE = paths.DATA / "itinerance_03.csv"
 
 
 def load_questionnaire_files(q_path, offers_path) -> questionnaire.Questionnaire:
@@ -66,8 +68,9 @@ def communes_for(app: Flask) -> Communes:
 def stops_for(app: Flask) -> list[dict]:
     """The itinerant places' stops, loaded on first use and when changed (bad rows,
     which `kiosk check` reports, left out)."""
-    return _while_unchanged(app, "stops", [STOPS_FILE],
-                            lambda: read_stops(STOPS_FILE, communes_for(app)).stops)
+    path = config.data_file(app.config, config.STOPS_FILE)
+    return _while_unchanged(app, "stops", [path],
+                            lambda: read_stops(path, communes_for(app)).stops)
 
 
 def get_questionnaire() -> questionnaire.Questionnaire:

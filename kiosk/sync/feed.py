@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import protocol, usbkey
-from .. import paths
+from .. import config
 from ..storage import store
 
 PATH = "/api/v1/data"
@@ -37,15 +37,15 @@ UNDERSTOOD = {KIND: (VERSION,)}
 # In the order they are applied: stops are checked against the places the kiosk then holds.
 KINDS = ("places", "stops", "offers")
 # Where each kind lives in the data folder (the layout of the repository's questionnaires/).
-FILES = {"places": "data/lieux_03.csv", "stops": "data/itinerance_03.csv",
-         "offers": "offers.yaml"}
+FILES = {"places": config.PLACES_FILE, "stops": config.STOPS_FILE,
+         "offers": config.DATA_FILES[1]}
 STATE_FILE = "feed.json"
 ITINERANT = "Itinérant"
 
 
 def data_folder(app) -> Path:
     """The kiosk's data folder (``KIOSK_DATA_DIR``; unset, the shipped questionnaires/)."""
-    return Path(app.config.get("DATA_DIR") or paths.QUESTIONNAIRES)
+    return config.data_file(app.config, "")
 
 
 @dataclass(frozen=True)
