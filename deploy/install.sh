@@ -287,7 +287,10 @@ else
     note created "$VENV"
   fi
   pip() { "$ROOT$VENV/bin/python" -m pip --quiet --disable-pip-version-check "$@"; }
-  version() { { pip show kiosk-diagnostic-allier 2>/dev/null || true; } | sed -n 's/^Version: //p'; }
+  version() {
+    { "$ROOT$VENV/bin/python" -m pip show kiosk-diagnostic-allier 2>/dev/null || true; } |
+      sed -n 's/^Version: //p'
+  }
   before=$(version)
   pip install --upgrade "${WHEEL:-$SOURCE}"
   if [ -z "$WHEEL" ] && [ "$before" = "$(version)" ]; then
