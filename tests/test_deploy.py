@@ -299,3 +299,31 @@ def test_the_screen_restarts_chromium_full_screen_with_a_fresh_profile():
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "BackForwardCache", "--user-data-dir="):
         assert flag in script, flag
+
+
+def test_a_hub_upgrade_backs_up_its_database_first(tmp_path):
+    root = scratch_root(tmp_path, "kiosk-hub")
+    installed(root, "--hub")
+    state = root / "var/lib/kiosk-hub"
+    with sqlite3.connect(state / "hub.db") as db:
+        db.execute("CREATE TABLE witness (note TEXT)")
+        db.execute("INSERT INTO witness VALUES ('a record received')")
+    new = release(tmp_path, "9.9.9")
+    output = installed(root, "--hub", script=new / "deploy" / "install.sh")
+    backups = list((state / "backups").glob("hub-*.db"))
+    assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    with sqlite3.connect(backups[0]) as copy:
+        assert copy.execute("SELECT note FROM witness").fetchall() == [("a record received",)]
+    with sqlite3.connect(state / "hub.db") as db:
+        assert db.execute("SELECT count(*) FROM witness").fetchone()[0] == 1
+    assert "release 0.1.0 -> 9.9.9" in summary(output)["updated"]
+    assert "init" not in (tmp_path / "calls.log").read_text().splitlines()
+
+
+def test_running_the_hub_install_twice_changes_nothing(tmp_path):
+    root = scratch_root(tmp_path, "kiosk-hub")
+    installed(root, "--hub")
+    first = snapshot(root)
+    again = installed(root, "--hub")
+    assert snapshot(root) == first
+    assert not {"created", "updated", "enabled"} & set(summary(again))
