@@ -36,7 +36,8 @@ For tests:
                         users made by `systemd-sysusers --root DIR`, units enabled by
                         `systemctl --root DIR enable` (nothing started), no apt-get unless
                         KIOSK_INSTALL_APT names a command to run instead (a shim, called as
-                        `$KIOSK_INSTALL_APT install -y PACKAGES`); the app's commands run
+                        `$KIOSK_INSTALL_APT install -y -q PACKAGES`, and with `update` if
+                        that fails, as apt-get is); the app's commands run
                         as the calling user against DIR's paths, and files are given to
                         the service user afterwards (when run as root)
 
@@ -95,7 +96,7 @@ POLICY=/etc/chromium/policies/managed/kiosk-diagnostic.json
 
 # ---------------------------------------------------------------- what was done
 SUMMARY=""
-CHANGED=0
+CHANGED=0 SCREEN_CHANGED=0
 note() {  # note STATE ITEM: one line of the final summary
   SUMMARY+=$(printf '  %-10s %s' "$1" "$2")$'\n'
   case "$1" in created|updated|replaced|enabled|installed) CHANGED=1 ;; esac
@@ -163,7 +164,7 @@ owner_ids() {  # owner_ids USER: "uid:gid" of USER as the installed system knows
 }
 group_id() { awk -F: -v g="$1" '$1 == g {print $3}' "$ROOT/etc/group"; }
 
-set_owner() {  # set_owner OWNER PATH...: OWNER is user, :group, user:group or root
+set_owner() {  # set_owner OWNER PATH...: OWNER is a user (and its group), root or root:GROUP
   [ "$(id -u)" = 0 ] || return 0  # a test as an ordinary user: modes only
   local who=$1 ids; shift
   case "$who" in
@@ -180,13 +181,15 @@ ensure_dir() {  # ensure_dir PATH MODE OWNER
   set_owner "$3" "$ROOT$1"
 }
 
+PUT_CHANGED=0  # whether the last put_file changed its file
 put_file() {  # put_file SOURCE DEST MODE OWNER: copy unless identical; report
   local dest=$ROOT$2
   mkdir -p "$(dirname "$dest")"
+  PUT_CHANGED=1
   if [ ! -e "$dest" ]; then
     cp "$1" "$dest.new" && mv "$dest.new" "$dest"; note created "$2"
   elif cmp -s "$1" "$dest"; then
-    note unchanged "$2"
+    note unchanged "$2"; PUT_CHANGED=0
   else
     cp "$1" "$dest.new" && mv "$dest.new" "$dest"; note updated "$2"
   fi
@@ -201,8 +204,10 @@ echo "Installing the $ROLE's software..."
 if [ -n "$ROOT" ] && [ -z "${KIOSK_INSTALL_APT:-}" ]; then
   note skipped "Debian packages ($PACKAGES): skipped under --root"
 else
+  apt=${KIOSK_INSTALL_APT:-apt-get}
+  export DEBIAN_FRONTEND=noninteractive
   # shellcheck disable=SC2086 # PACKAGES is a list of words
-  ${KIOSK_INSTALL_APT:-apt-get} install -y $PACKAGES >/dev/null
+  $apt install -y -q $PACKAGES >/dev/null || { $apt update -q && $apt install -y -q $PACKAGES >/dev/null; }
   note ok "Debian packages: $PACKAGES"
 fi
 
@@ -259,8 +264,12 @@ run_app() {  # run_app ARGS...: the installed `kiosk ARGS` as the service user, 
   fi
 }
 
-if [ -f "$ROOT$DB" ] && [ -n "$PREVIOUS" ] && [ "$PREVIOUS" != "$RELEASE" ]; then
-  echo "Upgrade $PREVIOUS -> $RELEASE: backing up $DB first..."
+# An upgrade: a database, and another release (or none recorded: a kiosk set up by hand,
+# the way the first releases were, is upgraded the same way).
+UPGRADE=0
+if [ -f "$ROOT$DB" ] && [ "$PREVIOUS" != "$RELEASE" ]; then UPGRADE=1; fi
+if [ "$UPGRADE" = 1 ]; then
+  echo "Upgrade ${PREVIOUS:-(release not recorded)} -> $RELEASE: backing up $DB first..."
   if [ "$ROLE" = kiosk ] && [ -x "$ROOT$VENV/bin/kiosk" ] && run_app backup --help >/dev/null 2>&1; then
     run_app backup --to "$ROOT$STATE/backups"
   else
@@ -271,7 +280,7 @@ if [ -f "$ROOT$DB" ] && [ -n "$PREVIOUS" ] && [ "$PREVIOUS" != "$RELEASE" ]; the
 fi
 
 # An upgrade stops the server while its code and database change (started again below).
-if [ -z "$ROOT" ] && [ -n "$PREVIOUS" ] && [ "$PREVIOUS" != "$RELEASE" ]; then
+if [ -z "$ROOT" ] && [ "$UPGRADE" = 1 ]; then
   systemctl stop "$([ "$ROLE" = hub ] && echo kiosk-hub.service || echo kiosk.service)" || true
 fi
 
@@ -314,6 +323,7 @@ if [ "$ROLE" = hub ]; then
 else
   put_file "$DEPLOY/bin/kiosk-as-service.sh" /usr/local/bin/kiosk 755 root
   put_file "$DEPLOY/chromium-kiosk.sh" "$APP/bin/chromium-kiosk" 755 root
+  SCREEN_CHANGED=$PUT_CHANGED
 fi
 
 # ---------------------------------------------------------------- 6. settings
@@ -418,10 +428,12 @@ enable_units() {  # enable_units UNIT...: enable (under --root: in DIR, nothing 
 if [ "$ROLE" = kiosk ]; then
   sync_questionnaires
   put_file "$DEPLOY/chromium/kiosk-diagnostic.json" "$POLICY" 644 root
+  [ "$PUT_CHANGED" = 0 ] || SCREEN_CHANGED=1
   for unit in kiosk.service kiosk-sync.service kiosk-sync.timer kiosk-backup.service \
               kiosk-backup.timer kiosk-screen.service; do
     put_file "$DEPLOY/$unit" "/etc/systemd/system/$unit" 644 root
   done
+  [ "$PUT_CHANGED" = 0 ] || SCREEN_CHANGED=1  # kiosk-screen.service, the last one
 else
   for unit in kiosk-hub.service kiosk-hub-backup.service kiosk-hub-backup.timer; do
     put_file "$DEPLOY/hub/$unit" "/etc/systemd/system/$unit" 644 root
@@ -440,7 +452,7 @@ elif [ "$ROLE" = kiosk ]; then
   if [ "$db_was_new" = 1 ] || [ "$(cat "$ROOT$stamp" 2>/dev/null)" != "$(sha "$ROOT$places")" ]; then
     run_app places import "$ROOT$places"
     sha "$ROOT$places" >"$ROOT$stamp"
-    note created "places imported from $places"
+    note "$([ "$db_was_new" = 1 ] && echo created || echo updated)" "places imported from $places"
   else
     note unchanged "places (same $places as the last import)"
   fi
@@ -475,7 +487,9 @@ else
   done
   if [ "$CHANGED" = 1 ]; then systemctl restart "$SERVER"; note restarted "$SERVER"
   else systemctl start "$SERVER"; fi
-  if [ "$ROLE" = kiosk ] && systemctl is-active --quiet kiosk-screen.service && [ "$CHANGED" = 1 ]; then
+  # The screen only when its own files changed: a rerun must not end a resident's visit.
+  if [ "$ROLE" = kiosk ] && [ "$SCREEN_CHANGED" = 1 ] \
+     && systemctl is-active --quiet kiosk-screen.service; then
     systemctl restart kiosk-screen.service; note restarted kiosk-screen.service
   fi
 fi
@@ -492,6 +506,10 @@ if [ "$ROLE" = kiosk ]; then
   if [ -z "$HUB_TOKEN" ]; then
     echo "No hub token yet: put the one \`kiosk hub device add\` printed in $ENV_FILE"
     echo "(KIOSK_HUB_TOKEN=...), then rerun this script or restart kiosk."
+  fi
+  if [[ $SUMMARY == *"  kept "* ]]; then
+    echo "Questionnaire files edited on this kiosk were kept (see 'kept' above): compare"
+    echo "them with $STATE/questionnaires.new/, then run: kiosk check"
   fi
   echo "Check the kiosk:   kiosk doctor   (and: systemctl status kiosk)"
   echo "Start the screen:  reboot, or systemctl start kiosk-screen"

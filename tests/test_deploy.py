@@ -327,3 +327,16 @@ def test_running_the_hub_install_twice_changes_nothing(tmp_path):
     again = installed(root, "--hub")
     assert snapshot(root) == first
     assert not {"created", "updated", "enabled"} & set(summary(again))
+
+
+def test_a_kiosk_set_up_by_hand_is_upgraded_with_a_backup_first(tmp_path):
+    """The first releases were installed by hand: no release recorded, no manifest."""
+    root = scratch_root(tmp_path)
+    installed(root, *ANSWERS)
+    state = root / "var/lib/kiosk"
+    (state / "installed-release").unlink()
+    (state / "questionnaires.sha256").unlink()
+    output = installed(root)
+    assert len(list((state / "backups").glob("*.db"))) == 1
+    assert "release 0.1.0" in summary(output)["created"]
+    assert "kept" not in summary(output)  # files as shipped are recognised by content
