@@ -288,17 +288,37 @@ def test_the_chromium_policy_locks_what_kiosk_doctor_checks():
     assert policy["AutoplayAllowed"] is True  # the idle warning speaks without a touch
 
 
-def test_the_screen_restarts_chromium_full_screen_with_a_fresh_profile():
+def test_the_screen_restarts_chromium_in_cage_on_tty1_when_it_stops():
     unit = (DEPLOY / "kiosk-screen.service").read_text()
     for line in ("User=kiosk-screen", "PAMName=login", "TTYPath=/dev/tty1", "Restart=always",
-                 "RuntimeDirectory=kiosk-screen",
+                 "RuntimeDirectory=kiosk-screen", "Conflicts=getty@tty1.service",
                  "ExecStart=/usr/bin/cage -d -- /opt/kiosk/bin/chromium-kiosk"):
         assert re.search(rf"^{re.escape(line)}$", unit, re.M), line
-    script = (DEPLOY / "chromium-kiosk.sh").read_text()
+
+
+def test_chromium_starts_full_screen_on_an_empty_profile_each_time(tmp_path):
+    """The launcher, with a stand-in `chromium` that records what it was given."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "chromium"
+    fake.write_text('#!/bin/sh\nfor a; do echo "$a"; done > "$OUT"\n'
+                    'for a; do case "$a" in --user-data-dir=*) ls -A "${a#*=}" >> "$OUT";; esac; done\n')
+    fake.chmod(0o755)
+    profile = tmp_path / "run/kiosk-screen/chromium"
+    profile.mkdir(parents=True)
+    (profile / "Cookies").write_text("a resident's session")
+    out = tmp_path / "args"
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "KIOSK_PROFILE_DIR": str(profile), "OUT": str(out)}
+    subprocess.run(["sh", str(DEPLOY / "chromium-kiosk.sh")], env=env, check=True, timeout=30)
+    args = out.read_text().splitlines()
+    assert f"--user-data-dir={profile}" in args and "Cookies" not in args
     for flag in ("--kiosk", "--incognito", "--kiosk-printing", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "BackForwardCache", "--user-data-dir="):
-        assert flag in script, flag
+                 "--disable-translate", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 "--disable-features=BackForwardCache,Translate"):
+        assert flag in args, flag
+    assert "http://127.0.0.1:5000/" in args
+    assert not any(path.name == "Cookies" for path in profile.rglob("*"))
 
 
 def test_a_hub_upgrade_backs_up_its_database_first(tmp_path):
