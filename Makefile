@@ -39,7 +39,10 @@ test-deps: $(VENV)/.installed-test system-deps
 # Debian's Chromium drives the browser tests (Playwright's own download is not used);
 # espeak-ng and opus-tools make read-aloud clips (a test synthesises some); zbar-tools'
 # zbarimg reads the result's QR codes back, as a phone camera would.
-SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools zbarimg:zbar-tools
+# shellcheck and systemd (systemd-analyze verify, systemd-sysusers --root) check deploy/
+# and run its install script into a scratch root.
+SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools zbarimg:zbar-tools \
+                shellcheck:shellcheck systemd-analyze:systemd systemd-sysusers:systemd
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
