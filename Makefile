@@ -40,7 +40,11 @@ test-deps: $(VENV)/.installed-test system-deps
 # Debian's Chromium drives the browser tests (Playwright's own download is not used);
 # espeak-ng and opus-tools make read-aloud clips (a test synthesises some); zbar-tools'
 # zbarimg reads the result's QR codes back, as a phone camera would.
+# shellcheck and systemd (systemd-analyze verify, systemd-sysusers --root) check deploy/
+# and run its install script into a scratch root; poppler-utils' pdftotext reads the
+# sheet the bus prints back.
 SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools zbarimg:zbar-tools \
+                shellcheck:shellcheck systemd-analyze:systemd systemd-sysusers:systemd \
                 pdftotext:poppler-utils
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \

@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("KIOSK")
     else:
         app.config.update(test_config)
+    config_module.resolve_data_files(app.config)
     secretkey.load(app)  # the generated key of `kiosk init`, when none is configured
     if not app.config["DATABASE"]:
         app.config["DATABASE"] = os.path.join(app.instance_path, "kiosk.db")

@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .storage import migrations, secretkey, store
-from . import paths
+from . import config, paths
 from .storage.db import connect
 from .diagnostic.yamlfile import DataFileError
 
@@ -27,6 +27,8 @@ def register(app) -> None:
     app.cli.add_command(export_command)
     from .hub.cli import hub_group
     app.cli.add_command(hub_group)
+    from .hub import publish
+    publish.register(app)
     from .languages.cli import audio_group, fonts_group, i18n_group
     app.cli.add_command(i18n_group)
     app.cli.add_command(audio_group)
@@ -41,6 +43,14 @@ def register(app) -> None:
 
 def _db():
     return connect(current_app.config["DATABASE"])
+
+
+def _refuse_on_the_hub(instead: str) -> None:
+    """Stop a kiosk's command run with the hub's settings: it would write kiosk tables
+    into the hub's database."""
+    if current_app.config["ROLE"] == "hub":
+        raise click.ClickException(f"this is the hub (KIOSK_ROLE=hub): this command is a "
+                                   f"kiosk's; {instead}")
 
 
 def _require_current_db(db) -> None:
@@ -59,6 +69,14 @@ def _require_current_db(db) -> None:
 def init_command():
     """Create the database, or bring it up to date; make a secret key if none is set."""
     app = current_app._get_current_object()
+    _refuse_on_the_hub("the hub's database is set up by `kiosk hub init`")
+    db = _db()
+    try:
+        applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
+    except (migrations.BackupFailed, migrations.WrongDatabase) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
     try:
         written = secretkey.ensure_file(app)
     except OSError as exc:
@@ -67,15 +85,28 @@ def init_command():
     else:
         if written:
             click.echo(f"Secret key generated in {written} (mode 0600).")
-    db = _db()
-    try:
-        applied = migrations.migrate(db, report=lambda path: click.echo(f"Backup: {path}"))
-    except migrations.BackupFailed as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        db.close()
     click.echo(f"Database {current_app.config['DATABASE']}: "
                + (f"applied {', '.join(applied)}." if applied else "already up to date."))
+    _require_data_folder(current_app.config)
+
+
+def _require_data_folder(cfg) -> None:
+    """Refuse a data folder that lacks what the kiosk reads, saying how to fill it.
+
+    `kiosk init` does not copy the shipped folder itself: the install script does, once,
+    so that an upgrade never overwrites a folder edited on the kiosk."""
+    folder = Path(cfg["DATA_DIR"])
+    wanted = [Path(cfg["QUESTIONNAIRE"]), Path(cfg["OFFERS"]),
+              *(config.data_file(cfg, name) for name in config.DATA_FILES[2:])]
+    missing = [path for path in wanted if not path.is_file()]
+    if not missing:
+        return
+    state = ("does not exist" if not folder.exists() else "is empty"
+             if not any(folder.iterdir()) else "lacks " + ", ".join(map(str, missing)))
+    raise click.ClickException(
+        f"the data folder {folder} (KIOSK_DATA_DIR) {state}. Copy the shipped one into it, "
+        f"then run `kiosk check`:\n  mkdir -p {folder} && cp -rn {paths.QUESTIONNAIRES}/. "
+        f"{folder}/")
 
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -94,7 +125,7 @@ def serve_command(host, port, threads, network):
     on a server with logins)."""
     from .web.serving import serve
 
-    from .diagnostic.resources import communes_for, questionnaire_for
+    from .diagnostic.resources import communes_for, questionnaire_for, stops_for
 
     if host not in LOOPBACK and not network:
         # A kiosk serves the screen it stands beside: listening on the network by mistake
@@ -116,6 +147,10 @@ def serve_command(host, port, threads, network):
             click.echo(str(problem), err=True)
         raise click.ClickException("the questionnaire has errors: fix them, then run `kiosk check`")
     communes_for(app)
+    try:  # read now, not on a resident's result page
+        stops_for(app)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: cannot read: {exc.strerror}") from None
     db = _db()
     _require_current_db(db)
     db.close()
@@ -147,6 +182,7 @@ def check_command(questionnaire, offers):
     from .diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
 
     cfg = current_app.config
+    click.echo(f"Data folder: {cfg['DATA_DIR']}")
     q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
     o_path = offers or Path(cfg["OFFERS"])
     problems, q = [], None
@@ -165,36 +201,45 @@ def check_command(questionnaire, offers):
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
-    from .languages.cli import language_problems
+    from .languages.cli import compiled_problems, language_problems
     problems += language_problems(cfg, click.echo, q)
-    places_file = paths.DATA / "lieux_03.csv"
-    report = read_places(places_file, load_schema(PLACES_SCHEMA))
-    problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
-    if not report.errors:
-        click.echo(f"{places_file}: ok ({len(report.places)} places, "
-                   f"{len(report.warnings)} warnings)")
-    problems += _stops_problems(report.places, click.echo)
+    problems += compiled_problems(current_app, click.echo)
+    places_file = config.data_file(cfg, config.PLACES_FILE)
+    try:
+        report = read_places(places_file, load_schema(PLACES_SCHEMA))
+    except OSError as exc:
+        problems.append(f"{places_file}:1: cannot read: {exc.strerror}")
+    else:
+        problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
+        if not report.errors:
+            click.echo(f"{places_file}: ok ({len(report.places)} places, "
+                       f"{len(report.warnings)} warnings)")
+        problems += _stops_problems(report.places, config.data_file(cfg, config.STOPS_FILE),
+                                    click.echo)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
 
 
-def _stops_problems(places: list[dict], echo) -> list[str]:
+def _stops_problems(places: list[dict], stops_file: Path, echo) -> list[str]:
     """Check the itinerant places' stops against the communes and the places file."""
     from .places.communes import load_communes
     from .places.stops import read_stops
-    from .diagnostic.resources import COMMUNES_FILE, STOPS_FILE
+    from .diagnostic.resources import COMMUNES_FILE
 
     try:
         communes = load_communes(COMMUNES_FILE)
     except ValueError:
         return []  # already reported: stops cannot be checked without communes
     itinerant = [p["id"] for p in places if "Itinérant" in (p.get("itinerance") or ())]
-    report = read_stops(STOPS_FILE, communes, itinerant)
+    try:
+        report = read_stops(stops_file, communes, itinerant)
+    except OSError as exc:
+        return [f"{stops_file}:1: cannot read: {exc.strerror}"]
     if not report.errors:
-        echo(f"{STOPS_FILE}: ok ({len(report.stops)} stops)")
-    return [f"{STOPS_FILE}:{issue.line}: {issue.detail}" for issue in report.errors]
+        echo(f"{stops_file}: ok ({len(report.stops)} stops)")
+    return [f"{stops_file}:{issue.line}: {issue.detail}" for issue in report.errors]
 
 
 @click.group("places")
@@ -203,13 +248,21 @@ def places_group():
 
 
 @places_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def places_import(file):
-    """Replace the places with those of FILE (CSV in the national standard)."""
+    """Replace the places with those of FILE (CSV in the national standard; default: the
+    data folder's data/lieux_03.csv)."""
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import PLACES_SCHEMA
 
+    _refuse_on_the_hub("the hub publishes places to the kiosks with `kiosk hub data publish`")
+    if file is None:
+        file = config.data_file(current_app.config, config.PLACES_FILE)
+        if not file.is_file():
+            raise click.ClickException(f"{file} not found: give a FILE, or fill the data "
+                                       "folder (`kiosk init` says how)")
     report = read_places(file, load_schema(PLACES_SCHEMA))
     for issue in report.warnings:
         click.echo(f"{file}:{issue.line}: warning: {issue.detail}", err=True)
@@ -269,4 +322,10 @@ def _create_app():
 # The `kiosk` console script: the same commands as `flask --app kiosk`, on the app
 # configured from the environment (KIOSK_*) and the instance folder.
 main = FlaskGroup(name="kiosk", create_app=_create_app, add_default_commands=False,
+                  add_version_option=False,
                   help="The Allier digital-skills diagnostic kiosk.")
+# The release installed, first: what a technician reads out on the phone, and what an
+# upgrade changes (deploy/README.md); Python's and Flask's after it.
+main = click.version_option(
+    package_name="kiosk-diagnostic-allier",
+    message="%(package)s %(version)s (Python " + sys.version.split()[0] + ")")(main)

@@ -2,6 +2,8 @@
 or in ``settings.py`` in the instance folder; the README lists them all."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import paths
 
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -34,9 +36,14 @@ DEFAULTS = {
     "SECRET_KEY": DEV_SECRET_KEY,
     # where `kiosk init` keeps a generated key; None means <instance folder>/secret_key
     "SECRET_KEY_FILE": None,
-    # the questionnaire and the offers catalogue
-    "QUESTIONNAIRE": str(paths.QUESTIONNAIRES / "diagnostic.yaml"),
-    "OFFERS": str(paths.QUESTIONNAIRES / "offers.yaml"),
+    # the data folder, laid out as the repository's questionnaires/: the kiosk reads the
+    # questionnaire, the offers, the places, the local places and the bus's stops from it
+    # (DATA_FILES). None: the shipped questionnaires/ (the checkout's, or the wheel's
+    # copy, which an upgrade replaces); an installed kiosk: /var/lib/kiosk/questionnaires
+    "DATA_DIR": None,
+    # the questionnaire and the offers catalogue; None: those of the data folder
+    "QUESTIONNAIRE": None,
+    "OFFERS": None,
     # where `kiosk export` writes by default
     "EXPORT_DIR": "exports",
     # largest request body accepted, in bytes (answers are tiny)
@@ -117,6 +124,27 @@ DEFAULTS = {
     # hidden cell of x people (1 to 10) must reach x + P above and max(1, x - P) below
     "HUB_PROTECTION": 5,
 }
+
+
+# What the kiosk reads from the data folder, by place in it. The local places are named
+# by offers.yaml (`local_places`, relative to it). The communes, EPCI, DSI 2.0 definition
+# and JSON schemas are reference data read from the shipped folder (kiosk.paths.DATA):
+# not for editing on a kiosk, they come with the code that relies on them.
+PLACES_FILE = "data/lieux_03.csv"
+STOPS_FILE = "data/itinerance_03.csv"
+DATA_FILES = ("diagnostic.yaml", "offers.yaml", PLACES_FILE, STOPS_FILE)
+
+
+def resolve_data_files(config) -> None:
+    """Fill DATA_DIR, QUESTIONNAIRE and OFFERS left unset (absolute paths)."""
+    config["DATA_DIR"] = str(Path(config["DATA_DIR"] or paths.QUESTIONNAIRES).absolute())
+    for key, name in (("QUESTIONNAIRE", "diagnostic.yaml"), ("OFFERS", "offers.yaml")):
+        config[key] = str(config[key] or data_file(config, name))
+
+
+def data_file(config, name: str) -> Path:
+    """A file of the data folder (``name`` as in DATA_FILES)."""
+    return Path(config["DATA_DIR"] or paths.QUESTIONNAIRES) / name
 
 
 def languages(config) -> list[str]:

@@ -146,3 +146,15 @@ def test_console_script_lists_the_commands(monkeypatch, tmp_path):
         assert command in result.output
     init = CliRunner().invoke(main, ["init"], prog_name="kiosk")
     assert init.exit_code == 0 and str(tmp_path / "env.db") in init.output
+
+
+def test_version_names_the_release_installed():
+    """What a technician reads out on the phone before and after an upgrade."""
+    import tomllib
+    from click.testing import CliRunner
+
+    with open(paths.ROOT / "pyproject.toml", "rb") as file:
+        version = tomllib.load(file)["project"]["version"]
+    result = CliRunner().invoke(main, ["--version"], prog_name="kiosk")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"kiosk-diagnostic-allier {version} (Python 3.")

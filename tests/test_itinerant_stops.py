@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from kiosk import paths
-from kiosk.diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, STOPS_FILE
+from kiosk.diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA
 from kiosk.places.communes import load_communes
 from kiosk.places.directory import load_schema, nearest, read_places
 from kiosk.places.hours import describe_week, parse as parse_hours
@@ -22,6 +22,7 @@ from tests.test_result_hours import text_of
 
 BUS = "france-services-2020-8"
 HEADER = "lieu_id,code_insee,adresse,horaires,latitude,longitude\n"
+STOPS_FILE = paths.DATA / "itinerance_03.csv"  # the shipped sample
 SOUVIGNY, MOULINS = (46.5243440423, 3.18992960249), (46.5624641056, 3.32662040221)
 
 
@@ -137,13 +138,17 @@ def test_a_resident_of_souvigny_sees_the_bus_by_its_stop_and_day(db, resident,
     assert sheet.count("mardi : certaines semaines, 9 h 30 – 12 h") == 1
 
 
-def test_kiosk_check_names_the_file_and_line_of_a_bad_stop(tmp_path, monkeypatch):
-    from kiosk.diagnostic import resources
+def test_kiosk_check_names_the_file_and_line_of_a_bad_stop(tmp_path):
+    import shutil
+
     from tests.test_cli import fresh_app
 
-    path = stops_file(tmp_path, f"{BUS},03275,Place de la Mairie,Tu 09:30-12:00,,\n"
-                                f"{BUS},75056,Place de la Mairie,Tu 09:30-12:00,,\n")
-    monkeypatch.setattr(resources, "STOPS_FILE", path)
-    result = fresh_app(tmp_path).test_cli_runner().invoke(args=["check"])
+    data = tmp_path / "questionnaires"
+    shutil.copytree(paths.QUESTIONNAIRES, data)
+    path = data / "data" / "itinerance_03.csv"
+    path.write_text(HEADER + f"{BUS},03275,Place de la Mairie,Tu 09:30-12:00,,\n"
+                             f"{BUS},75056,Place de la Mairie,Tu 09:30-12:00,,\n",
+                    encoding="utf-8")
+    result = fresh_app(tmp_path, DATA_DIR=str(data)).test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 1
     assert f"{path}:3: id {BUS}: code_insee: '75056' is not an Allier commune" in result.output

@@ -76,6 +76,27 @@ def test_a_copy_of_the_french_is_untranslated_unless_flagged_a_proper_name(tmp_p
     assert report.translated == 3 and not report.complete
 
 
+def test_a_plural_with_a_form_left_empty_is_untranslated(tmp_path):
+    """Ukrainian has three plural forms: with one empty, "5 comptes rendus" showed in
+    French while the catalogue counted as complete."""
+    plural = ("%(num)s compte rendu", "%(num)s comptes rendus")
+    template = Catalog(project="t")
+    template.add(plural)
+    template.add(("%(num)s fiche", "%(num)s fiches"))
+    with (tmp_path / "t.pot").open("wb") as f:
+        write_po(f, template)
+    catalog = Catalog(locale="uk", header_comment="# Draft translation")
+    catalog.add(plural, ("%(num)s звіт", "%(num)s звіти", ""))
+    catalog.add(("%(num)s fiche", "%(num)s fiches"),
+                ("%(num)s картка", "%(num)s картки", "%(num)s карток"))
+    po = catalogues.po_path(tmp_path, "uk")
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as f:
+        write_po(f, catalog)
+    report = catalogues.completeness(tmp_path / "t.pot", tmp_path, "uk")
+    assert report.missing == ["%(num)s compte rendu"] and report.translated == 1
+
+
 def test_kiosk_check_reports_each_language_and_lists_the_missing(make_app, tmp_path):
     pot = _catalogue(tmp_path, "uk", {"Suivant": "Далі", "Retour": ""})
     pot.rename(tmp_path / "messages.pot")

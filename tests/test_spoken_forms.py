@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from babel.messages.mofile import write_mo
 
 from kiosk import paths
 from kiosk.diagnostic.resources import load_questionnaire_files
@@ -102,6 +103,9 @@ def _translations(tmp_path, spoken=None):
     folder = tmp_path / "ar" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     (folder / "messages.po").write_text(CATALOGUE, encoding="utf-8")
+    # compiled, as `kiosk i18n compile` leaves it: `kiosk check` requires the .mo too
+    with (folder / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalogues.read_catalog(folder / "messages.po", "ar"))
     if spoken is not None:
         (folder / "spoken.po").write_text(spoken, encoding="utf-8")
     return tmp_path

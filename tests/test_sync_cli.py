@@ -59,7 +59,6 @@ def test_a_batch_too_large_for_the_hub_is_split(tmp_path, hub):
 
 
 @pytest.mark.parametrize("config, message", [
-    ({"HUB_URL": ""}, "KIOSK_HUB_URL"),
     ({"HUB_URL": "ftp://hub.example"}, "KIOSK_HUB_URL"),
     ({"HUB_TOKEN": ""}, "KIOSK_HUB_TOKEN"),
     ({"HUB_TOKEN": "no-device-part"}, "KIOSK_HUB_TOKEN"),

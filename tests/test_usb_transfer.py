@@ -150,3 +150,35 @@ def test_the_records_file_carries_exactly_what_the_api_receives(pair):
     for secret in ("BUS-1", "03190", "site_code", "site_commune", "created_at"):
         assert secret not in text                      # no site code, no commune
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)   # no exact time at all
+
+
+def test_a_usb_only_site_syncs_quietly_and_purges_after_its_receipt(tmp_path):
+    """The bus or a post office without network: the hourly `kiosk sync` has no hub to
+    reach and must not fail every hour; its `kiosk purge` still deletes the answers a USB
+    receipt acknowledged, once their retention is over."""
+    hub = make_hub(tmp_path / "hub")
+    _, token = new_device(hub.config["DATABASE"], site="Bourbon'Net", commune="03190",
+                          epci="200071140")
+    kiosk = make_kiosk(tmp_path / "bus", HUB_TOKEN=token, HUB_URL="")
+    db = connect(kiosk.config["DATABASE"])
+    fill_outbox(db, 3, with_answers=True)
+    answers = db["answers"].count
+    hourly = run(kiosk, "sync")
+    assert hourly.exit_code == 0, hourly.output
+    assert "no hub" in hourly.output.lower() and "--to-file" in hourly.output
+    assert sorted(outbox_states(kiosk.config["DATABASE"]).values()) == ["pending"] * 3
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert run(kiosk, "sync", "--to-file", str(usb)).exit_code == 0
+    (records_file,) = usb.glob("*.records.json")
+    assert run(hub, "hub", "import", str(records_file)).exit_code == 0
+    (receipt,) = usb.glob("*.receipt.json")
+    assert run(kiosk, "sync", "--receipt", str(receipt)).exit_code == 0
+    assert run(kiosk, "purge", "--days", "0").output.startswith(f"{answers} answers deleted")
+    assert db["answers"].count == 0 and db["results"].count == 3
+
+
+def test_a_malformed_hub_address_still_stops_the_sync(tmp_path):
+    kiosk = make_kiosk(tmp_path / "k", HUB_TOKEN="1.abc", HUB_URL="hub.example.fr")
+    result = run(kiosk, "sync")
+    assert result.exit_code == 2 and "KIOSK_HUB_URL" in result.output

@@ -1,6 +1,7 @@
 """The records API kiosks push to: ``POST /api/v1/records``, ``GET /api/v1/contract``
 (the record versions accepted), ``GET /api/v1/roster`` (the mediators, signed for the
-asking kiosk), ``GET /api/v1/openapi.json``.
+asking kiosk), ``GET /api/v1/data`` (the data published for kiosks, signed likewise),
+``GET /api/v1/openapi.json``.
 
 Checks run in this order, and each refusal stores nothing: the device token (401), the
 size (413), both from the headers alone (`kiosk serve` makes them before reading the
@@ -90,11 +91,25 @@ def roster_message():
     """The mediators' roster, as a hub message signed for the asking kiosk."""
     from .transfer import roster_for
 
+    return _signed_for_kiosk(roster_for)
+
+
+@bp.get("/data")
+def data_message():
+    """The latest places, offers and stops published, as a hub message signed for the
+    asking kiosk (kiosk/hub/publish.py)."""
+    from .publish import message_for
+
+    return _signed_for_kiosk(message_for)
+
+
+def _signed_for_kiosk(message):
+    """``message(db, device, now)`` for the kiosk whose token the request carries."""
     device, refusal = authorise(request.headers.get("Authorization", ""), None,
                                 client_address())
     if refusal is not None:
         return refusal
-    return jsonify(roster_for(get_db(), device, datetime.now(timezone.utc)))
+    return jsonify(message(get_db(), device, datetime.now(timezone.utc)))
 
 
 @bp.get("/contract")

@@ -75,7 +75,7 @@ def init_command():
     try:
         applied = migrations.migrate(db, MIGRATIONS,
                                      report=lambda path: click.echo(f"Backup: {path}"))
-    except migrations.BackupFailed as exc:
+    except (migrations.BackupFailed, migrations.WrongDatabase) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         db.close()

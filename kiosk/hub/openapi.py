@@ -177,6 +177,24 @@ def document(max_records: int, max_bytes: int) -> dict:
                     "401": _error("Missing, unknown or revoked device token"),
                 },
             }},
+            "/api/v1/data": {"get": {
+                "operationId": "getData",
+                "summary": "The data published for kiosks, signed for the asking kiosk",
+                "description": "A hub message (format kiosk-hub-message/1, kind `data`, "
+                               "version 1) signed like the roster. Its body's "
+                               "`publications` maps each kind published (`places`, "
+                               "`stops`, `offers`) to the latest file of that kind: "
+                               "`name`, `content` (the file's text), `sha256` and "
+                               "`published_at`. A kiosk checks each file again before "
+                               "using it and keeps what it had when it is bad.",
+                "security": [{"deviceToken": []}],
+                "responses": {
+                    "200": {"description": "The signed publications",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/HubMessage"}}}},
+                    "401": _error("Missing, unknown or revoked device token"),
+                },
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",

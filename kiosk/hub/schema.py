@@ -211,3 +211,14 @@ def h012_roster_deliveries(db):
                "REFERENCES devices (id), mediator_id INTEGER NOT NULL REFERENCES mediators (id), "
                "code_set_at TEXT NOT NULL, delivered_at TEXT NOT NULL, "
                "PRIMARY KEY (device_id, mediator_id))")
+
+
+@migration
+def h013_data_publications(db):
+    # Places, offers and the bus's stops the Département publishes for every kiosk
+    # (kiosk/hub/publish.py): each file as published, kept whole so that a kiosk can be
+    # sent the latest of each kind, and the list shows what was published when.
+    db.execute("CREATE TABLE data_publications (id INTEGER PRIMARY KEY, "
+               "kind TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL, "
+               "sha256 TEXT NOT NULL, published_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_data_publications_kind ON data_publications (kind, id)")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from ..sync import contract
 from ..sync.protocol import (RECORDS_FORMAT, BadFile, check_file, hub_message, receipt_file,
                              signature_ok)
-from . import ingest, mediators, store
+from . import ingest, mediators, publish, store
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Impor
                        for r in results if r["id"] is not None],
         device["token_hash"], imported_at=now.isoformat(),
         source_sha256=hashlib.sha256(raw).hexdigest(), accepts=contract.advertisement(),
-        roster=roster_for(db, device, now))
+        roster=roster_for(db, device, now), data=publish.message_if_any(db, device, now))
     return Imported(device["id"], ingest.summary(results), receipt)
 
 

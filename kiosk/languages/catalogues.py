@@ -61,7 +61,10 @@ def placeholders(text: str) -> list[str]:
 
 
 def is_translated(message) -> bool:
-    if not message.string or message.fuzzy:
+    """Written, not fuzzy, not a copy of the French (unless a proper name), and for a
+    plural every form the language has: an empty one shows the French for its counts."""
+    forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    if message.fuzzy or not forms or not all(forms):
         return False
     return message.string != message.id or PROPER_NAME in message.flags
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -113,6 +114,68 @@ def language_problems(cfg, echo, questionnaire=None) -> list[str]:
                      f"{catalogues.SPOKEN_DOMAIN}.po for: {msgid!r}"
                      for path, line, msgid in forms.missing]
     return problems
+
+
+PROBE = "Commencer"
+
+
+def compiled_problems(app, echo) -> list[str]:
+    """Check the compiled catalogues the app serves: each configured language's .mo, in
+    the app's translation folder, must hold the translations of its .po (a .mo missing,
+    or compiled before the .po last changed, shows French or old wording while the .po
+    looks complete), and the app's own Babel must read one of them back. Contents, not
+    dates, are compared: a wheel gives every file the same date, and git the checkout's."""
+    from flask_babel import force_locale, gettext
+
+    directory = Path(str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0])
+    problems = []
+    for lang in config.languages(app.config):
+        po = catalogues.po_path(directory, lang)
+        if lang == "fr" or not po.exists():
+            continue  # French is the source; a missing catalogue is reported as untranslated
+        mo = po.with_suffix(".mo")
+        if not mo.exists():
+            problems.append(f"{mo}: {lang}: not compiled: run `kiosk i18n compile`")
+            continue
+        expected = compiled_messages(catalogues.read_catalog(po, lang))
+        with mo.open("rb") as f:
+            compiled = compiled_messages(read_mo(f))
+        differ = sum(expected.get(key) != compiled.get(key) for key in expected | compiled)
+        if differ:
+            problems.append(f"{mo}: {lang}: older than {po} ({differ} "
+                            f"{'message differs' if differ == 1 else 'messages differ'}): "
+                            "run `kiosk i18n compile`")
+            continue
+        # Read back as a page would: the welcome screen's button, or else the first
+        # message whose translation differs from its French.
+        probe = next((msgid for (msgid, context), text in expected.items()
+                      if context is None and isinstance(msgid, str) and text != msgid
+                      and (msgid == PROBE or (PROBE, None) not in expected)), None)
+        if probe is not None:
+            with app.test_request_context(), force_locale(lang):
+                shown = gettext(probe)
+            if shown != expected[(probe, None)]:
+                problems.append(f"{mo}: {lang}: the app shows {probe!r} as {shown!r}: check "
+                                "BABEL_TRANSLATION_DIRECTORIES, then run `kiosk i18n compile`")
+                continue
+        echo(f"{lang}: compiled catalogue {mo}: ok ({len(expected)} messages)")
+    return problems
+
+
+def compiled_messages(catalog) -> dict:
+    """What ``pybabel compile`` puts in a .mo: (msgid, context) -> translation, fuzzy and
+    untranslated messages left out; an empty plural form is compiled as the msgid's (as
+    Babel's write_mo does)."""
+    def plain(message):
+        if not isinstance(message.id, (list, tuple)):
+            return message.string
+        return tuple(form or message.id[min(i, 1)] for i, form in enumerate(message.string))
+
+    def key(msgid):
+        return tuple(msgid) if isinstance(msgid, (list, tuple)) else msgid
+
+    return {(key(m.id), m.context): plain(m) for m in catalog
+            if m.id and m.string and not m.fuzzy}
 
 
 def said_on_screens(questionnaire) -> set[str]:

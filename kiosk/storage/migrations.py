@@ -16,6 +16,11 @@ from .db import write_transaction
 MIGRATIONS = []
 
 
+class WrongDatabase(Exception):
+    """The database belongs to the other role (a hub's file given to a kiosk, or the
+    reverse): nothing is changed."""
+
+
 class BackupFailed(Exception):
     """The copy made before migrating could not be written: no migration ran."""
 
@@ -209,7 +214,8 @@ def migrate(db, migrations: list | None = None, *,
             report: Callable[[Path], None] = lambda path: None) -> list[str]:
     """Apply the migrations not yet applied; return their names.
 
-    ``migrations`` defaults to the kiosk's; the hub passes its own list. Before the
+    ``migrations`` defaults to the kiosk's; the hub passes its own list. A database
+    holding only the other list's migrations raises :class:`WrongDatabase`. Before the
     first one, a database that already holds data is copied beside itself
     (:func:`backup`; ``report`` is told where): a migration that fails rolls back on
     its own, and one that succeeds but proves wrong can still be undone from the copy.
@@ -218,6 +224,12 @@ def migrate(db, migrations: list | None = None, *,
     if "_migrations" not in db.table_names():
         db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in db["_migrations"].rows}
+    if done and not done & {fn.__name__ for fn in migrations}:
+        # Every migration it had is of the other family: a kiosk's tables must never be
+        # added to the hub's file, nor the reverse.
+        other = "kiosk hub init" if migrations is MIGRATIONS else "kiosk init"
+        raise WrongDatabase(f"this database belongs to the other role (its set-up is "
+                            f"`{other}`); nothing was changed")
     todo = [fn.__name__ for fn in migrations if fn.__name__ not in done]
     if todo and done:  # a new, empty database has nothing to lose
         copy = backup(db, todo[0])

@@ -81,13 +81,22 @@ def _fail(message: str, status: int) -> None:
 @with_appcontext
 def sync_command(to_file, receipt):
     """Send the unsent records to the hub (or by USB key: --to-file, --receipt)."""
-    from . import client, transfer
+    from . import client, feed, transfer
     from .protocol import BadFile
     from .usbkey import Refused
 
     if to_file and receipt:
         _fail("use --to-file or --receipt, not both", 2)
     cfg = current_app.config
+    if not (to_file or receipt or str(cfg["HUB_URL"] or "").strip()):
+        # A USB-only site (the bus, a post office without network): the hourly run has
+        # nothing to reach, which is not a failure; `kiosk purge` runs after it all the same.
+        db = kiosk_db()
+        unsent = store.count_unsent(db)
+        db.close()
+        click.echo("No hub configured (KIOSK_HUB_URL is empty): nothing sent over the "
+                   f"network; {unsent} records wait for a USB key (`kiosk sync --to-file`).")
+        return
     try:
         settings = client.Settings.from_config(cfg, need_url=not (to_file or receipt))
     except client.Misconfigured as exc:
@@ -112,13 +121,17 @@ def sync_command(to_file, receipt):
         _note_receipt_time(db, receipt)
         click.echo(f"Receipt applied: {delivered} records acknowledged, "
                    f"{quarantined} quarantined, {store.count_unsent(db)} still unsent.")
+        for line in feed.from_receipt(db, feed.Target.of(current_app), receipt.read_bytes(),
+                                      settings.token, _now()):
+            click.echo(line)
         return
     if urlsplit(settings.url).scheme == "http" and not _local(settings.url):
         click.echo("Warning: KIOSK_HUB_URL is plain http: the token travels unencrypted.",
                    err=True)
     total = store.count_unsent(db)
     with click.progressbar(length=total, label="Sending", file=sys.stderr) as bar:
-        outcome = client.run(db, settings, progress=bar.update)
+        outcome = client.run(db, settings, progress=bar.update,
+                             data_target=feed.Target.of(current_app))
     db.close()
     click.echo(f"{outcome.delivered} sent, {outcome.quarantined} quarantined, "
                f"{outcome.left} left for the next sync"
@@ -128,6 +141,8 @@ def sync_command(to_file, receipt):
                   "version than it accepts)." if outcome.waiting else ""))
     if outcome.roster:
         click.echo(f"Mediators' roster: {outcome.roster}.")
+    for line in outcome.data:
+        click.echo(line)
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:
@@ -174,7 +189,7 @@ def _local(url: str) -> bool:
 def status_command():
     """Records pending, awaiting a receipt, quarantined; last success and last error;
     whether the clock is plausible."""
-    from . import clock
+    from . import clock, feed
     from .client import waiting_for_upgrade
 
     db = kiosk_db()
@@ -198,6 +213,7 @@ def status_command():
     click.echo(f"Last error:         {_describe(failure)}")
     click.echo(f"Last USB export:    {_describe(exported)}")
     click.echo(f"Clock:              {clock.describe(_now(), latest)}")
+    click.echo(f"Data from the hub:  {feed.describe(feed.data_folder(current_app))}")
     for row in quarantined:
         click.echo(f"  quarantined {row['id']} ({row['quarantined_at'][:19]}): "
                    f"{row['quarantine_reason']}")

@@ -23,12 +23,12 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import contract, protocol, roster
+from . import contract, feed, protocol, roster
 from ..storage import store
 
 API_PATH = "/api/v1/records"
@@ -101,6 +101,7 @@ class Outcome:
     error: str | None = None
     refused: bool = False
     roster: str = ""  # what became of the mediators' roster (kiosk.sync.roster.refresh)
+    data: list[str] = field(default_factory=list)  # data from the hub applied or refused
 
     @property
     def exit_status(self) -> int:
@@ -275,12 +276,15 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
         get: Callable[[Settings, str], Answer] = http_get,
         sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
         now: Callable[[], datetime] = _utcnow,
-        progress: Callable[[int], None] = lambda n: None) -> Outcome:
+        progress: Callable[[int], None] = lambda n: None,
+        data_target: feed.Target | None = None) -> Outcome:
     """Send every unsent record in batches; return what happened (also in the sync log).
 
     Each batch is tried up to ``settings.attempts`` times with backoff; a batch that
     still fails ends the run (the network is not usable now) and the rest stays for
     the next one. A 401 or 403 ends it at once: retrying with a refused token is useless.
+    With ``data_target``, the places, offers and stops the hub publishes are applied
+    to it (kiosk.sync.feed).
     """
     rng = rng or random.Random()
     outcome = Outcome()
@@ -298,6 +302,8 @@ def run(db, settings: Settings, *, post: Callable[[Settings, bytes], Answer] = h
             outcome.error = error
     if accepted is not None:  # the hub answers: the mediators' roster comes with the sync
         outcome.roster = roster.refresh(db, settings, get, now())
+        if data_target is not None:
+            outcome.data = feed.refresh(db, data_target, settings, get, now())
     outcome.waiting = waiting_for_upgrade(db) or 0
     outcome.left = store.count_unsent(db) - outcome.waiting
     if outcome.error:

@@ -159,16 +159,19 @@ def records_file(device: int, records: Iterable[Mapping], key_hash: str) -> dict
 
 def receipt_file(device: int, results: list[dict], key_hash: str, *, imported_at: str,
                  source_sha256: str, accepts: Mapping | None = None,
-                 roster: Mapping | None = None) -> dict:
+                 roster: Mapping | None = None, data: Mapping | None = None) -> dict:
     """The signed receipt ``kiosk hub import`` writes for the kiosk, with the record
-    versions the hub accepts (``accepts``: the kiosk writes only those next time) and
-    the mediators' roster (a hub message of its own, for a kiosk with no network)."""
+    versions the hub accepts (``accepts``: the kiosk writes only those next time), the
+    mediators' roster and the data published for kiosks (hub messages of their own, for
+    a kiosk with no network)."""
     document = {"format": RECEIPT_FORMAT, "device": device, "imported_at": imported_at,
                 "source_sha256": source_sha256, "results": results}
     if accepts is not None:
         document["accepts"] = dict(accepts)
     if roster is not None:
         document["roster"] = dict(roster)
+    if data is not None:
+        document["data"] = dict(data)
     return sign(document, key_hash)
 
 
