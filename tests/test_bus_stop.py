@@ -12,7 +12,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from kiosk.diagnostic.resources import COMMUNES_FILE, STOPS_FILE
+from kiosk import paths
+from kiosk.diagnostic.resources import COMMUNES_FILE
 from kiosk.places.communes import load_communes
 from kiosk.places.stops import read_stops
 from kiosk.storage.db import connect
@@ -60,7 +61,7 @@ def payloads(app, kind=None) -> list[dict]:
 
 
 def test_the_short_list_puts_the_stops_of_the_day_first_in_time_order():
-    stops = read_stops(STOPS_FILE, load_communes(COMMUNES_FILE)).stops
+    stops = read_stops(paths.DATA / "itinerance_03.csv", load_communes(COMMUNES_FILE)).stops
     today, others = bus.stop_choices(stops, date(2026, 12, 1))
     assert [(s["commune"], s["start"].strftime("%H:%M")) for s in today] == [
         ("Souvigny", "09:30"), ("Saint-Menoux", "14:00")]
@@ -151,13 +152,13 @@ def test_the_operator_sets_and_clears_the_stop_from_the_command_line(bus_app):
     assert refused.exit_code != 0 and "not the INSEE code of an Allier commune" in refused.output
 
 
-@pytest.mark.xfail(strict=True, reason="the hub counts a record at its device's EPCI "
-                   "(kiosk/hub/tally.py), never at the one the record carries: a moving "
-                   "device needs the hub to trust its records' site EPCI")
 def test_diagnostics_at_two_stops_are_counted_at_the_hub_under_their_epcis(tmp_path, clock):
     hub = make_hub(tmp_path / "hub")
-    _, token = new_device(hub.config["DATABASE"], site="Bourbon'Net", commune="03190",
-                          epci=MOULINS_EPCI)
+    result = hub.test_cli_runner().invoke(args=["hub", "device", "add", "--site",
+                                                "Bourbon'Net", "--commune", "03190",
+                                                "--itinerant"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
     with hub_in_thread(hub) as url:
         kiosk = make_kiosk(tmp_path / "kiosk", HUB_URL=url, HUB_TOKEN=token, BUS=True)
         runner = kiosk.test_cli_runner()

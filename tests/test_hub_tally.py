@@ -114,3 +114,9 @@ def test_two_frames_never_add_up():
         store.add_tally(db, tally.counts(DEVICE, [DONE, dict(DONE, frame="2")]))
     rows = db.execute("SELECT frame, n FROM tally_site WHERE dimension = 'all'").fetchall()
     assert sorted(rows) == [("1", 1), ("2", 1)]
+
+
+def test_an_itinerant_device_is_counted_at_the_stop_its_record_carries():
+    bus = dict(DEVICE, itinerant=1)
+    keys = tally.counts(bus, [dict(DONE, site_epci="240300558"), dict(DONE, site_epci=None)])
+    assert {key[4] for key in keys} == {"240300558", "200071082"}   # none: the device's

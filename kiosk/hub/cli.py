@@ -91,8 +91,11 @@ def device_group():
 @device_group.command("add")
 @click.option("--site", required=True, help="The site's name, e.g. 'APC Le Montet'.")
 @click.option("--commune", required=True, help="INSEE code of the site's commune.")
+@click.option("--itinerant", is_flag=True,
+              help="A device that moves (the bus): its records count at the EPCI of the "
+                   "stop each carries, not at the commune's.")
 @with_appcontext
-def device_add(site, commune):
+def device_add(site, commune, itinerant):
     """Register a kiosk and print its token (shown once; only its hash is kept)."""
     from ..diagnostic.resources import communes_for
     from . import store
@@ -104,7 +107,8 @@ def device_add(site, commune):
     with write_transaction(db):
         device_id, token = store.add_device(
             db, site=site.strip(), commune=commune, epci=communes.epci_of(commune),
-            make_token=lambda i: f"{i}.{secrets.token_urlsafe(32)}", now=_now())
+            make_token=lambda i: f"{i}.{secrets.token_urlsafe(32)}", now=_now(),
+            itinerant=itinerant)
     db.close()
     events.log("device_added", device=device_id, site=site.strip(), commune=commune)
     click.echo(f"Device {device_id} added: {site.strip()} ({commune}).", err=True)

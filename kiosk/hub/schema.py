@@ -222,3 +222,11 @@ def h013_data_publications(db):
                "kind TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL, "
                "sha256 TEXT NOT NULL, published_at TEXT NOT NULL)")
     db.execute("CREATE INDEX idx_data_publications_kind ON data_publications (kind, id)")
+
+
+@migration
+def h014_itinerant_devices(db):
+    # A device that moves (the Bourbon'Net bus): its records are counted at the site
+    # EPCI each carries (the day's stop, kiosk/web/bus.py), not at its registered
+    # commune's. 0 for every kiosk registered before: they stay counted where they are.
+    db["devices"].add_column("itinerant", int, not_null_default=0)

@@ -33,15 +33,17 @@ def add_tally(db, increments: Counter) -> None:
 
 # --- devices ------------------------------------------------------------------------
 
-def add_device(db, *, site: str, commune: str, epci: str | None, make_token, now) -> tuple[int, str]:
-    """Register a device; ``make_token(device_id)`` makes its token, of which only the
+def add_device(db, *, site: str, commune: str, epci: str | None, make_token, now,
+               itinerant: bool = False) -> tuple[int, str]:
+    """Register a device (``itinerant``: it moves, and its records are counted at the
+    site EPCI they carry); ``make_token(device_id)`` makes its token, of which only the
     SHA-256 is kept. Returns (device id, token)."""
     from ..sync.protocol import token_hash
 
     placeholder = "pending:" + now.isoformat() + site  # unique until the real hash is set
     row = db.execute("insert into devices (site, commune, epci, token_hash, created_at, "
-                     "records_received) values (?, ?, ?, ?, ?, 0)",
-                     [site, commune, epci, placeholder, now.isoformat()])
+                     "records_received, itinerant) values (?, ?, ?, ?, ?, 0, ?)",
+                     [site, commune, epci, placeholder, now.isoformat(), int(itinerant)])
     device_id = row.lastrowid
     token = make_token(device_id)
     db.execute("update devices set token_hash = ? where id = ?", [token_hash(token), device_id])

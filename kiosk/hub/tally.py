@@ -78,16 +78,21 @@ def counts(device: Mapping, payloads: Iterable[Mapping]) -> Counter:
     """Increments for ``payloads`` received from ``device``.
 
     Keys are ``(dimension, value, week, device_id, site_epci, residence_epci, frame)``,
-    the ``tally`` table's primary key; the site EPCI is the device's, never the body's;
-    the frame is the record's (kiosk/sync/contract.py), so two frames never add up.
+    the ``tally`` table's primary key; the site EPCI is the device's, never the body's,
+    but for an itinerant device (the bus), whose records carry the EPCI of the stop where
+    they were made; the frame is the record's (kiosk/sync/contract.py), so two frames
+    never add up.
     """
-    site_epci = _text(device.get("epci"))
+    fixed_epci = _text(device.get("epci"))
+    moving = bool(device.get("itinerant"))
     device_id = int(device["id"])
     # Facts are counted per (week, residence EPCI) first (Counter.update runs in C),
     # then joined to their key once per distinct fact: a batch of a few weeks from one
     # kiosk repeats the same few thousand keys hundreds of times.
     groups: dict[tuple, Counter] = {}
     for payload in payloads:
+        site_epci = _text(payload.get("site_epci")) if moving and payload.get(
+            "site_epci") else fixed_epci
         base = (str(payload["week"]), device_id, site_epci,
                 _text(payload.get("residence_epci")), contract.frame_of(payload))
         group = groups.get(base)
