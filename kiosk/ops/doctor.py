@@ -74,10 +74,15 @@ def check_database(path: Path, integrity: Callable[[Path], str], restore: str) -
 
 
 def integrity_check(path: Path) -> str:
-    """The first line of ``PRAGMA integrity_check`` on a read-only connection."""
+    """The first line of ``PRAGMA integrity_check`` on a read-only connection, or why
+    SQLite cannot read the file at all."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.OperationalError:  # locked, unreadable: not a verdict on the file
+        raise
+    except sqlite3.DatabaseError as exc:  # not a database, or damaged beyond checking
+        return str(exc)
     finally:
         conn.close()
 
