@@ -211,3 +211,13 @@ def h012_roster_deliveries(db):
                "REFERENCES devices (id), mediator_id INTEGER NOT NULL REFERENCES mediators (id), "
                "code_set_at TEXT NOT NULL, delivered_at TEXT NOT NULL, "
                "PRIMARY KEY (device_id, mediator_id))")
+
+
+@migration
+def h013_device_health(db):
+    # Each kiosk's latest health report (kiosk/ops/health.py), sent with its syncs: its
+    # version and `kiosk doctor`'s counts and failing checks' names, for "État des
+    # bornes". One row per device, replaced by the next report.
+    db.execute("CREATE TABLE device_health (device_id INTEGER PRIMARY KEY "
+               "REFERENCES devices (id), reported_at TEXT NOT NULL, version TEXT NOT NULL, "
+               "ok INTEGER NOT NULL, problems INTEGER NOT NULL, failing TEXT NOT NULL)")

@@ -34,6 +34,10 @@ CHROMIUM_SETTINGS = {"TranslateEnabled": False, "PasswordManagerEnabled": False,
                      "BrowserSignin": 0, "SyncDisabled": True, "DeveloperToolsAvailability": 2}
 CHROMIUM_LISTS = {"URLBlocklist": "*", "URLAllowlist": "http://127.0.0.1:5000"}
 MASK = "[hidden]"
+# Every check's name, in the order printed: the only words of a health report that the
+# hub accepts besides the version (kiosk/ops/health.py), so no free text can travel.
+CHECK_NAMES = ("database", "migrations", "disk", "files", "catalogues", "clips", "fonts",
+               "secret key", "clock", "hub", "sync", "places", "chromium")
 
 
 @dataclass(frozen=True)
