@@ -302,6 +302,13 @@ def test_no_secret_is_printed_even_when_checks_fail_with_them(healthy, monkeypat
         assert secret not in result.output
 
 
+def test_a_password_in_the_hubs_address_is_never_shown(healthy):
+    app = healthy(HUB_URL="http://doctor:Pw-9fK2mQx7@127.0.0.1:9", HUB_TOKEN=TOKEN)
+    result = doctor_run(app, "--offline")
+    assert "http://doctor:[hidden]@127.0.0.1:9 configured" in result.output
+    assert "Pw-9fK2mQx7" not in result.output
+
+
 def test_a_weak_key_is_named_weak_but_never_shown(healthy):
     weak = "kiosk-borne-03-moulins"
     result = doctor_run(healthy(SECRET_KEY=weak), "--offline")

@@ -18,6 +18,9 @@ notes), so it must not become the place where that data outlives its rights:
   erasure cannot be applied to (unreadable, locked, an old schema) is deleted. So a
   restore never brings an erased person back.
 
+Inside a copy, rows are deleted with ``secure_delete`` on: overwritten with zeros, not
+left in free pages (ten times faster than a VACUUM of every copy, while a mediator waits).
+
 The pre-migration copies ``kiosk init`` leaves beside the database
 (``kiosk.db.<time>.before-<migration>.bak``) hold the same data: the same rules apply
 to them.
@@ -154,24 +157,23 @@ def _delete(path: Path) -> None:
 
 
 def _rewrite(path: Path, change) -> None:
-    """Apply ``change(db)`` to a copy and squeeze out the freed pages (VACUUM: a deleted
-    row must not linger in the file); a copy where that fails is deleted."""
+    """Apply ``change(db)`` to a copy, deleted rows overwritten with zeros (secure_delete:
+    a deleted row must not linger in the file's free pages, and it costs far less than a
+    VACUUM of every copy while a mediator waits); a copy where that fails is deleted."""
     try:
         # no WAL (a copy is one file), and no implicit transactions: the store's
         # functions open their own (kiosk.storage.db.write_transaction)
-        db = sqlite_utils.Database(sqlite3.connect(path, timeout=15, isolation_level=None))
+        # mode=rw: a copy deleted meanwhile is not made again, empty
+        db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=rw", uri=True,
+                                                   timeout=15, isolation_level=None))
         try:
             db.conn.execute("PRAGMA journal_mode=DELETE")
+            db.conn.execute("PRAGMA secure_delete=ON")
             change(db)
-            db.conn.execute("VACUUM")
         finally:
             db.close()
     except (OSError, sqlite3.Error):
         _delete(path)
-
-
-def _tables(db) -> set[str]:
-    return set(db.table_names())
 
 
 def _purge(policy: Policy, now: datetime):
@@ -179,8 +181,8 @@ def _purge(policy: Policy, now: datetime):
     from ..storage import store
     from ..storage.db import write_transaction
 
-    def change(db):
-        tables = _tables(db)
+    def change(db) -> None:
+        tables = set(db.table_names())
         if policy.records_days is not None and "records" in tables:
             from ..hub.store import purge_records
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 # Below this, SQLite may fail a write mid-diagnostic and the journal stops logging.
 MIN_FREE_BYTES = 500 * 1024 * 1024
@@ -164,8 +165,8 @@ def check_secret_key(weakness: str | None, key_file: Path, from_file: bool,
     The key file must be readable by its owner only."""
     if weakness:
         fix = ("kiosk init" if not from_file and "not set" in weakness else
-               f"{how_to_make} > {key_file}  (as the service user, mode 0600; then unset "
-               "KIOSK_SECRET_KEY)")
+               f"(umask 077; {how_to_make} > {key_file})  (as the service user; then remove "
+               "KIOSK_SECRET_KEY from /etc/kiosk/kiosk.env)")
         return failed("secret key", weakness, fix)
     if key_file.is_file():
         mode = stat.S_IMODE(key_file.stat().st_mode)
@@ -279,8 +280,13 @@ def check_chromium_policy(path: str) -> Result:
 # --- the report ------------------------------------------------------------------------
 
 def secrets_of(config) -> list[str]:
-    """The values never to print: the secret key and the hub token."""
-    values = [config.get("SECRET_KEY"), config.get("HUB_TOKEN")]
+    """The values never to print: the secret key, the hub token, and a password in the
+    hub's address (a proxy's ``https://user:password@...``)."""
+    try:
+        password = urlsplit(str(config.get("HUB_URL") or "")).password
+    except ValueError:
+        password = None
+    values = [config.get("SECRET_KEY"), config.get("HUB_TOKEN"), password]
     return [str(v) for v in values if v and len(str(v)) >= 4]
 
 
