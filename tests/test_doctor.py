@@ -78,6 +78,7 @@ def test_a_missing_database_is_made_by_kiosk_init_not_by_the_doctor(make_app, tm
     assert result.exit_code == 1
     assert "PROBLEM  database: no database at" in result.output
     assert "fix: kiosk init" in result.output
+    assert "OK       disk: " in result.output and f"({tmp_path})" in result.output
     assert not (tmp_path / "nowhere").exists()
 
 
@@ -322,6 +323,11 @@ def test_the_summary_for_the_hub_holds_counts_and_names_only():
     results = [doctor.passed("database", "/var/lib/kiosk/kiosk.db"),
                doctor.failed("clock", "7 minutes ahead", "sudo timedatectl set-ntp true")]
     assert doctor.summary(results) == {"ok": 1, "problems": 1, "failing": ["clock"]}
+
+
+def test_the_doctor_is_for_kiosks(tmp_path):
+    result = make_hub(tmp_path / "hub").test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1 and "kiosk doctor checks a kiosk" in result.output
 
 
 def test_the_integrity_check_reads_a_sound_database(tmp_path):

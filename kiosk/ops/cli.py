@@ -31,6 +31,9 @@ def doctor_command(offline):
     """Check this kiosk: database, files, languages, secret key, clock, hub, places and
     Chromium policy. Prints each problem with the command that fixes it; exit 1 if any."""
     app = current_app._get_current_object()
+    if app.config["ROLE"] == "hub":
+        raise click.ClickException("kiosk doctor checks a kiosk; on the hub, see "
+                                   "`systemctl status kiosk-hub` and the journal")
     results = gather.examine(app, offline=offline, now=datetime.now(timezone.utc))
     for line in doctor.report_lines(results, doctor.secrets_of(app.config)):
         click.echo(line)

@@ -165,11 +165,13 @@ def examine(app, *, offline: bool = False, now: datetime,
     if path.is_file():
         with contextlib.suppress(sqlite3.Error):
             db = _read_only(path)
+    # the disk the database is (or will be) on: its nearest folder that exists
+    folder = next(p for p in path.absolute().parents if p.is_dir())
     checks = []
     if db is not None:
         checks.append(("migrations", lambda: doctor.check_migrations(migrations.pending(db))))
     checks += [
-        ("disk", lambda: doctor.check_disk(path.parent, shutil.disk_usage(path.parent).free)),
+        ("disk", lambda: doctor.check_disk(folder, shutil.disk_usage(folder).free)),
         ("files", lambda: doctor.check_files(check_problems(cfg, echo=lambda *a, **k: None))),
         *_language_checks(cfg),
         ("secret key", lambda: _secret_key(app)),
