@@ -39,6 +39,8 @@ def register(app) -> None:
     mediation_cli.register(app)
     from .web import bus
     bus.register(app)
+    from .ops import cli as ops_cli
+    ops_cli.register(app)
 
 
 def _db():
@@ -177,33 +179,43 @@ def serve_command(host, port, threads, network):
 @with_appcontext
 def check_command(questionnaire, offers):
     """Validate the questionnaire, the offers and the data files (file:line: message)."""
+    problems = check_problems(current_app.config, questionnaire, offers)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+
+
+def check_problems(cfg, questionnaire: Path | None = None, offers: Path | None = None,
+                   echo=click.echo) -> list[str]:
+    """What `kiosk check` finds wrong (``file:line: message``), each file found sound
+    told to ``echo``; `kiosk doctor` calls it too."""
     from .places.communes import load_communes
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
 
-    cfg = current_app.config
-    click.echo(f"Data folder: {cfg['DATA_DIR']}")
+    echo(f"Data folder: {cfg['DATA_DIR']}")
     q_path = questionnaire or Path(cfg["QUESTIONNAIRE"])
     o_path = offers or Path(cfg["OFFERS"])
     problems, q = [], None
     try:
         q = load_questionnaire_files(q_path, o_path)
-        click.echo(f"{q_path}: ok ({q.id} {q.version}, frame {q.frame}, {len(q.screens)} "
-                   f"screens, {len(q.dsi_items())} DSI 2.0 activities mapped)")
-        click.echo(f"{o_path}: ok ({len(q.offers)} offers)")
+        echo(f"{q_path}: ok ({q.id} {q.version}, frame {q.frame}, {len(q.screens)} "
+             f"screens, {len(q.dsi_items())} DSI 2.0 activities mapped)")
+        echo(f"{o_path}: ok ({len(q.offers)} offers)")
     except DataFileError as exc:
         problems += [str(p) for p in exc.problems]
     try:
         communes = load_communes(COMMUNES_FILE)
-        click.echo(f"{COMMUNES_FILE}: ok ({len(communes)} communes)")
+        echo(f"{COMMUNES_FILE}: ok ({len(communes)} communes)")
         site = cfg["SITE_COMMUNE"]
         if site and site not in communes:
             problems.append(f"KIOSK_SITE_COMMUNE:1: {site!r} is not an Allier commune code")
     except ValueError as exc:
         problems.append(f"{COMMUNES_FILE}:{exc}")
     from .languages.cli import compiled_problems, language_problems
-    problems += language_problems(cfg, click.echo, q)
-    problems += compiled_problems(current_app, click.echo)
+    problems += language_problems(cfg, echo, q)
+    problems += compiled_problems(current_app, echo)
     places_file = config.data_file(cfg, config.PLACES_FILE)
     try:
         report = read_places(places_file, load_schema(PLACES_SCHEMA))
@@ -212,14 +224,11 @@ def check_command(questionnaire, offers):
     else:
         problems += [f"{places_file}:{issue.line}: {issue.detail}" for issue in report.errors]
         if not report.errors:
-            click.echo(f"{places_file}: ok ({len(report.places)} places, "
-                       f"{len(report.warnings)} warnings)")
+            echo(f"{places_file}: ok ({len(report.places)} places, "
+                 f"{len(report.warnings)} warnings)")
         problems += _stops_problems(report.places, config.data_file(cfg, config.STOPS_FILE),
-                                    click.echo)
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        sys.exit(1)
+                                    echo)
+    return problems
 
 
 def _stops_problems(places: list[dict], stops_file: Path, echo) -> list[str]:

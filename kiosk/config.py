@@ -94,6 +94,16 @@ DEFAULTS = {
     # the start of a guided visit and each record saved delete them. They never leave the
     # kiosk but in a mediator's export of their own
     "NOTES_RETENTION_DAYS": 365,
+    # `kiosk backup` (and `kiosk hub backup`) writes its copies here; None means
+    # <instance folder>/backups. Folder mode 0700, copies 0600 (kiosk.ops.backup)
+    "BACKUP_DIR": None,
+    # days a backup is kept at most; never longer than ANSWERS_RETENTION_DAYS nor
+    # NOTES_RETENTION_DAYS (on the hub, HUB_RECORDS_RETENTION_DAYS), so no purged answer
+    # or expired note outlives its retention in a copy
+    "BACKUP_KEEP_DAYS": 7,
+    # the managed Chromium policy `kiosk doctor` checks; empty: not a Chromium kiosk
+    # (e.g. the bus's laptop serving tablets)
+    "CHROMIUM_POLICY": "/etc/chromium/policies/managed/kiosk-diagnostic.json",
     # --- hub side ---
     # the most records, and bytes, one POST /api/v1/records may carry (else 413)
     "HUB_MAX_BATCH_RECORDS": 1000,

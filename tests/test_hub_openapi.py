@@ -84,7 +84,7 @@ def test_records_api_never_fails_on_generated_batches(hub, mode):
 
 def test_the_document_is_valid_openapi_and_describes_every_path(hub):
     _, _, schema = hub               # from_wsgi refuses a document that is not OpenAPI
-    assert sorted(schema.keys()) == ["/api/v1/contract", "/api/v1/data",
+    assert sorted(schema.keys()) == ["/api/v1/contract", "/api/v1/data", "/api/v1/health",
                                      "/api/v1/openapi.json", "/api/v1/records",
                                      "/api/v1/roster"]
     assert schema["/api/v1/roster"]["GET"].definition.raw["security"] == [{"deviceToken": []}]

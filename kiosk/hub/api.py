@@ -112,6 +112,26 @@ def _signed_for_kiosk(message):
     return jsonify(message(get_db(), device, datetime.now(timezone.utc)))
 
 
+@bp.post("/health")
+def post_health():
+    """Keep the asking kiosk's health report: its version and `kiosk doctor`'s counts."""
+    from ..ops import health
+    from ..storage.db import write_transaction
+
+    device, refusal = authorise(request.headers.get("Authorization", ""),
+                                request.content_length, client_address())
+    if refusal is not None:
+        return refusal
+    request.max_content_length = 4096  # a report is under 300 bytes
+    try:
+        report = health.parse(json.loads(request.get_data(cache=False)))
+    except (ValueError, RecursionError) as exc:
+        return _error(400, f"not a health report: {exc}")
+    with write_transaction(get_db()) as db:
+        store.save_health(db, device["id"], report, datetime.now(timezone.utc))
+    return jsonify(api=API, stored=True)
+
+
 @bp.get("/contract")
 def contract_document():
     """The record kinds and versions this hub accepts (a kiosk asks before sending)."""

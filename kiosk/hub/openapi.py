@@ -110,6 +110,20 @@ def _error(description: str) -> dict:
         "schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def health_schema() -> dict:
+    """A health report (kiosk/ops/health.py): the version and closed vocabularies only."""
+    from ..ops.doctor import CHECK_NAMES
+    from ..ops.health import VERSION
+
+    count = {"type": "integer", "minimum": 0, "maximum": len(CHECK_NAMES)}
+    return {"type": "object", "additionalProperties": False,
+            "required": ["version", "ok", "problems", "failing"],
+            "properties": {"version": {"type": "string", "pattern": VERSION.pattern},
+                           "ok": count, "problems": count,
+                           "failing": {"type": "array", "uniqueItems": True,
+                                       "items": {"enum": list(CHECK_NAMES)}}}}
+
+
 def document(max_records: int, max_bytes: int) -> dict:
     """The OpenAPI 3.1 document of the records API."""
     return {
@@ -195,6 +209,24 @@ def document(max_records: int, max_bytes: int) -> dict:
                     "401": _error("Missing, unknown or revoked device token"),
                 },
             }},
+            "/api/v1/health": {"post": {
+                "operationId": "postHealth",
+                "summary": "A kiosk's health report, sent with its syncs",
+                "description": "The kiosk's version and the counts of `kiosk doctor`, with "
+                               "the names of the failing checks: nothing else is taken. "
+                               "The latest report of each kiosk is kept.",
+                "security": [{"deviceToken": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Health"}}}},
+                "responses": {
+                    "200": {"description": "Kept", "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["api", "stored"],
+                                   "properties": {"api": {"type": "string"},
+                                                  "stored": {"const": True}}}}}},
+                    "400": _error("Not a health report"),
+                    "401": _error("Missing, unknown or revoked device token"),
+                },
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",
@@ -211,7 +243,7 @@ def document(max_records: int, max_bytes: int) -> dict:
             "schemas": {"Batch": batch_schema(max_records), "Item": ITEM,
                         "Acknowledgement": ACK, "Result": RESULT,
                         "Error": ERROR, "Accepts": ACCEPTS, "Contract": CONTRACT,
-                        "HubMessage": HUB_MESSAGE,
+                        "HubMessage": HUB_MESSAGE, "Health": health_schema(),
                         **PAYLOADS},
         },
     }

@@ -113,6 +113,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         weekly = reports.weekly(db, filters.axis, span, filters.epci)
         by_device = reports.by_device(db, span)
         devices = reports.devices(db)
+        health = reports.health(db)
         kind_counts = _kind_counts(db, window, filters, frame)
     first, last = span.first, span.last
     spec = frames.spec(frame)
@@ -137,7 +138,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
     sections.append(_accompaniments(figures, kind_counts, questionnaire, spec))
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
-                kiosks(devices, epci_names, filters, now, silent_days),
+                kiosks(devices, epci_names, filters, now, silent_days, health),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
                 spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)])
 

@@ -8,6 +8,7 @@ the same whatever the number of records. They read only the weeks of service
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -180,6 +181,22 @@ class Device:
     epci: str
     last_seen_at: str | None
     revoked: bool
+
+
+@dataclass(frozen=True)
+class Health:
+    """A kiosk's latest health report (kiosk/ops/health.py)."""
+    reported_at: str
+    version: str
+    problems: int
+    failing: tuple[str, ...]
+
+
+def health(db) -> dict[int, Health]:
+    """Each reporting kiosk's latest health report, by device id."""
+    rows = db.execute("SELECT device_id, reported_at, version, problems, failing "
+                      "FROM device_health")
+    return {row[0]: Health(row[1], row[2], row[3], tuple(json.loads(row[4]))) for row in rows}
 
 
 def devices(db) -> list[Device]:

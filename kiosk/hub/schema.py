@@ -230,3 +230,13 @@ def h014_itinerant_devices(db):
     # EPCI each carries (the day's stop, kiosk/web/bus.py), not at its registered
     # commune's. 0 for every kiosk registered before: they stay counted where they are.
     db["devices"].add_column("itinerant", int, not_null_default=0)
+
+
+@migration
+def h015_device_health(db):
+    # Each kiosk's latest health report (kiosk/ops/health.py), sent with its syncs: its
+    # version and `kiosk doctor`'s counts and failing checks' names, for "État des
+    # bornes". One row per device, replaced by the next report.
+    db.execute("CREATE TABLE device_health (device_id INTEGER PRIMARY KEY "
+               "REFERENCES devices (id), reported_at TEXT NOT NULL, version TEXT NOT NULL, "
+               "ok INTEGER NOT NULL, problems INTEGER NOT NULL, failing TEXT NOT NULL)")

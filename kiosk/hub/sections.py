@@ -52,7 +52,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Kiosk:
-    """One kiosk's health: when it last synced, and whether it has gone silent."""
+    """One kiosk's health: when it last synced, whether it has gone silent, and its
+    latest health report (version, `kiosk doctor`'s failing checks), if any."""
 
     site: str
     epci: str
@@ -60,6 +61,8 @@ class Kiosk:
     days: int | None
     state: str
     flagged: bool
+    version: str | None = None
+    failing: tuple[str, ...] | None = None  # None: no report yet
 
 
 def _share(published: Published, part: tuple, whole: tuple) -> float | None:
@@ -293,8 +296,10 @@ def territory_section(published, per, keys, names, filters) -> Section:
     return Section("territoires", N_("Diagnostics par territoire et par site"), figures)
 
 
-def kiosks(devices, names, filters, now, silent_days) -> list[Kiosk]:
-    """Every kiosk of the territory (by its own EPCI), silent ones flagged."""
+def kiosks(devices, names, filters, now, silent_days, health=None) -> list[Kiosk]:
+    """Every kiosk of the territory (by its own EPCI), silent ones flagged, with its
+    latest health report (``health``: device id -> kiosk.hub.reports.Health)."""
+    health = health or {}
     kiosks = []
     for device in devices:
         if filters.epci and device.epci != filters.epci:
@@ -307,6 +312,8 @@ def kiosks(devices, names, filters, now, silent_days) -> list[Kiosk]:
             state, flagged = (N_("Jamais synchronisée") if never else N_("Silencieuse")), True
         else:
             state, flagged = N_("À jour"), False
+        report = health.get(device.id)
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
-                            days, state, flagged))
+                            days, state, flagged, report.version if report else None,
+                            report.failing if report else None))
     return kiosks

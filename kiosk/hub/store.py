@@ -1,6 +1,7 @@
 """All the hub's write-side SQL (devices, records, counts). The kiosk's is in kiosk.storage.store."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 TALLY_UPSERT = (
@@ -93,6 +94,16 @@ def touch_device(db, device_id: int, now, received: int) -> None:
     """A device was heard from: last seen now, ``received`` more records stored."""
     db.execute("update devices set last_seen_at = ?, records_received = records_received + ? "
                "where id = ?", [now.isoformat(), received, device_id])
+
+
+def save_health(db, device_id: int, report: dict, now) -> None:
+    """Keep a device's latest health report (kiosk.ops.health.parse made it safe)."""
+    db.execute("INSERT INTO device_health (device_id, reported_at, version, ok, problems, "
+               "failing) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET "
+               "reported_at = excluded.reported_at, version = excluded.version, "
+               "ok = excluded.ok, problems = excluded.problems, failing = excluded.failing",
+               [device_id, now.isoformat(), report["version"], report["ok"],
+                report["problems"], json.dumps(report["failing"])])
 
 
 # --- records ------------------------------------------------------------------------

@@ -143,6 +143,9 @@ def sync_command(to_file, receipt):
         click.echo(f"Mediators' roster: {outcome.roster}.")
     for line in outcome.data:
         click.echo(line)
+    if outcome.roster and not outcome.refused:  # the hub answered: tell it how we are
+        from ..ops import health
+        click.echo(f"Health report: {health.send(current_app._get_current_object(), settings)}.")
     if outcome.quarantined:
         click.echo("Quarantined records are never resent: see `kiosk status`.", err=True)
     if outcome.error:

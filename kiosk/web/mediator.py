@@ -24,6 +24,7 @@ from ..diagnostic.resources import get_questionnaire
 from ..mediation import screening as counter
 from ..mediation.codes import MAX_NAME, read_digits
 from ..mediation.unlock import Refused, unlock as check_code
+from ..ops import backup
 from ..storage import store
 from ..storage.db import get_db
 from ..sync.anonymise import anonymise_kind, iso_week
@@ -269,6 +270,7 @@ def erase():
         return render_template("mediator/erase.html", code=followup.format_code(digits),
                                idle=True)
     store.erase_by_followup_code(db, digits)
+    backup.forget_followup_code(backup.policy_of(current_app), digits)
     return accompaniments_page(erased=followup.format_code(digits))
 
 

@@ -20,6 +20,7 @@ from ..diagnostic.questions import (NOT_OBSERVED, NOTE_FIELD, NOTE_MAX, OBSERVED
                                     observed_items)
 from ..diagnostic.resources import get_communes, get_questionnaire
 from ..diagnostic.visit import Unreachable, VisitService
+from ..ops import backup
 from ..storage import store
 from ..storage.db import get_db
 from . import bus, inactivity, mediator_session, result_page
@@ -400,6 +401,7 @@ def erase():
     visit = current_visit()
     if visit is not None:
         service().erase(visit)
+        backup.forget_visit(backup.policy_of(current_app), visit["id"], visit["started_at"])
     session.clear()
     return redirect(url_for("resident.welcome"), 303)
 
