@@ -4,7 +4,6 @@ a hub that does not answer."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import sqlite3
@@ -134,8 +133,9 @@ def test_an_uncompiled_catalogue_is_fixed_by_i18n_compile(healthy, tmp_path):
     result = problem(app, "catalogues")
     assert result.fix == "kiosk i18n compile"
     assert "en" in result.detail and "ar" not in result.detail
-    older = translations / "ar" / "LC_MESSAGES"
-    os.utime(older / "messages.mo", (0, 0))  # compiled before its .po was edited
+    po = translations / "ar" / "LC_MESSAGES" / "messages.po"   # edited since compiled
+    po.write_text(po.read_text("utf-8").replace('msgstr "البدء"', 'msgstr "لنبدأ"', 1),
+                  encoding="utf-8")
     assert "ar" in problem(app, "catalogues").detail
 
 

@@ -119,32 +119,33 @@ def language_problems(cfg, echo, questionnaire=None) -> list[str]:
 PROBE = "Commencer"
 
 
-def compiled_problems(app, echo) -> list[str]:
+def catalogue_problems(app, echo=lambda text: None) -> dict[str, str]:
     """Check the compiled catalogues the app serves: each configured language's .mo, in
     the app's translation folder, must hold the translations of its .po (a .mo missing,
     or compiled before the .po last changed, shows French or old wording while the .po
     looks complete), and the app's own Babel must read one of them back. Contents, not
-    dates, are compared: a wheel gives every file the same date, and git the checkout's."""
+    dates, are compared: a wheel gives every file the same date, and git the checkout's.
+    Returns each failing language's problem (``file: lang: what``)."""
     from flask_babel import force_locale, gettext
 
     directory = Path(str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0])
-    problems = []
+    problems = {}
     for lang in config.languages(app.config):
         po = catalogues.po_path(directory, lang)
         if lang == "fr" or not po.exists():
             continue  # French is the source; a missing catalogue is reported as untranslated
         mo = po.with_suffix(".mo")
         if not mo.exists():
-            problems.append(f"{mo}: {lang}: not compiled: run `kiosk i18n compile`")
+            problems[lang] = f"{mo}: {lang}: not compiled: run `kiosk i18n compile`"
             continue
         expected = compiled_messages(catalogues.read_catalog(po, lang))
         with mo.open("rb") as f:
             compiled = compiled_messages(read_mo(f))
         differ = sum(expected.get(key) != compiled.get(key) for key in expected | compiled)
         if differ:
-            problems.append(f"{mo}: {lang}: older than {po} ({differ} "
-                            f"{'message differs' if differ == 1 else 'messages differ'}): "
-                            "run `kiosk i18n compile`")
+            problems[lang] = (f"{mo}: {lang}: older than {po} ({differ} "
+                              f"{'message differs' if differ == 1 else 'messages differ'}): "
+                              "run `kiosk i18n compile`")
             continue
         # Read back as a page would: the welcome screen's button, or else the first
         # message whose translation differs from its French.
@@ -155,11 +156,17 @@ def compiled_problems(app, echo) -> list[str]:
             with app.test_request_context(), force_locale(lang):
                 shown = gettext(probe)
             if shown != expected[(probe, None)]:
-                problems.append(f"{mo}: {lang}: the app shows {probe!r} as {shown!r}: check "
-                                "BABEL_TRANSLATION_DIRECTORIES, then run `kiosk i18n compile`")
+                problems[lang] = (f"{mo}: {lang}: the app shows {probe!r} as {shown!r}: "
+                                  "check BABEL_TRANSLATION_DIRECTORIES, then run "
+                                  "`kiosk i18n compile`")
                 continue
         echo(f"{lang}: compiled catalogue {mo}: ok ({len(expected)} messages)")
     return problems
+
+
+def compiled_problems(app, echo) -> list[str]:
+    """`kiosk check`'s lines for :func:`catalogue_problems`."""
+    return list(catalogue_problems(app, echo).values())
 
 
 def compiled_messages(catalog) -> dict:

@@ -63,10 +63,11 @@ def _restore_fix(app, path: Path) -> str:
             f"| sudo -u kiosk sqlite3 {path}.recovered  (no backup to restore)")
 
 
-def _language_checks(cfg) -> list[tuple[str, Callable[[], Result]]]:
+def _language_checks(app) -> list[tuple[str, Callable[[], Result]]]:
     from ..languages import audio, fonts
-    from ..languages.cli import language_texts, shown_characters
+    from ..languages.cli import catalogue_problems, language_texts, shown_characters
 
+    cfg = app.config
     languages = settings_keys.languages(cfg)
 
     def clips():
@@ -97,9 +98,11 @@ def _language_checks(cfg) -> list[tuple[str, Callable[[], Result]]]:
                 lacking[face.output] = len(fonts.missing(path, arabic if face.arabic else latin))
         return doctor.check_fonts(lacking)
 
-    translations = Path(str(cfg["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0])
-    return [("catalogues", lambda: doctor.check_catalogues(translations, languages)),
-            ("clips", clips), ("fonts", faces)]
+    def catalogues():
+        with app.app_context():
+            return doctor.check_catalogues(list(catalogue_problems(app)), languages)
+
+    return [("catalogues", catalogues), ("clips", clips), ("fonts", faces)]
 
 
 def _secret_key(app) -> Result:
@@ -172,13 +175,13 @@ def examine(app, *, offline: bool = False, now: datetime,
         checks.append(("migrations", lambda: doctor.check_migrations(migrations.pending(db))))
     checks += [
         ("disk", lambda: doctor.check_disk(folder, shutil.disk_usage(folder).free)),
-        ("files", lambda: doctor.check_files(check_problems(cfg, echo=lambda *a, **k: None))),
-        *_language_checks(cfg),
+        ("files", lambda: _files(app, check_problems)),
+        *_language_checks(app),
         ("secret key", lambda: _secret_key(app)),
         *_hub_checks(app, db, offline, now, ask or ask_hub),
     ]
     if db is not None:
-        places = Path(cfg.get("DATA_DIR") or paths.QUESTIONNAIRES) / "data" / "lieux_03.csv"
+        places = settings_keys.data_file(cfg, settings_keys.PLACES_FILE)
         checks.append(("places", lambda: doctor.check_places(
             *db.execute("select max(imported_at), count(*) from places").fetchone(),
             now, places)))
@@ -190,6 +193,13 @@ def examine(app, *, offline: bool = False, now: datetime,
         if db is not None:
             db.close()
     return results
+
+
+def _files(app, check_problems) -> Result:
+    """`kiosk check`'s findings, in the app's context (the catalogues are read back
+    through its own Babel)."""
+    with app.app_context():
+        return doctor.check_files(check_problems(app.config, echo=lambda *a, **k: None))
 
 
 def _safely(name: str, check: Callable[[], Result]) -> Result:
