@@ -126,7 +126,10 @@ def test_the_records_file_carries_exactly_what_the_api_receives(pair):
     hub, kiosk, ids, usb = pair
     run(kiosk, "sync", "--to-file", str(usb / "f.json"))
     document = json.loads((usb / "f.json").read_text())
-    assert set(document) == {"format", "device", "records", "signature"}
+    # The health report (version and kiosk doctor's counts) is all it adds: no site, no
+    # commune, no time.
+    assert set(document) == {"format", "device", "records", "health", "signature"}
+    assert set(document["health"]) == {"version", "ok", "problems", "failing"}
     # What a network sync of the same kiosk posts to the records API, byte for byte.
     posted = []
 
@@ -182,3 +185,28 @@ def test_a_malformed_hub_address_still_stops_the_sync(tmp_path):
     kiosk = make_kiosk(tmp_path / "k", HUB_TOKEN="1.abc", HUB_URL="hub.example.fr")
     result = run(kiosk, "sync")
     assert result.exit_code == 2 and "KIOSK_HUB_URL" in result.output
+
+
+def test_the_bus_reports_its_health_by_usb_key_and_a_bad_report_is_left_out(pair, tmp_path):
+    """A USB-only kiosk never reaches the hub's health endpoint: its records file carries
+    the report, which the hub keeps as it keeps a network one."""
+    hub, kiosk, ids, usb = pair
+    run(kiosk, "sync", "--to-file", str(usb / "f.json"))
+    imported = run(hub, "hub", "import", str(usb / "f.json"))
+    assert "Health report: stored." in imported.output
+    db = connect(hub.config["DATABASE"])
+    version, failing = db.execute("select version, failing from device_health").fetchone()
+    from kiosk.ops.health import app_version
+    assert version == app_version() and isinstance(json.loads(failing), list)
+    # A report outside the allow-list (a free-text field) never gets in; the records do.
+    fill_outbox(connect(kiosk.config["DATABASE"]), 2, site_commune="03190")
+    run(kiosk, "sync", "--to-file", str(usb / "g.json"))
+    document = json.loads((usb / "g.json").read_text())
+    document["health"]["note"] = "Mme Dupont, 12 rue des Lilas"
+    token = kiosk.config["HUB_TOKEN"]
+    forged = protocol.sign(document, protocol.token_hash(token))
+    (usb / "g.json").write_text(json.dumps(forged))
+    again = run(hub, "hub", "import", str(usb / "g.json"))
+    assert "2 stored" in again.output and "Health report: left out" in again.output
+    assert "Dupont" not in json.dumps(db.execute("select * from device_health").fetchall())
+    db.close()

@@ -214,6 +214,7 @@ def import_command(file, receipt):
     events.log("import", device=outcome.device_id, file=file.name, **outcome.counts)
     counts = ", ".join(f"{n} {status}" for status, n in outcome.counts.items())
     click.echo(f"{file}: device {outcome.device_id}: {counts}. Receipt: {receipt}")
+    click.echo(f"Health report: {outcome.health}.")
 
 
 @hub_group.command("purge")

@@ -17,6 +17,7 @@ class Imported:
     device_id: int
     counts: dict
     receipt: dict
+    health: str = "none"  # the health report the file carried: stored, none, or why not
 
 
 def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Imported:
@@ -50,7 +51,22 @@ def import_file(db, raw: bytes, now: datetime, chunk: int, start: date) -> Impor
         device["token_hash"], imported_at=now.isoformat(),
         source_sha256=hashlib.sha256(raw).hexdigest(), accepts=contract.advertisement(),
         roster=roster_for(db, device, now), data=publish.message_if_any(db, device, now))
-    return Imported(device["id"], ingest.summary(results), receipt)
+    return Imported(device["id"], ingest.summary(results), receipt,
+                    _keep_health(db, device["id"], document.get("health"), now))
+
+
+def _keep_health(db, device_id: int, report, now: datetime) -> str:
+    """Keep the health report a records file carries (the bus, a USB-only kiosk: their
+    only way to report); one the allow-list refuses is left out, the records still in."""
+    from ..ops import health
+
+    if report is None:
+        return "none"
+    try:
+        store.save_health(db, device_id, health.parse(report), now)
+    except ValueError as exc:
+        return f"left out ({exc})"
+    return "stored"
 
 
 def roster_for(db, device, now: datetime) -> dict:

@@ -51,25 +51,38 @@ def parse(body) -> dict:
             "failing": [name for name in CHECK_NAMES if name in failing]}
 
 
+def current(app) -> dict | None:
+    """This kiosk's report now (doctor offline: the network is the sync's business), or
+    None when it cannot be made: a report never stops records from leaving."""
+    from .gather import examine
+
+    try:
+        return report(app_version(), examine(app, offline=True,
+                                             now=datetime.now(timezone.utc)))
+    except Exception:  # noqa: BLE001
+        app.logger.exception("no health report could be made")
+        return None
+
+
 def send(app, settings, post=None) -> str:
     """Examine this kiosk (offline: the sync has just reached the hub) and send the
     report; what became of it, in a few words. Never raises for the network."""
     import http.client
 
     from ..sync import client
-    from .gather import examine
 
-    results = examine(app, offline=True, now=datetime.now(timezone.utc))
-    body = json.dumps(report(app_version(), results)).encode()
+    made = current(app)
+    if made is None:
+        return "not sent (it could not be made: see the log)"
     post = post or (lambda s, b: client._request(s, HEALTH_PATH, b))
     try:
-        answer = post(settings, body)
+        answer = post(settings, json.dumps(made).encode())
     except (OSError, http.client.HTTPException) as exc:
         return f"not sent ({type(exc).__name__})"
     if answer.status == 404:
         return "not sent (this hub does not take health reports yet)"
     if answer.status != 200:
         return f"not sent (HTTP {answer.status})"
-    problems = summary(results)["problems"]
+    problems = made["problems"]
     return f"sent ({problems} problem{'s' if problems != 1 else ''}: see `kiosk doctor`)" \
         if problems else "sent (all checks OK)"

@@ -106,7 +106,11 @@ def sync_command(to_file, receipt):
         _hold_if_the_clock_is_wrong(db, settings, ask_hub=not to_file)
     if to_file:
         try:
-            path, count = transfer.export_to_file(db, to_file, settings.token, now=_now())
+            from ..ops import health
+
+            path, count = transfer.export_to_file(
+                db, to_file, settings.token, now=_now(),
+                health=health.current(current_app._get_current_object()))
         except Refused as exc:
             db.close()
             _fail(f"{exc}; no record was marked as exported", 2)

@@ -147,14 +147,20 @@ def signature_ok(document: Mapping, key_hash: str) -> bool:
         sign(document, key_hash)["signature"], given)
 
 
-def records_file(device: int, records: Iterable[Mapping], key_hash: str) -> dict:
+def records_file(device: int, records: Iterable[Mapping], key_hash: str,
+                 health: Mapping | None = None) -> dict:
     """The signed document ``kiosk sync --to-file`` writes: the device id, its records
     exactly as the records API receives them (:func:`item`), the format and the
     signature. Nothing more: a USB key is the channel most easily lost, so it carries
     no site code, no commune and no time (the hub knows the site from its device table).
+    ``health``, when given, is the kiosk's health report (kiosk.ops.health), as a network
+    sync sends it; a hub of an earlier release ignores it.
     """
-    return sign({"format": RECORDS_FORMAT, "device": device,
-                 "records": [item(r) for r in records]}, key_hash)
+    document = {"format": RECORDS_FORMAT, "device": device,
+                "records": [item(r) for r in records]}
+    if health is not None:  # kiosk.ops.health: version and kiosk doctor's counts only
+        document["health"] = dict(health)
+    return sign(document, key_hash)
 
 
 def receipt_file(device: int, results: list[dict], key_hash: str, *, imported_at: str,

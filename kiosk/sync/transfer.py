@@ -34,7 +34,8 @@ def records_file_name(device: int, now: datetime) -> str:
     return f"kiosk-{device}-{now.strftime('%Y%m%d-%H%M%S')}.records.json"
 
 
-def export_to_file(db, path: str | Path, token: str, *, now: datetime) -> tuple[Path, int]:
+def export_to_file(db, path: str | Path, token: str, *, now: datetime,
+                   health: dict | None = None) -> tuple[Path, int]:
     """Write the unsent records to ``path`` (a folder: a new file in it) and mark them
     exported, once the file is on the device and read back intact. Returns (file
     written, number of records); raises usbkey.Refused with nothing marked."""
@@ -45,7 +46,7 @@ def export_to_file(db, path: str | Path, token: str, *, now: datetime) -> tuple[
     accepted = store.hub_accepts(db)
     records = bind(readable_unsent(db, lambda: now, accepted), token, accepted)
     ids = [r["id"] for r in records]
-    document = protocol.records_file(device, records, protocol.token_hash(token))
+    document = protocol.records_file(device, records, protocol.token_hash(token), health)
     usbkey.write_verified(path, encode(document),
                           lambda raw: check_records_file(raw, token, device, ids))
     store.mark_exported(db, ids, now)
