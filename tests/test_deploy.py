@@ -11,6 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
 INSTALL = DEPLOY / "install.sh"
+# The release this checkout is (what install.sh records and an upgrade compares).
+RELEASE = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["version"]
 UNITS = sorted(p for p in DEPLOY.rglob("*") if p.suffix in (".service", ".timer"))
 ANSWERS = ["--site", "APC-LE-MONTET", "--commune", "03183",
            "--hub-url", "https://hub.example.fr", "--hub-token", "tok-123"]
@@ -208,7 +211,7 @@ def test_an_upgrade_backs_up_keeps_the_data_and_the_edited_files(tmp_path):
                for line in states["kept"])
     assert any(line.startswith("/var/lib/kiosk/questionnaires/diagnostic.yaml")
                for line in states["replaced"])
-    assert "release 0.1.0 -> 9.9.9" in states["updated"]
+    assert f"release {RELEASE} -> 9.9.9" in states["updated"]
     assert (state / "installed-release").read_text() == "9.9.9\n"
     assert (root / "etc/kiosk/kiosk.env").read_bytes() == env_before
     assert (state / "secret_key").read_bytes() == key_before
@@ -336,7 +339,7 @@ def test_a_hub_upgrade_backs_up_its_database_first(tmp_path):
         assert copy.execute("SELECT note FROM witness").fetchall() == [("a record received",)]
     with sqlite3.connect(state / "hub.db") as db:
         assert db.execute("SELECT count(*) FROM witness").fetchone()[0] == 1
-    assert "release 0.1.0 -> 9.9.9" in summary(output)["updated"]
+    assert f"release {RELEASE} -> 9.9.9" in summary(output)["updated"]
     assert "init" not in (tmp_path / "calls.log").read_text().splitlines()
 
 
@@ -358,5 +361,5 @@ def test_a_kiosk_set_up_by_hand_is_upgraded_with_a_backup_first(tmp_path):
     (state / "questionnaires.sha256").unlink()
     output = installed(root)
     assert len(list((state / "backups").glob("*.db"))) == 1
-    assert "release 0.1.0" in summary(output)["created"]
+    assert f"release {RELEASE}" in summary(output)["created"]
     assert "kept" not in summary(output)  # files as shipped are recognised by content
