@@ -42,10 +42,10 @@ test-deps: $(VENV)/.installed-test system-deps
 # zbarimg reads the result's QR codes back, as a phone camera would.
 # shellcheck and systemd (systemd-analyze verify, systemd-sysusers --root) check deploy/
 # and run its install script into a scratch root; poppler-utils' pdftotext reads the
-# sheet the bus prints back.
+# sheet the bus prints back; caddy validates the hub's reverse-proxy example.
 SYSTEM_TOOLS := chromium:chromium espeak-ng:espeak-ng opusenc:opus-tools zbarimg:zbar-tools \
                 shellcheck:shellcheck systemd-analyze:systemd systemd-sysusers:systemd \
-                pdftotext:poppler-utils
+                pdftotext:poppler-utils caddy:caddy
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \

@@ -363,3 +363,22 @@ def test_a_kiosk_set_up_by_hand_is_upgraded_with_a_backup_first(tmp_path):
     assert len(list((state / "backups").glob("*.db"))) == 1
     assert f"release {RELEASE}" in summary(output)["created"]
     assert "kept" not in summary(output)  # files as shipped are recognised by content
+
+
+def test_the_hubs_reverse_proxy_example_is_valid_and_points_at_the_hub(tmp_path):
+    """Caddy's own check of deploy/hub/Caddyfile (a typo there would leave the hub without
+    HTTPS on the day it is installed), and the port it proxies is the hub unit's."""
+    caddyfile = DEPLOY / "hub" / "Caddyfile"
+    port = re.search(r"reverse_proxy 127\.0\.0\.1:(\d+)", caddyfile.read_text()).group(1)
+    assert f"--port {port}" in (DEPLOY / "hub" / "kiosk-hub.service").read_text()
+
+    def validate(path):
+        return subprocess.run(["caddy", "validate", "--config", str(path),
+                               "--adapter", "caddyfile"], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=60)
+
+    checked = validate(caddyfile)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = tmp_path / "Caddyfile"
+    broken.write_text(caddyfile.read_text().replace("reverse_proxy", "reverse_prox", 1))
+    assert validate(broken).returncode != 0
