@@ -133,8 +133,12 @@ def test_the_stop_page_is_for_mediators_only(bus_app):
 
 
 def test_a_post_office_kiosk_does_not_ask_for_a_stop(make_app, clock):
-    zoe = mediator(make_app())
+    app = make_app()
+    zoe = mediator(app)
     assert "Arrêt du jour" not in zoe.get("/mediateur/accueil").get_data(as_text=True)
+    # ...but a stop set there (from the command line) is shown, since its records carry it
+    assert app.test_cli_runner().invoke(args=["stop", "set", CERILLY]).exit_code == 0
+    assert "Le bus est à Cérilly aujourd'hui." in zoe.get("/mediateur/accueil").get_data(True)
 
 
 def test_the_operator_sets_and_clears_the_stop_from_the_command_line(bus_app):

@@ -126,11 +126,12 @@ def is_bus() -> bool:
 
 @bp.app_template_global("bus_day_stop")
 def day_stop_for_page() -> dict | None:
-    """For the mediator's home: None on a kiosk that is not the bus, else today's stop
-    (``commune`` empty when none is set today)."""
-    if not is_bus():
-        return None
+    """For the mediator's home: today's stop (``commune`` empty when none is set today
+    on the bus); None on a kiosk that is not the bus, unless a stop is set today, which
+    its records then carry and its mediators must see."""
     code = day_stop(get_db(), local_today())
+    if not (is_bus() or code):
+        return None
     commune = get_communes().get(code) if code else None
     return {"code_insee": code or "", "commune": commune.name if commune else ""}
 

@@ -415,6 +415,19 @@ def test_every_mediator_page_passes_axe(new_context, hub, kiosk_a, journey):
     expect(heading(page)).to_have_text("Exporter mes comptes rendus")
     check_page(page, "export page")
 
+    # The bus's day's stop: the list, one tap, the home that then names it; cleared after,
+    # so that kiosk A's later records keep its own EPCI.
+    page.goto("/mediateur/arret")
+    expect(heading(page)).to_have_text("Arrêt du jour")
+    check_page(page, "day's stop")
+    page.locator("button.stop-button").first.click()
+    expect(heading(page)).to_have_text(f"Bonjour, {NAME}")
+    expect(page.locator("main")).to_contain_text("Le bus est à ")
+    check_page(page, "home with the day's stop")
+    page.goto("/mediateur/arret")
+    page.get_by_role("button", name="Le bus n'est à aucun arrêt").click()
+    expect(page.locator("main")).not_to_contain_text("Le bus est à ")
+
 
 # --- 5. A mediator disabled on the hub ---------------------------------------------------
 
