@@ -217,6 +217,26 @@ def test_a_copy_an_erasure_cannot_reach_is_deleted(make_app, tmp_path):
     assert copy.exists() and not broken.exists()
 
 
+def test_a_backup_folder_out_of_reach_never_stops_an_erasure(make_app, tmp_path, monkeypatch,
+                                                            caplog):
+    """A folder made by root by hand, a full disk: the person is erased from the live
+    database and sees the welcome screen, never an error page; the log says which copy
+    kept what (retention deletes it within KIOSK_BACKUP_KEEP_DAYS)."""
+    app = make_app()
+    rules = policy(app, tmp_path)
+    backup.make(rules).write_bytes(b"a copy this process cannot open" * 100)
+    person = Resident(app.test_client())
+    person.start()
+
+    def refused(path):
+        raise PermissionError(13, "Permission denied", str(path))
+    monkeypatch.setattr(backup, "_delete", refused)   # and cannot delete either
+    person.get("/erase")
+    assert person.post("/erase").status_code == 303
+    assert query(app.config["DATABASE"], "select count(*) from visits") == [(0,)]
+    assert "could not be erased from a backup" in caplog.text
+
+
 def test_a_copy_never_holds_what_was_erased_before_it(make_app, tmp_path):
     app = make_app()
     rules = policy(app, tmp_path)

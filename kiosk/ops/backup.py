@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import sqlite3
@@ -37,6 +38,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlite_utils
+
+LOG = logging.getLogger(__name__)
 
 PREFIX = "kiosk-"
 SUFFIX = ".db"
@@ -213,11 +216,22 @@ def prune(policy: Policy, now: datetime | None = None, keep: Path | None = None)
 
 
 def _forget(policy: Policy, change) -> None:
-    if not copies(policy):
-        return
-    with _locked(policy.folder):
-        for path in copies(policy):
-            _rewrite(path, change)
+    """Apply an erasure to every copy, as far as the disk lets it. The person is already
+    erased from the live database: a copy out of reach (a folder made by root by hand, a
+    full disk) must not turn that into an error page; it is logged, and retention deletes
+    the copy within KIOSK_BACKUP_KEEP_DAYS."""
+    try:
+        if not copies(policy):
+            return
+        with _locked(policy.folder):
+            for path in copies(policy):
+                try:
+                    _rewrite(path, change)
+                except OSError:
+                    LOG.exception("a person erased here could not be erased from a backup: %s", path)
+    except OSError:
+        LOG.exception("a person erased here could not be erased from a backup: folder %s",
+                      policy.folder)
 
 
 def forget_visit(policy: Policy, visit_id: int, started_at: str) -> None:
