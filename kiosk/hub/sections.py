@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import charts, stats
+from . import charts, reach, stats
 from .frames import HEADLINE_AND_STRICT
 from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, N_, POPULATIONS, Published, Variable,
                      cell_key, epci_order, population_key, population_label)
@@ -40,6 +40,7 @@ class Figure:
     row_header: str = N_("Domaine")    # the first column of a matrix
     description: str = ""              # the chart's, for a reader who cannot see it
     counted: str = N_("Personnes en illectronisme")   # what a shares table counts
+    reach: "Reach | None" = None       # table "reach": diagnostics per 1,000 inhabitants
 
 
 @dataclass
@@ -225,11 +226,12 @@ class Figures:
                       columns=headers, cells=cells, table="matrix", row_header=row_header,
                       description=description)
 
-    def sections(self, weeks, per, keys, columns, names, filters) -> list[Section]:
+    def sections(self, weeks, per, keys, columns, names, filters,
+                 populations=None) -> list[Section]:
         """Every section of the page, in reading order."""
         return [
             weeks_section(self.published, weeks),
-            territory_section(self.published, per, keys, names, filters),
+            territory_section(self.published, per, keys, names, filters, populations),
             self.illectronism(columns, names, filters.axis, per_epci=filters.epci is None),
             Section("niveaux", N_("Niveaux par domaine"), [
                 self.levels(), self.distribution("profils", "profil")],
@@ -276,17 +278,83 @@ def _natural(text: str) -> list:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
-def territory_section(published, per, keys, names, filters) -> Section:
-    """Diagnostics per EPCI (of residence, of the kiosk) and per site, counts only."""
+@dataclass(frozen=True)
+class ReachRow:
+    row: Row                           # label, count, share of the page's total
+    rate: reach.Rate
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An EPCI figure read per inhabitant: the EPCIs by rate, the rows kept apart ("non
+    renseigné"), and the Allier's average (None on the page of one EPCI)."""
+
+    ranked: list[ReachRow]
+    apart: list[ReachRow]
+    average: ReachRow | None
+
+
+def rate_text(rate: float | None) -> str:
+    """12.34 -> "12,3 ‰" (a non-breaking space before the sign); None -> "s"."""
+    return "s" if rate is None else f"{rate:,.1f}".replace(",", "\u202f").replace(".", ",") + "\u00a0‰"
+
+
+TERRITORY_NOTE = N_(
+    "Diagnostics pour 1\u00a0000 habitants : les habitants comptés sont ceux des communes de "
+    "l'EPCI situées dans l'Allier (population municipale de l'INSEE), les seuls que les "
+    "bornes peuvent atteindre. Pour un EPCI qui a des communes hors de l'Allier, la "
+    "population de tout l'EPCI (population totale) est donnée à côté. Un effectif caché "
+    "cache aussi son taux ; « Non renseigné » n'a pas de population, donc pas de taux.")
+FILTERED_NOTE = N_("La moyenne de l'Allier est sur la page de tout l'Allier.")
+
+
+def territory_section(published, per, keys, names, filters, populations=None) -> Section:
+    """Diagnostics per EPCI (of residence, of the kiosk), with their rate per 1,000
+    inhabitants, sorted by it, and per site, counts only. On the page of one EPCI only the
+    figure of its axis is a rate (the other counts its people at other EPCIs' kiosks)."""
+    populations = reach.allier_populations() if populations is None else populations
+    total = population_key("all", ALL)
     figures = []
-    for name, title in (("epci_residence", N_("Par EPCI de résidence")),
-                        ("epci_site", N_("Par EPCI du lieu de diagnostic"))):
-        rows = [Row(epci_label(code, names), published.shown(keys[name][code]),
-                    _share(published, keys[name][code], population_key("all", ALL)),
-                    flagged=code == filters.epci)
-                for code in epci_order(per[name], names)]
-        figures.append(Figure(name.replace("_", "-"), title, rows, _bars(rows),
-                              POPULATIONS["all"], columns=(N_("EPCI"),)))
+    for name, title, per_inhabitant in (
+            ("epci_residence", N_("Par EPCI de résidence"),
+             N_("Diagnostics pour 1\u00a0000 habitants, par EPCI de résidence")),
+            ("epci_site", N_("Par EPCI du lieu de diagnostic"),
+             N_("Diagnostics pour 1\u00a0000 habitants, par EPCI du lieu de diagnostic"))):
+        axis = "epci_site" if filters.axis == "site" else "epci_residence"
+        if filters.epci is not None and name != axis:
+            rows = [Row(epci_label(code, names), published.shown(keys[name][code]),
+                        _share(published, keys[name][code], total))
+                    for code in epci_order(per[name], names)]
+            figures.append(Figure(name.replace("_", "-"), title, rows, _bars(rows),
+                                  POPULATIONS["all"], columns=(N_("EPCI"),)))
+            continue
+        counts = {code: published.shown(keys[name][code]) for code in per[name]}
+        # An EPCI with no diagnostic is the least reached of all: a zero, shown (a zero
+        # is no cell of the tables, and adds nothing to their sums).
+        for code in populations:
+            if code not in counts and filters.epci in (None, code):
+                counts[code] = 0
+        ranked, apart = reach.rates(counts, populations)
+
+        def row(rate: reach.Rate) -> ReachRow:
+            share = (_share(published, keys[name][rate.code], total) if rate.count
+                     else 0.0 if rate.count == 0 and published.shown(total) else None)
+            return ReachRow(Row(epci_label(rate.code, names), rate.count, share,
+                                flagged=rate.code == filters.epci), rate)
+        average = None
+        if filters.epci is None:
+            average = ReachRow(Row(N_("Allier (moyenne du département)"),
+                                   published.shown(total), 1.0 if published.shown(total)
+                                   else None, extra="average"),
+                               reach.average(published.shown(total), populations))
+        table = Reach([row(r) for r in ranked], [row(r) for r in apart], average)
+        chart = charts.bars([(r.row.label, r.rate.rate, rate_text(r.rate.rate))
+                             for r in table.ranked])
+        note = TERRITORY_NOTE if filters.epci is None else f"{TERRITORY_NOTE} {FILTERED_NOTE}"
+        figures.append(Figure(
+            name.replace("_", "-"), per_inhabitant,
+            [r.row for r in table.ranked + table.apart], chart, POPULATIONS["all"], note,
+            columns=(N_("EPCI"),), table="reach", reach=table))
     sites = [Row(site, published.shown(keys["site"][(site, epci)]))
              for site, epci in sorted(per["site"], key=lambda code: _natural(code[0]))]
     figures.append(Figure("par-site", N_("Par site (effectifs seulement)"), sites, None,

@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_wtf.csrf import CSRFError
 
 from .. import config
-from . import address, i18n, stats
+from . import address, i18n, sections, stats
 from .i18n import h_
 from .tables import N_
 
@@ -81,6 +81,7 @@ def register_filters(app) -> None:
     """French number, share and date formats for the staff pages."""
     app.jinja_env.filters["hub_number"] = lambda n: format_decimal(n, format="#,##0")
     app.jinja_env.filters["hub_percent"] = lambda x: format_percent(x, format="#,##0.0 %")
+    app.jinja_env.filters["hub_rate"] = sections.rate_text
     app.jinja_env.filters["hub_datetime"] = lambda iso: format_datetime(
         datetime.fromisoformat(iso), "d MMMM y 'à' HH:mm")
     app.jinja_env.filters["hub_date"] = lambda iso: format_date(
