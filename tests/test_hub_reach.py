@@ -21,6 +21,12 @@ def test_a_rate_is_per_thousand_inhabitants_of_the_allier_communes():
     assert apart == []
 
 
+def test_equal_rates_keep_the_order_of_the_epci_file():
+    in_file_order = {"Z": POPULATIONS["A"], "A": POPULATIONS["B"]}
+    ranked, _ = reach.rates({"A": 0, "Z": 0}, in_file_order)
+    assert [r.code for r in ranked] == ["Z", "A"]
+
+
 def test_a_hidden_count_gives_no_rate_and_comes_after_the_rates():
     ranked, _ = reach.rates({"A": None, "B": 100}, POPULATIONS)
     assert [(r.code, r.count, r.rate) for r in ranked] == [("B", 100, 2.0), ("A", None, None)]

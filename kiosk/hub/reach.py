@@ -71,7 +71,8 @@ def per_thousand(count: int | None, population: int | None) -> float | None:
 
 def rates(counts: dict[str, int | None], populations: dict[str, Population],
           unknown: str = "") -> tuple[list[Rate], list[Rate]]:
-    """(EPCIs sorted by rate, highest first, those with no rate after in code order;
+    """(EPCIs sorted by rate, highest first, those with no rate after, ties in the
+    order of ``populations`` (the EPCI file's);
     the rows kept apart: "non renseigné" and any code not in the EPCI file)."""
     ranked, apart = [], []
     for code, count in counts.items():
@@ -81,7 +82,8 @@ def rates(counts: dict[str, int | None], populations: dict[str, Population],
         else:
             ranked.append(Rate(code, count, per_thousand(count, population.allier),
                                population))
-    ranked.sort(key=lambda r: (r.rate is None, -(r.rate or 0), r.code))
+    order = {code: index for index, code in enumerate(populations)}  # ties: file order
+    ranked.sort(key=lambda r: (r.rate is None, -(r.rate or 0), order[r.code]))
     apart.sort(key=lambda r: (r.code == unknown, r.code))
     return ranked, apart
 
