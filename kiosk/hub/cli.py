@@ -480,7 +480,8 @@ def export_command(output, first, last, frame, publish):
     layout = _export_layout(weeks, [snapshot] + [r.snapshot for r in releases], frame)
     try:
         written = opendata.export(output, snapshot, layout, _epci_names(), releases,
-                                  protection=int(current_app.config["HUB_PROTECTION"]), now=now)
+                                  protection=int(current_app.config["HUB_PROTECTION"]), now=now,
+                                  contact=str(current_app.config["HUB_OPENDATA_CONTACT"]).strip())
     except AuditError as exc:
         raise click.ClickException(f"the open data cannot be audited: {exc}") from None
     for path, rows in written.files.items():
