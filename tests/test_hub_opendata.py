@@ -362,7 +362,8 @@ def test_every_row_has_its_frame_and_french_labels_beside_its_codes(exported):
 def test_a_french_spreadsheet_reads_the_files_as_they_are(exported):
     # UTF-8 with its byte-order mark (Excel otherwise reads the accents as Windows-1252)
     # and ";" between fields (a French Excel otherwise puts a whole row in one cell).
-    for name in ("diagnostics-par-semaine.csv", "repartitions-par-epci-residence.csv"):
+    for name in ("diagnostics-par-semaine.csv", "repartitions-par-epci-residence.csv",
+                 "synthese-par-epci.csv"):
         raw = (exported / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbfcadre;cadre_libelle;ligne_total;")
         with open(exported / name, encoding="utf-8-sig", newline="") as handle:
@@ -380,7 +381,8 @@ def test_frictionless_validates_the_package(exported):
     assert report["valid"], done.stdout[:3000]
     assert done.returncode == 0
     tasks = {task["name"]: task for task in report["tasks"]}
-    assert set(tasks) == {"diagnostics-par-semaine", "repartitions-par-epci-residence"}
+    assert set(tasks) == {"diagnostics-par-semaine", "repartitions-par-epci-residence",
+                          "synthese-par-epci"}
     assert all(task["stats"]["rows"] > 10 for task in tasks.values())
 
 
@@ -413,3 +415,40 @@ def test_the_readme_says_what_this_export_holds(exported):
     assert all(f"| `{variable}` |" in text for variable in variables)
     for resource in package["resources"]:
         assert all(f"| `{field['name']}` |" in text for field in resource["schema"]["fields"])
+
+
+def test_the_synthesis_per_epci_derives_from_published_cells_only(exported):
+    wide = {row["epci_residence"]: row for row in read(exported / "synthese-par-epci.csv")}
+    cells = {(row["variable"], row["modalite"], row["epci_residence"]): row["effectif"]
+             for row in read(exported / "repartitions-par-epci-residence.csv")}
+    assert [row["ligne_total"] for row in wide.values()].count("oui") == 1
+    assert wide["ensemble"]["ligne_total"] == "oui"
+    # An EPCI astride the border counts its 3 Allier communes only.
+    assert wide["200071884"]["population_allier"] == "2412"
+    assert wide["non_renseigne"]["population_allier"] == ""
+    assert int(wide["ensemble"]["population_allier"]) == sum(
+        int(row["population_allier"]) for code, row in wide.items()
+        if code not in ("ensemble", "non_renseigne"))
+    shares = 0
+    for epci, row in wide.items():
+        assert row["diagnostics"] == cells[("diagnostic_termine", "ensemble", epci)]
+        assert row["diagnostics_termines"] == cells[("diagnostic_termine", "oui", epci)]
+        if row["diagnostics"] == "s":
+            assert row["diagnostics_pour_1000_habitants"] == "s"
+        elif row["population_allier"] not in ("", "0"):
+            assert row["diagnostics_pour_1000_habitants"] == \
+                f"{1000 * int(row['diagnostics']) / int(row['population_allier']):.2f}"
+        yes = cells[("indicateur_insee2021_illectronism", "oui", epci)]
+        no = cells[("indicateur_insee2021_illectronism", "non", epci)]
+        assert row["insee2021_illectronism_oui"] == yes
+        if "s" in (yes, no):
+            # A figure computed from a hidden cell is hidden too.
+            assert row["insee2021_illectronism_repondants"] == "s"
+            assert row["insee2021_illectronism_part"] == "s"
+        elif int(yes) + int(no):
+            assert row["insee2021_illectronism_repondants"] == str(int(yes) + int(no))
+            assert row["insee2021_illectronism_part"] == \
+                f"{100 * int(yes) / (int(yes) + int(no)):.1f}"
+            shares += 1
+    assert shares >= 2
+    assert "s" in {row["insee2021_illectronism_part"] for row in wide.values()}

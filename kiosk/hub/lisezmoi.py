@@ -20,7 +20,7 @@ POPULATION_WORDS = {"diagnostics": "tous les diagnostics, terminés ou non",
 def text(package: dict, layout, published: Published, *, protection: int | None) -> str:
     """The Markdown text of LISEZMOI.md for one export."""
     frame = layout.frame
-    weekly, breakdown = package["resources"]
+    weekly, breakdown, *wide = package["resources"]
     start, end = package["temporal"]["start"], package["temporal"]["end"]
     lines = [
         f"# {package['title']}", "",
@@ -64,6 +64,13 @@ def text(package: dict, layout, published: Published, *, protection: int | None)
                    "Une ligne par variable, modalité et EPCI de résidence, plus les totaux. "
                    "Chaque variable partage les mêmes personnes entre ses modalités : "
                    "additionner deux variables compte chacun deux fois."),
+        *(_resource(wide[0],
+                    "Une ligne par EPCI de résidence, plus l'Allier entier : sa population, "
+                    "ses diagnostics pour 1 000 habitants et, pour chaque indicateur "
+                    "principal, l'effectif concerné, les répondants et la part. Tout y est "
+                    "calculé à partir des deux autres fichiers et de la population des "
+                    "communes : une part est masquée (« s ») quand l'un de ses deux "
+                    "effectifs l'est.") if wide else []),
         "## Lignes de total", "",
         "Les lignes dont une colonne vaut « ensemble » sont des totaux (tous les EPCI, "
         "toutes les semaines, toutes les modalités) ; la colonne `ligne_total` les marque "

@@ -10,7 +10,9 @@ so that solving every total of one export determines no hidden cell:
   where people stopped, language, mode, age band, situation, profile, levels,
   indicators, needs, offers) per EPCI of residence.
 
-Both carry their totals ("ensemble"), each marked ``ligne_total = oui`` so that a sum
+A third file, ``synthese-par-epci.csv`` (kiosk.hub.synthese), is computed from the
+cells of these two as published and from public populations: it needs no audit of its
+own. All carry their totals ("ensemble"), each marked ``ligne_total = oui`` so that a sum
 over the other rows never counts anyone twice. A hidden cell is written ``s`` (secret
 statistique); zeros are published unless they would disclose a small group's
 attribute. Which cells are hidden is decided by the audit (kiosk.hub.publications),
@@ -32,7 +34,7 @@ from importlib import metadata
 from datetime import datetime
 from pathlib import Path
 
-from . import lisezmoi, publications, stats
+from . import lisezmoi, publications, stats, synthese
 from .frames import Frame
 from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
@@ -115,8 +117,10 @@ def _value(published: Published, key: tuple) -> str:
 
 def write(folder: Path, layout: Layout, published: Published, names: dict[str, str], *,
           first: str | None, last: str | None, now: datetime, contact: str = "",
-          protection: int | None = None) -> dict[Path, int]:
-    """Write the two CSV files and datapackage.json into ``folder``; rows per file."""
+          protection: int | None = None,
+          populations: dict[str, int] | None = None) -> dict[Path, int]:
+    """Write the three CSV files, datapackage.json and LISEZMOI.md into ``folder``; rows
+    per file. ``populations``: inhabitants of the Allier communes of each EPCI."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     rows = []
@@ -145,7 +149,12 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
                              _code(column), _name(column, names), _value(published, key)])
     written[folder / BREAKDOWN] = _write_csv(folder / BREAKDOWN,
                                              [f["name"] for f in BREAKDOWN_FIELDS], rows)
-    package = datapackage(first, last, now, layout.frame, contact=contact)
+    rows = synthese.rows(layout, published, populations or {}, code=_code,
+                         name=lambda column: _name(column, names),
+                         frame_cells=_frame(layout.frame), flag=_flag, secret=SECRET)
+    written[folder / synthese.FILE] = _write_csv(
+        folder / synthese.FILE, [f["name"] for f in synthesis_fields(layout)], rows)
+    package = datapackage(first, last, now, layout.frame, contact=contact, layout=layout)
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (folder / README).write_text(
@@ -232,8 +241,12 @@ BREAKDOWN_FIELDS = [
 ]
 
 
+def synthesis_fields(layout: Layout) -> list[dict]:
+    return synthese.fields(layout, _field, FRAME_FIELDS, COUNT_DESCRIPTION)
+
+
 def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame, *,
-                contact: str = "") -> dict:
+                contact: str = "", layout: Layout | None = None) -> dict:
     """The Frictionless Data Package descriptor of one export (of one frame), with what a
     data.gouv.fr publisher fills in (frequency, spatial coverage and granularity, contact,
     methodology, version) under the names of data.gouv.fr's own fields."""
@@ -290,7 +303,11 @@ def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame
             resource("repartitions-par-epci-residence", BREAKDOWN,
                      "Répartition des diagnostics par EPCI de résidence", BREAKDOWN_FIELDS,
                      ["cadre", "variable", "modalite", "epci_residence"]),
-        ],
+        ] + ([resource("synthese-par-epci", synthese.FILE,
+                       "Synthèse par EPCI de résidence : population, diagnostics pour 1 000 "
+                       "habitants et parts des indicateurs principaux",
+                       synthesis_fields(layout), ["cadre", "epci_residence"])]
+             if layout is not None else []),
     }
 
 
@@ -303,12 +320,12 @@ def _software_version() -> str:
 
 def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, str],
            registered: list[Release] = (), *, protection: int, now: datetime,
-           contact: str = "") -> Export:
+           contact: str = "", populations: dict[str, int] | None = None) -> Export:
     """Build, audit and write one export of the weeks of ``snapshot``."""
     outcome = build(snapshot, layout, registered, protection=protection)
     published = Published(dict(outcome.tables.values), outcome.hidden)
     first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
     files = write(folder, layout, published, names, first=first, last=last, now=now,
-                  contact=contact, protection=protection)
+                  contact=contact, protection=protection, populations=populations)
     return Export(files, len(published.values), len(published.hidden), len(outcome.primary),
                   len(outcome.first_pass), published)
