@@ -22,7 +22,7 @@ written from the same layout. ISO dates, Licence Ouverte 2.0.
 The CSV files are UTF-8 with a byte-order mark and ``;`` between fields: a French
 spreadsheet opens them by a double click with their accents and columns right (without
 the mark it reads the accents as Windows-1252, with ``,`` it puts a row in one cell);
-Frictionless, pandas (``sep=";"``) and data.gouv.fr's preview read them as declared.
+Frictionless and pandas (``sep=";"``) read them as the descriptor declares them.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ import csv
 import json
 from collections import Counter
 from dataclasses import dataclass
-from importlib import metadata
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 from . import lisezmoi, publications, stats, synthese
