@@ -74,10 +74,9 @@ def run_export(database: Path, folder: Path, *args: str) -> tuple[float, str]:
         if not (folder / name).is_file():
             raise Failure(f"kiosk hub export wrote no {name}")
     for name, column in ((opendata.WEEKLY, "diagnostics"), (opendata.BREAKDOWN, "effectif")):
-        with open(folder / name, encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row[column] != "s" and is_sensitive(int(row[column])):
-                    raise Failure(f"{name}: a published count of {row[column]}")
+        for row in opendata.read_csv(folder / name):
+            if row[column] != "s" and is_sensitive(int(row[column])):
+                raise Failure(f"{name}: a published count of {row[column]}")
     return seconds, done.stdout
 
 

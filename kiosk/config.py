@@ -133,6 +133,9 @@ DEFAULTS = {
     # open data: the protection width P of the audit. What an attacker can derive for a
     # hidden cell of x people (1 to 10) must reach x + P above and max(1, x - P) below
     "HUB_PROTECTION": 5,
+    # open data: who answers questions on it (an e-mail address or a service's name),
+    # written in datapackage.json and LISEZMOI.md; empty: no contact is given
+    "HUB_OPENDATA_CONTACT": "",
 }
 
 

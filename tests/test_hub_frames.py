@@ -7,13 +7,13 @@ person thought they could do.
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 
 from kiosk import paths
 from kiosk.diagnostic.resources import load_questionnaire_files
 from kiosk.hub import frames, schema, tables
+from kiosk.hub.opendata import read_csv
 from kiosk.storage import migrations
 from kiosk.storage.db import connect, write_transaction
 from tests import hubdata as h
@@ -178,8 +178,7 @@ def test_the_default_frame_is_the_latest_with_data_else_the_newest():
 # --- Open data ------------------------------------------------------------------------
 
 def read(path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(path)
 
 
 def total(folder) -> str:

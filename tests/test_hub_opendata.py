@@ -11,6 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -19,11 +22,13 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from kiosk.hub import publications
+from kiosk.hub.opendata import read_csv
 from kiosk.hub.suppression import is_sensitive
 from tests import hubdata as h
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
+CONTACT = "donnees.ouvertes@allier.fr"
 SCREENS = ["last_use", "devices", "procedures", "act_information", "age_band"]
 
 
@@ -70,16 +75,17 @@ def export_once(folder: Path, seed: int) -> Path:
         h.receive(db, h.add_device(db, site, epci), payloads)
     db.close()
     app = create_app({"TESTING": True, "ROLE": "hub", "DATABASE": str(folder / "hub.db"),
-                      "SECRET_KEY": "t", "EXPORT_DIR": str(folder / "exports")})
+                      "SECRET_KEY": "t", "EXPORT_DIR": str(folder / "exports"),
+                      "HUB_OPENDATA_CONTACT": CONTACT})
     result = app.test_cli_runner().invoke(args=["hub", "export", "--output", str(folder / "out")])
     assert result.exit_code == 0, result.output
     assert "cells suppressed" in result.output
+    (folder / "out" / "output.txt").write_text(result.output, encoding="utf-8")
     return folder / "out"
 
 
 def read(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(path)
 
 
 # --- The attacker's model, from the published files alone -------------------------------
@@ -286,3 +292,163 @@ def test_outcomes_count_complete_diagnostics_only(exported):
     assert population["niveau_strict_safety"] == "diagnostics_termines"
     assert population["derniere_etape"] == "diagnostics_abandonnes"
     assert population["besoin_basics"] == "diagnostics_termines"
+
+
+# --- What a journalist reads -------------------------------------------------------------
+
+def sums_checked(rows: list[dict], count: str, group: list[str], over: str) -> int:
+    """For each value of the ``group`` columns, the detail rows (``ligne_total`` "non"
+    over the column ``over``) against the row whose ``over`` is "ensemble", when all are
+    published: asserts they add up, returns how many sums it compared."""
+    parts, totals = defaultdict(list), {}
+    for row in rows:
+        key = tuple(row[c] for c in group)
+        if row[over] == "ensemble":
+            totals[key] = row[count]
+        else:
+            parts[key].append(row[count])
+    compared = 0
+    for key, total in totals.items():
+        if total != "s" and "s" not in parts[key]:
+            assert sum(map(int, parts[key])) == int(total), (key, over)
+            compared += 1
+    return compared
+
+
+def test_total_rows_are_marked_so_that_no_sum_double_counts(exported):
+    weekly = read(exported / "diagnostics-par-semaine.csv")
+    for row in weekly:
+        is_total = "ensemble" in (row["semaine"], row["epci_site"])
+        assert row["ligne_total"] == ("oui" if is_total else "non")
+    detail = [row for row in weekly if row["ligne_total"] == "non"]
+    grand = [row for row in weekly if row["semaine"] == row["epci_site"] == "ensemble"]
+    if "s" not in {row["diagnostics"] for row in detail}:
+        assert sum(int(row["diagnostics"]) for row in detail) == int(grand[0]["diagnostics"])
+    compared = (sums_checked(weekly, "diagnostics", ["semaine"], "epci_site")
+                + sums_checked(weekly, "diagnostics", ["epci_site"], "semaine"))
+    assert compared >= 5
+
+    rows = read(exported / "repartitions-par-epci-residence.csv")
+    for row in rows:
+        is_total = "ensemble" in (row["modalite"], row["epci_residence"])
+        assert row["ligne_total"] == ("oui" if is_total else "non")
+    by_modality = sums_checked(rows, "effectif", ["variable", "epci_residence"], "modalite")
+    by_epci = sums_checked(rows, "effectif", ["variable", "modalite"], "epci_residence")
+    assert by_modality >= 50 and by_epci >= 30
+    # The whole-Allier row of a variable is the sum of its detail rows, as published.
+    done = [row for row in rows if row["variable"] == "diagnostic_termine"]
+    assert sums_checked([r for r in done if r["epci_residence"] == "ensemble"],
+                        "effectif", ["variable"], "modalite") == 1
+
+
+def test_every_row_has_its_frame_and_french_labels_beside_its_codes(exported):
+    for name, code, label in (("diagnostics-par-semaine.csv", "epci_site", "epci_site_nom"),
+                              ("repartitions-par-epci-residence.csv", "epci_residence",
+                               "epci_residence_nom")):
+        rows = read(exported / name)
+        assert {(row["cadre"], row["cadre_libelle"]) for row in rows} == {
+            ("2", "Version 2 : questionnaire 2026.3 et suivants")}
+        names = {row[code]: row[label] for row in rows}
+        assert names[h.MOULINS] == "CA Moulins Communauté"
+        assert names["ensemble"] == "Allier (ensemble)"
+        assert all(names.values())
+    rows = read(exported / "repartitions-par-epci-residence.csv")
+    labels = {(row["variable"], row["modalite"]): (row["variable_libelle"],
+                                                   row["modalite_libelle"]) for row in rows}
+    assert labels[("diagnostic_termine", "oui")] != ("diagnostic_termine", "oui")
+    assert all(variable and modality for variable, modality in labels.values())
+
+
+def test_a_french_spreadsheet_reads_the_files_as_they_are(exported):
+    # UTF-8 with its byte-order mark (Excel otherwise reads the accents as Windows-1252)
+    # and ";" between fields (a French Excel otherwise puts a whole row in one cell).
+    for name in ("diagnostics-par-semaine.csv", "repartitions-par-epci-residence.csv",
+                 "synthese-par-epci.csv"):
+        raw = (exported / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbfcadre;cadre_libelle;ligne_total;")
+        with open(exported / name, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+        assert len({len(row) for row in rows}) == 1
+    text = (exported / "repartitions-par-epci-residence.csv").read_text("utf-8-sig")
+    assert "Communauté" in text and "terminé" in text
+
+
+def test_frictionless_validates_the_package(exported):
+    tool = Path(sys.executable).with_name("frictionless")
+    done = subprocess.run([str(tool), "validate", "--json", "datapackage.json"],
+                          cwd=exported, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    assert report["valid"], done.stdout[:3000]
+    assert done.returncode == 0
+    tasks = {task["name"]: task for task in report["tasks"]}
+    assert set(tasks) == {"diagnostics-par-semaine", "repartitions-par-epci-residence",
+                          "synthese-par-epci"}
+    assert all(task["stats"]["rows"] > 10 for task in tasks.values())
+
+
+def test_the_package_tells_a_data_gouv_fr_publisher_what_to_fill_in(exported):
+    package = json.loads((exported / "datapackage.json").read_text("utf-8"))
+    assert {"title": "Contact", "email": CONTACT, "role": "contact"} in package["contributors"]
+    assert package["frequency"] == "irregular"
+    assert package["spatial"]["zones"] == ["fr:departement:03"]
+    assert package["spatial"]["granularity"] == "fr:epci"
+    assert package["version"].endswith("-cadre2")
+    assert "LISEZMOI.md" in package["methodologie"]
+    for resource in package["resources"]:
+        assert resource["dialect"]["delimiter"] == ";"
+        flag = [f for f in resource["schema"]["fields"] if f["name"] == "ligne_total"]
+        assert flag and flag[0]["constraints"]["enum"] == ["oui", "non"]
+
+
+def test_the_readme_says_what_this_export_holds(exported):
+    text = (exported / "LISEZMOI.md").read_text("utf-8")
+    package = json.loads((exported / "datapackage.json").read_text("utf-8"))
+    hidden, cells = re.search(r"(\d+) of (\d+) cells suppressed",
+                              (exported / "output.txt").read_text("utf-8")).groups()
+    assert f"{hidden} cases sur {cells} sont masquées" in text
+    assert "du 2026-01-26 au 2026-02-22 (semaines ISO 2026-W05 à 2026-W08)" in text
+    assert "Aucune case de 1 à 10 personnes" in text and "x + 5" in text
+    assert CONTACT in text and package["version"] in text
+    assert "**les personnes venues faire le diagnostic à une borne**" in text
+    assert "## Calculer une part" in text and "ligne_total" in text
+    variables = {row["variable"] for row in read(exported / "repartitions-par-epci-residence.csv")}
+    assert all(f"| `{variable}` |" in text for variable in variables)
+    for resource in package["resources"]:
+        assert all(f"| `{field['name']}` |" in text for field in resource["schema"]["fields"])
+
+
+def test_the_synthesis_per_epci_derives_from_published_cells_only(exported):
+    wide = {row["epci_residence"]: row for row in read(exported / "synthese-par-epci.csv")}
+    cells = {(row["variable"], row["modalite"], row["epci_residence"]): row["effectif"]
+             for row in read(exported / "repartitions-par-epci-residence.csv")}
+    assert [row["ligne_total"] for row in wide.values()].count("oui") == 1
+    assert wide["ensemble"]["ligne_total"] == "oui"
+    # An EPCI astride the border counts its 3 Allier communes only.
+    assert wide["200071884"]["population_allier"] == "2412"
+    assert wide["non_renseigne"]["population_allier"] == ""
+    assert int(wide["ensemble"]["population_allier"]) == sum(
+        int(row["population_allier"]) for code, row in wide.items()
+        if code not in ("ensemble", "non_renseigne"))
+    shares = 0
+    for epci, row in wide.items():
+        assert row["diagnostics"] == cells[("diagnostic_termine", "ensemble", epci)]
+        assert row["diagnostics_termines"] == cells[("diagnostic_termine", "oui", epci)]
+        if row["diagnostics"] == "s":
+            assert row["diagnostics_pour_1000_habitants"] == "s"
+        elif row["population_allier"] not in ("", "0"):
+            assert row["diagnostics_pour_1000_habitants"] == \
+                f"{1000 * int(row['diagnostics']) / int(row['population_allier']):.2f}"
+        yes = cells[("indicateur_insee2021_illectronism", "oui", epci)]
+        no = cells[("indicateur_insee2021_illectronism", "non", epci)]
+        assert row["insee2021_illectronism_oui"] == yes
+        if "s" in (yes, no):
+            # A figure computed from a hidden cell is hidden too.
+            assert row["insee2021_illectronism_repondants"] == "s"
+            assert row["insee2021_illectronism_part"] == "s"
+        elif int(yes) + int(no):
+            assert row["insee2021_illectronism_repondants"] == str(int(yes) + int(no))
+            assert row["insee2021_illectronism_part"] == \
+                f"{100 * int(yes) / (int(yes) + int(no)):.1f}"
+            shares += 1
+    assert shares >= 2
+    assert "s" in {row["insee2021_illectronism_part"] for row in wide.values()}

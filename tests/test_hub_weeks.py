@@ -2,7 +2,6 @@
 data stay sane whatever weeks the counts already hold."""
 from __future__ import annotations
 
-import csv
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -11,6 +10,7 @@ import pytest
 
 from kiosk.sync import anonymise, protocol
 from kiosk.hub import staff
+from kiosk.hub.opendata import read_csv
 from kiosk.hub.stats import week_of
 from tests import hubdata as h
 from tests.hubkit import hub_counts, make_hub, new_device
@@ -126,8 +126,7 @@ def test_the_export_reads_only_weeks_of_service(polluted, tmp_path):
     runner = polluted.test_cli_runner()
     result = runner.invoke(args=["hub", "export", "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(open(tmp_path / "out" / "diagnostics-par-semaine.csv",
-                                    encoding="utf-8")))
+    rows = read_csv(tmp_path / "out" / "diagnostics-par-semaine.csv")
     weeks = {row["semaine"] for row in rows} - {"ensemble"}
     assert weeks == {"2025-W52", "2026-W01"}
     total = [row for row in rows if row["semaine"] == "ensemble" and
@@ -140,7 +139,6 @@ def test_the_export_reads_only_weeks_of_service(polluted, tmp_path):
     assert "--from 0001-W01 is outside the weeks of service" in asked.output
     assert f"--to 9999-W52 is outside the weeks of service (2025-W01 to {THIS_WEEK})" \
         in asked.output
-    rows = list(csv.DictReader(open(tmp_path / "all" / "diagnostics-par-semaine.csv",
-                                    encoding="utf-8")))
+    rows = read_csv(tmp_path / "all" / "diagnostics-par-semaine.csv")
     weeks = sorted({row["semaine"] for row in rows} - {"ensemble"})
     assert weeks[0] == "2025-W01" and weeks[-1] == THIS_WEEK and "2025-W53" not in weeks

@@ -480,7 +480,9 @@ def export_command(output, first, last, frame, publish):
     layout = _export_layout(weeks, [snapshot] + [r.snapshot for r in releases], frame)
     try:
         written = opendata.export(output, snapshot, layout, _epci_names(), releases,
-                                  protection=int(current_app.config["HUB_PROTECTION"]), now=now)
+                                  protection=int(current_app.config["HUB_PROTECTION"]), now=now,
+                                  contact=str(current_app.config["HUB_OPENDATA_CONTACT"]).strip(),
+                                  populations=_epci_populations())
     except AuditError as exc:
         raise click.ClickException(f"the open data cannot be audited: {exc}") from None
     for path, rows in written.files.items():
@@ -513,6 +515,18 @@ def _epci_names() -> dict[str, str]:
     from .epci import load_epci
 
     return load_epci(EPCI_FILE)
+
+
+def _epci_populations() -> dict[str, int]:
+    """Inhabitants of the Allier communes of each EPCI (an EPCI astride the border counts
+    its Allier part only, as the diagnostics come from the Allier's kiosks)."""
+    from ..diagnostic.resources import COMMUNES_FILE
+    from ..places.communes import load_communes
+
+    populations = Counter()
+    for commune in load_communes(COMMUNES_FILE):
+        populations[commune.epci_siren] += commune.population or 0
+    return dict(populations)
 
 
 def _export_layout(weeks: list[str], snapshots: list, frame: str):

@@ -10,10 +10,19 @@ so that solving every total of one export determines no hidden cell:
   where people stopped, language, mode, age band, situation, profile, levels,
   indicators, needs, offers) per EPCI of residence.
 
-Both carry their totals ("ensemble"). A hidden cell is written ``s`` (secret
+A third file, ``synthese-par-epci.csv`` (kiosk.hub.synthese), is computed from the
+cells of these two as published and from public populations: it needs no audit of its
+own. All carry their totals ("ensemble"), each marked ``ligne_total = oui`` so that a sum
+over the other rows never counts anyone twice. A hidden cell is written ``s`` (secret
 statistique); zeros are published unless they would disclose a small group's
 attribute. Which cells are hidden is decided by the audit (kiosk.hub.publications),
-together with the registered publications. UTF-8, ISO dates, Licence Ouverte 2.0.
+together with the registered publications. Beside them, LISEZMOI.md (kiosk.hub.lisezmoi),
+written from the same layout. ISO dates, Licence Ouverte 2.0.
+
+The CSV files are UTF-8 with a byte-order mark and ``;`` between fields: a French
+spreadsheet opens them by a double click with their accents and columns right (without
+the mark it reads the accents as Windows-1252, with ``,`` it puts a row in one cell);
+Frictionless and pandas (``sep=";"``) read them as the descriptor declares them.
 """
 from __future__ import annotations
 
@@ -22,9 +31,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
-from . import publications, stats
+from . import lisezmoi, publications, stats, synthese
 from .frames import Frame
 from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
@@ -33,8 +43,13 @@ from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Ta
 
 WEEKLY = "diagnostics-par-semaine.csv"
 BREAKDOWN = "repartitions-par-epci-residence.csv"
+README = "LISEZMOI.md"
 SECRET = "s"
 TOTAL = "ensemble"
+YES, NO = "oui", "non"
+# The CSV dialect: see the module's docstring.
+ENCODING = "utf-8-sig"
+DELIMITER = ";"
 POPULATION_CODES = {"all": "diagnostics", "complete": "diagnostics_termines",
                     "incomplete": "diagnostics_abandonnes"}
 LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
@@ -101,8 +116,11 @@ def _value(published: Published, key: tuple) -> str:
 
 
 def write(folder: Path, layout: Layout, published: Published, names: dict[str, str], *,
-          first: str | None, last: str | None, now: datetime) -> dict[Path, int]:
-    """Write the two CSV files and datapackage.json into ``folder``; rows per file."""
+          first: str | None, last: str | None, now: datetime, contact: str = "",
+          protection: int | None = None,
+          populations: dict[str, int] | None = None) -> dict[Path, int]:
+    """Write the three CSV files, datapackage.json and LISEZMOI.md into ``folder``; rows
+    per file. ``populations``: inhabitants of the Allier communes of each EPCI."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     rows = []
@@ -111,7 +129,8 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
         for column in layout.site_columns + [ALL]:
             key = population_key("all", ALL) if (week, column) == (ALL, ALL) else (
                 "semaine", week, column)
-            rows.append([layout.frame.id, TOTAL if week == ALL else week, start, _code(column),
+            rows.append([*_frame(layout.frame), _flag(ALL in (week, column)),
+                         TOTAL if week == ALL else week, start, _code(column),
                          _name(column, names), _value(published, key)])
     written[folder / WEEKLY] = _write_csv(folder / WEEKLY, [f["name"] for f in WEEKLY_FIELDS], rows)
     rows = []
@@ -125,19 +144,41 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
                 else:
                     key = cell_key(variable, modality, column)
                     code, label = modality.code, modality.label
-                rows.append([layout.frame.id, variable.id, variable.label, code, label, population,
+                rows.append([*_frame(layout.frame), _flag(modality is None or column == ALL),
+                             variable.id, variable.label, code, label, population,
                              _code(column), _name(column, names), _value(published, key)])
     written[folder / BREAKDOWN] = _write_csv(folder / BREAKDOWN,
                                              [f["name"] for f in BREAKDOWN_FIELDS], rows)
-    package = datapackage(first, last, now, layout.frame)
+    rows = synthese.rows(layout, published, populations or {}, code=_code,
+                         name=lambda column: _name(column, names),
+                         frame_cells=_frame(layout.frame), flag=_flag, secret=SECRET)
+    written[folder / synthese.FILE] = _write_csv(
+        folder / synthese.FILE, [f["name"] for f in synthesis_fields(layout)], rows)
+    package = datapackage(first, last, now, layout.frame, contact=contact, layout=layout)
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (folder / README).write_text(
+        lisezmoi.text(package, layout, published, protection=protection), encoding="utf-8")
     return written
 
 
+def _frame(frame: Frame) -> list[str]:
+    return [frame.id, frame.name]
+
+
+def _flag(total: bool) -> str:
+    return YES if total else NO
+
+
+def read_csv(path: Path) -> list[dict]:
+    """The rows of one file of an export, read with its dialect."""
+    with open(path, encoding=ENCODING, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=DELIMITER))
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> int:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+    with open(path, "w", encoding=ENCODING, newline="") as handle:
+        writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
     return len(rows)
@@ -158,8 +199,18 @@ FRAME_FIELD = _field(
     "dans l'enquête de l'INSEE et d'Eurostat), « 1 » pour ceux jusqu'à 2026.2 (ce que la "
     "personne pensait savoir faire). Les chiffres de deux cadres ne s'additionnent pas",
     constraints={"required": True})
-WEEKLY_FIELDS = [
+FRAME_FIELDS = [
     FRAME_FIELD,
+    _field("cadre_libelle", "string", "Libellé du cadre de mesure"),
+    _field("ligne_total", "string",
+           f"« {YES} » pour une ligne de total (une de ses colonnes vaut « {TOTAL} »), "
+           f"« {NO} » pour une ligne de détail. La somme des lignes « {NO} » (d'une même "
+           "variable dans le fichier des répartitions) ne compte personne deux fois ; y "
+           f"ajouter les lignes « {YES} » compterait chacun plusieurs fois",
+           constraints={"required": True, "enum": [YES, NO]}),
+]
+WEEKLY_FIELDS = [
+    *FRAME_FIELDS,
     _field("semaine", "string", "Semaine ISO 8601 (AAAA-Www), ou « ensemble » pour le total",
            constraints={"required": True, "pattern": r"^([0-9]{4}-W[0-9]{2}|ensemble)$"}),
     _field("debut_semaine", "date", "Lundi de la semaine (date ISO 8601) ; vide pour le total"),
@@ -170,7 +221,7 @@ WEEKLY_FIELDS = [
     _field("diagnostics", "integer", COUNT_DESCRIPTION, constraints={"minimum": 0}),
 ]
 BREAKDOWN_FIELDS = [
-    FRAME_FIELD,
+    *FRAME_FIELDS,
     _field("variable", "string", "Code de la variable (ex. langue, niveau_safety, besoin_equipment)",
            constraints={"required": True}),
     _field("variable_libelle", "string", "Libellé de la variable"),
@@ -190,13 +241,21 @@ BREAKDOWN_FIELDS = [
 ]
 
 
-def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame) -> dict:
-    """The Frictionless Data Package descriptor of one export (of one frame)."""
+def synthesis_fields(layout: Layout) -> list[dict]:
+    return synthese.fields(layout, _field, FRAME_FIELDS, COUNT_DESCRIPTION)
+
+
+def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame, *,
+                contact: str = "", layout: Layout | None = None) -> dict:
+    """The Frictionless Data Package descriptor of one export (of one frame), with what a
+    data.gouv.fr publisher fills in (frequency, spatial coverage and granularity, contact,
+    methodology, version) under the names of data.gouv.fr's own fields."""
     def resource(name, path, title, fields, key):
         return {
             "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
+            # UTF-8 by its standard name: Frictionless, pandas and Excel skip the mark.
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\n"},
+            "dialect": {"delimiter": DELIMITER, "header": True, "lineTerminator": "\n"},
             "schema": {"fields": fields, "missingValues": ["", SECRET], "primaryKey": key},
         }
 
@@ -223,7 +282,19 @@ def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame
         "temporal": {"start": stats.week_start(first).isoformat() if first else None,
                      "end": stats.week_end(last).isoformat() if last else None},
         "licenses": [LICENCE],
-        "contributors": [{"title": "Département de l'Allier", "role": "publisher"}],
+        "contributors": [{"title": "Département de l'Allier", "role": "publisher"}]
+        + ([{"title": "Contact", "email": contact, "role": "contact"}]
+           if "@" in contact else
+           [{"title": contact, "role": "contact"}] if contact else []),
+        "version": f"{now:%Y-%m-%d}-cadre{frame.id}",
+        "logiciel": {"nom": "kiosk-diagnostic-allier", "version": _software_version()},
+        "frequency": "irregular",
+        "frequence": "à chaque export publié (kiosk hub export --publish)",
+        "spatial": {"zones": ["fr:departement:03"], "granularity": "fr:epci",
+                    "couverture": "Département de l'Allier (03)",
+                    "granularite": "EPCI (intercommunalité), SIREN et nom"},
+        "methodologie": f"Voir {README} dans ce dossier : méthode, définitions, périodes "
+                        "de référence, biais, secret statistique, calcul d'une part.",
         "keywords": ["illectronisme", "inclusion numérique", "Allier", "compétences numériques"],
         "resources": [
             resource("diagnostics-par-semaine", WEEKLY,
@@ -232,16 +303,29 @@ def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame
             resource("repartitions-par-epci-residence", BREAKDOWN,
                      "Répartition des diagnostics par EPCI de résidence", BREAKDOWN_FIELDS,
                      ["cadre", "variable", "modalite", "epci_residence"]),
-        ],
+        ] + ([resource("synthese-par-epci", synthese.FILE,
+                       "Synthèse par EPCI de résidence : population, diagnostics pour 1 000 "
+                       "habitants et parts des indicateurs principaux",
+                       synthesis_fields(layout), ["cadre", "epci_residence"])]
+             if layout is not None else []),
     }
 
 
+def _software_version() -> str:
+    try:
+        return metadata.version("kiosk-diagnostic-allier")
+    except metadata.PackageNotFoundError:
+        return "inconnue"
+
+
 def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, str],
-           registered: list[Release] = (), *, protection: int, now: datetime) -> Export:
+           registered: list[Release] = (), *, protection: int, now: datetime,
+           contact: str = "", populations: dict[str, int] | None = None) -> Export:
     """Build, audit and write one export of the weeks of ``snapshot``."""
     outcome = build(snapshot, layout, registered, protection=protection)
     published = Published(dict(outcome.tables.values), outcome.hidden)
     first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
-    files = write(folder, layout, published, names, first=first, last=last, now=now)
+    files = write(folder, layout, published, names, first=first, last=last, now=now,
+                  contact=contact, protection=protection, populations=populations)
     return Export(files, len(published.values), len(published.hidden), len(outcome.primary),
                   len(outcome.first_pass), published)
