@@ -519,14 +519,11 @@ def _epci_names() -> dict[str, str]:
 
 def _epci_populations() -> dict[str, int]:
     """Inhabitants of the Allier communes of each EPCI (an EPCI astride the border counts
-    its Allier part only, as the diagnostics come from the Allier's kiosks)."""
-    from ..diagnostic.resources import COMMUNES_FILE
-    from ..places.communes import load_communes
+    its Allier part only, as the diagnostics come from the Allier's kiosks): the
+    dashboard's denominators (kiosk.hub.reach)."""
+    from .reach import allier_populations
 
-    populations = Counter()
-    for commune in load_communes(COMMUNES_FILE):
-        populations[commune.epci_siren] += commune.population or 0
-    return dict(populations)
+    return {code: population.allier for code, population in allier_populations().items()}
 
 
 def _export_layout(weeks: list[str], snapshots: list, frame: str):

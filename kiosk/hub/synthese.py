@@ -8,6 +8,7 @@ Flask, no SQL.
 """
 from __future__ import annotations
 
+from . import reach
 from .tables import ALL, NOT_GIVEN, Published, cell_key, population_key
 
 FILE = "synthese-par-epci.csv"
@@ -30,8 +31,8 @@ def rows(layout, published: Published, populations: dict[str, int], *, code, nam
                       else populations.get(column, "") if column else "")
         everyone = published.shown(population_key("all", column))
         done = published.shown(population_key("complete", column))
-        per_thousand = (None if everyone is None else
-                        "" if not population else f"{1000 * everyone / population:.2f}")
+        rate = None if everyone is None else reach.per_thousand(everyone, population or 0)
+        per_thousand = None if everyone is None else "" if rate is None else f"{rate:.2f}"
         cells = [population, everyone, per_thousand, done]
         for variable, _ in figures(layout):
             modalities = {m.code: m for m in variable.modalities}
