@@ -206,11 +206,13 @@ def test_the_period_and_the_epci_filter_the_section(make):
 
 
 def _figures(page: str) -> dict:
-    """Every table of the page outside the Accompagnements section, and the diagnostics
-    by mode (moved into it)."""
-    start = page.index('<section id="accompagnements"')
-    return {**tables_of(page[:start] + page[page.index("</section>", start):]),
-            "mode": section_tables(page)["mode"]}
+    """Every table of the page outside the Accompagnements and Impact sections, and the
+    diagnostics by mode (moved into the first)."""
+    outside = page
+    for section in ("accompagnements", "impact"):
+        start = outside.index(f'<section id="{section}"')
+        outside = outside[:start] + outside[outside.index("</section>", start):]
+    return {**tables_of(outside), "mode": section_tables(page)["mode"]}
 
 
 def _export(app, folder) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..sync import contract
-from . import accompaniments, frames, reports
+from . import accompaniments, frames, impact, reports
 from .frames import Frame
 from .sections import Figures, Kiosk, Row, Section, kiosks
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
@@ -115,6 +115,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         devices = reports.devices(db)
         health = reports.health(db)
         kind_counts = _kind_counts(db, window, filters, frame)
+        monthly = _monthly(db, window, filters)
     first, last = span.first, span.last
     spec = frames.spec(frame)
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
@@ -136,7 +137,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
 
     figures = Figures(published, all_variables, spec)
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
-    sections.append(_accompaniments(figures, kind_counts, questionnaire, spec))
+    sections += _accompaniments(figures, kind_counts, questionnaire, spec, monthly)
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
                 kiosks(devices, epci_names, filters, now, silent_days, health),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
@@ -156,12 +157,28 @@ def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:
     return counts
 
 
-def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Frame) -> Section:
-    """The "Accompagnements" section, its figures suppressed together (apart from the
-    diagnostics': no cell is shared)."""
+def _monthly(db, window: Window, filters: Filters) -> tuple[list[str], Counter, str | None]:
+    """The months of the weeks asked, the activity records per (dimension, value, month)
+    and the first month the hub holds an activity record in (kiosk.hub.impact)."""
+    span = reports.readable(db, window, *window.clip(filters.first, filters.last), "")
+    weekly = reports.kind_weekly(db, contract.ACTIVITY, span, impact.MONTHLY, filters.epci)
+    held = window.span(reports.kind_weeks(db, contract.ACTIVITY))
+    return (impact.months(span.weeks()), impact.month_counts(weekly),
+            impact.month_of(held[0]) if held else None)
+
+
+def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Frame,
+                    monthly) -> list[Section]:
+    """The "Accompagnements" and "Impact des accompagnements" sections, their figures
+    suppressed together (apart from the diagnostics': no cell is shared)."""
     by_kind = accompaniments.variables(
         {(d, v) for d, v, _ in counts},
         spec.areas or [(a.id, a.label) for a in questionnaire.areas],
         [(o.id, o.title.strip().rstrip(".")) for o in questionnaire.offers])
-    published = accompaniments.tables(counts, by_kind).publish()
-    return accompaniments.section(figures, published, by_kind, spec)
+    months, month_counts, since = monthly
+    tables = accompaniments.tables(counts, by_kind)
+    impact.add_months(tables, month_counts, [m for m in months if since and m >= since],
+                      by_kind[contract.ACTIVITY])
+    published = tables.publish()
+    return [accompaniments.section(figures, published, by_kind, spec),
+            impact.section(published, by_kind, months, since)]

@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
 from . import stats
 from .weeks import Window, unreadable
@@ -204,3 +205,26 @@ def devices(db) -> list[Device]:
     rows = db.execute("SELECT id, site, commune, COALESCE(epci, ''), last_seen_at, "
                       "revoked_at IS NOT NULL FROM devices ORDER BY site, id")
     return [Device(*row[:5], bool(row[5])) for row in rows]
+
+
+def kind_weekly(db, kind: str, period: Period, dimensions: Iterable[str],
+                epci: str | None = None) -> Counter:
+    """(week, dimension, value) -> records of ``kind`` over the weeks of ``period``, for
+    the ``dimensions`` named (``activity.mode``...), at the kiosks of ``epci`` when given:
+    the impact section's months (kiosk.hub.impact)."""
+    dimensions = list(dimensions)
+    if period.first is None or not dimensions:
+        return Counter()
+    where, params = _where(period, "site_epci", epci)
+    rows = db.execute(f"SELECT week, dimension, value, SUM(n) FROM tally_site WHERE dimension "
+                      f"IN ({', '.join('?' for _ in dimensions)}){where} "
+                      "GROUP BY week, dimension, value", [*dimensions, *params])
+    return Counter({(week, dimension, value): n for week, dimension, value, n in rows})
+
+
+def kind_weeks(db, kind: str, frame: str = "") -> list[str]:
+    """Every week holding a record of ``kind`` in the counts of ``frame``, whatever the
+    page's filters: when the hub began to receive that kind."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT week FROM tally_site WHERE dimension = ? AND frame = ?",
+        [f"{kind}.all", frame])]
