@@ -66,6 +66,10 @@ def test_accompaniments_per_month_by_type_and_theme(make):
         "mars 2026": ["0", "0", "0", "0"],  # after it, a month without any: a real zero
         "avril 2026": ["0", "15", "0", "15"],
         "mai 2026": ["0", "0", "0", "0"]}
+    # The chart draws the months the hub can have only: January is not a zero bar.
+    chart = page[page.index('<svg', page.index('id="impact-mois-types"')):]
+    chart = chart[:chart.index("</svg>")]
+    assert ">février 2026<" in chart and ">mars 2026<" in chart and "janvier" not in chart
     by_theme = found["impact-mois-thematiques"]
     assert by_theme[0] == ["Mois", "E-mail", "Santé", "Tous les accompagnements"]
     assert rows(by_theme)["février 2026"] == ["12", "12", "12"]
@@ -81,7 +85,14 @@ def test_take_up_by_offer_and_progress_per_area(make):
     assert takeup[0] == ["Offre", "Suivis où l'offre avait été proposée",
                          "La personne y est allée", "Part"]
     assert rows(takeup) == {OFFER: ["24", "12", "50,0 %"]}
-    assert "50,0\xa0%" in raw and not re.search(r"\d %", raw[raw.index('id="impact"'):])
+    section = raw[raw.index('<section id="impact"'):]
+    section = section[:section.index("</section>")]
+    assert "50,0\xa0%" in section and not re.search(r"\d %", section)
+    # Each chart is named by its title, and followed by its table.
+    assert '<title id="impact-recours-title">Recours aux offres proposées, par offre</title>' in section
+    assert section.index('id="impact-progres-title"') < section.index(
+        "<summary>Tableau des chiffres : progrès par domaine au suivi</summary>")
+    assert '<th scope="row">Chercher des informations</th>' in section
     progress = found["impact-progres"]
     assert progress[0] == ["Domaine", "Suivis qui comparent ce domaine",
                            "En progrès", "Part : en progrès", "Stable", "Part : stable",

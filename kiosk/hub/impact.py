@@ -14,14 +14,15 @@ kind, a share of nobody) reads "non disponible", never 0.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping
 
 from babel.numbers import format_percent
 
 from ..sync import contract
-from .sections import Figure, Row, Section
+from . import charts
+from .sections import Figure, Row, Section, _bars
 from .tables import (ALL, NOT_GIVEN, N_, Published, Tables, Variable, cell_key,
                      population_key)
 
@@ -128,9 +129,10 @@ def _share(part: int | None, whole: int | None) -> Value:
 
 def monthly(published: Published, fig_id: str, title: str, months_asked: list[str],
             since: str | None, columns: list[tuple[str, tuple[Variable, object]]],
-            note: str = "") -> Figure:
+            note: str = "", chart: bool = False) -> Figure:
     """Months as rows, one column per (label, (variable, modality)) and the month's
-    records last; the months before ``since`` (the first with a record) not available."""
+    records last; the months before ``since`` (the first with a record) not available.
+    With ``chart``, the months' records as bars, from ``since`` on."""
     kind = contract.ACTIVITY
     rows, cells = [], []
     for month in months_asked:
@@ -142,8 +144,11 @@ def monthly(published: Published, fig_id: str, title: str, months_asked: list[st
                       for _, (variable, modality) in columns]
                      + [_count(published, population_key(kind, month))])
     headers = (N_("Mois"), *[label for label, _ in columns], N_("Tous les accompagnements"))
-    return Figure(fig_id, title, rows, None, None, note, columns=headers, cells=cells,
-                  table=ID)
+    # The months the hub can have only: nothing is drawn for the others, not even a zero.
+    drawn = [Row(row.label, line[-1].count) for row, line in zip(rows, cells)
+             if line[-1].available]
+    return Figure(fig_id, title, rows, _bars(drawn) if chart and drawn else None, None, note,
+                  columns=headers, cells=cells, table=ID)
 
 
 def _proposed(published: Published, variable: Variable, population: tuple) -> int | None:
@@ -158,6 +163,22 @@ def _proposed(published: Published, variable: Variable, population: tuple) -> in
     if published.is_hidden(population) or _sum(published, rest) is None:
         return None
     return published.values[population] - _sum(published, rest)
+
+
+def _stacked(rows: list[Row], cells: list[list[Value]],
+             parts: list[tuple[str, int]]) -> charts.Chart | None:
+    """One 100 % bar per available row, split into the counts at the ``parts``
+    (label, column) of its cells; a row with a hidden part is not drawn."""
+    drawn = [(row.label, [(label, line[column].count) for label, column in parts])
+             for row, line in zip(rows, cells) if line[0].available]
+    if not drawn:
+        return None
+    chart = charts.stacked(drawn)
+    # A no-break space before "%", as in the tables.
+    return replace(chart, items=tuple(
+        replace(stack, segments=tuple(replace(s, text=s.text.replace(" %", "\xa0%"))
+                                      for s in stack.segments)) if stack.segments else stack
+        for stack in chart.items))
 
 
 def _whole(count: int | None) -> Value:
@@ -179,11 +200,18 @@ def takeup(published: Published, offers: list[Variable], any_followup: bool) -> 
         if not proposed and proposed is not None:
             cells.append([UNAVAILABLE] * 3)
             continue
-        cells.append([_whole(proposed), went, _share(went.count, proposed)])
+        other = Value(proposed - went.count) if None not in (proposed, went.count) else HIDDEN
+        cells.append([_whole(proposed), went, _share(went.count, proposed), other])
+    chart = _stacked(rows, cells, [(N_("La personne y est allée"), 1),
+                                   (N_("Pas (encore) allée"), 3)])
+    cells = [line[:3] for line in cells]
     note = "" if any_followup and offers else N_(
         "Non disponible : aucun suivi n'a encore rapporté la suite donnée à une offre.")
-    return Figure("impact-recours", N_("Recours aux offres proposées, par offre"), rows, None,
-                  None, note, columns=(N_("Offre"), N_("Suivis où l'offre avait été proposée"),
+    return Figure("impact-recours", N_("Recours aux offres proposées, par offre"), rows, chart,
+                  None, note, description=N_(
+                      "Une barre par offre proposée : à gauche la part des personnes qui y "
+                      "sont allées, à droite les autres ; le tableau qui suit donne les "
+                      "effectifs."), columns=(N_("Offre"), N_("Suivis où l'offre avait été proposée"),
                                        N_("La personne y est allée"), N_("Part")),
                   cells=cells, table=ID)
 
@@ -212,8 +240,11 @@ def progress(published: Published, areas: list[Variable], any_followup: bool) ->
             line += [value, _share(value.count, compared)]
         cells.append(line)
     note = "" if any_followup else N_("Non disponible : aucun suivi reçu sur cette période.")
-    return Figure("impact-progres", N_("Progrès par domaine au suivi"), rows, None, None, note,
-                  columns=tuple(headers), cells=cells, table=ID)
+    chart = _stacked(rows, cells, [(label, 1 + 2 * i) for i, (_, label) in enumerate(CHANGES)])
+    return Figure("impact-progres", N_("Progrès par domaine au suivi"), rows, chart, None, note,
+                  columns=tuple(headers), cells=cells, table=ID, description=N_(
+                      "Une barre par domaine comparé : à gauche la part en progrès, puis "
+                      "stable, puis en recul ; le tableau qui suit donne les effectifs."))
 
 
 def section(published: Published, by_kind: Mapping[str, list[Variable]],
@@ -230,7 +261,7 @@ def section(published: Published, by_kind: Mapping[str, list[Variable]],
     any_followup = bool(published.values.get(population_key(contract.FOLLOWUP, ALL)))
     figures = [
         monthly(published, "impact-mois-types", N_("Accompagnements par mois, par type"),
-                months_asked, since, by_type),
+                months_asked, since, by_type, chart=True),
         monthly(published, "impact-mois-thematiques",
                 N_("Accompagnements par mois, par thématique"), months_asked, since, by_theme,
                 N_("Un accompagnement peut avoir plusieurs thématiques : les colonnes ne "
