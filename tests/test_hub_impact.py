@@ -153,3 +153,13 @@ def test_a_hidden_count_hides_what_is_worked_out_from_it(make):
     # 4 went up (hidden), so 20 stable is hidden too, and both shares.
     assert rows(found["impact-progres"])["Chercher des informations"] == [
         "24", "s", "s", "s", "s", "0", "0,0 %"]
+
+
+def test_an_epci_without_accompaniments_reads_zero_once_the_hub_collects_them(make):
+    # The kiosk stands in 200071496; the hub collects activity records from February on,
+    # so another EPCI's months read 0 from then on (none there), not "non disponible".
+    _, client = make("hub", diagnostic_items, months_planted)
+    found = impact_tables(text(client.get(PERIOD + "&epci=200071140&territoire=site")))
+    assert rows(found["impact-mois-types"]) == {
+        "janvier 2026": [ND] * 4, "février 2026": ["0"] * 4, "mars 2026": ["0"] * 4,
+        "avril 2026": ["0"] * 4, "mai 2026": ["0"] * 4}
