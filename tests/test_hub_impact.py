@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from kiosk.hub.impact import month_of
+from kiosk.hub.impact import month_of, partial
+from kiosk.hub.stats import weeks_between
 from tests.test_hub_accompaniments import (diagnostic_items, kind_items, make,  # noqa: F401
                                            rows, section_tables)
 from tests.test_hub_web import tables_of, text
@@ -51,6 +52,13 @@ def test_a_week_belongs_to_the_month_of_its_thursday():
     assert month_of("2026-W09") == "2026-02"
 
 
+def test_a_month_the_period_covers_in_part_is_marked():
+    # 2026-W05 is January's last week (Thursday 29 January), 2026-W14 April's first.
+    assert partial(weeks_between("2026-W05", "2026-W14")) == {"2026-01", "2026-04"}
+    # January 2026 is W01 (Thursday 1 January) to W05; May 2026 W19 to W22.
+    assert partial(weeks_between("2026-W01", "2026-W22")) == set()
+
+
 def test_accompaniments_per_month_by_type_and_theme(make):
     _, client = make("hub", diagnostic_items, months_planted, followups)
     page = text(client.get(PERIOD))
@@ -65,7 +73,7 @@ def test_accompaniments_per_month_by_type_and_theme(make):
         "février 2026": ["12", "0", "0", "12"],
         "mars 2026": ["0", "0", "0", "0"],  # after it, a month without any: a real zero
         "avril 2026": ["0", "15", "0", "15"],
-        "mai 2026": ["0", "0", "0", "0"]}
+        "mai 2026 (mois partiel)": ["0", "0", "0", "0"]}
     # The chart draws the months the hub can have only: January is not a zero bar.
     chart = page[page.index('<svg', page.index('id="impact-mois-types"')):]
     chart = chart[:chart.index("</svg>")]
@@ -120,7 +128,7 @@ def test_without_any_activity_record_no_month_reads_zero(make):
     found = impact_tables(text(client.get(PERIOD)))
     assert rows(found["impact-mois-types"]) == {
         month: [ND] * 4 for month in ("janvier 2026", "février 2026", "mars 2026",
-                                      "avril 2026", "mai 2026")}
+                                      "avril 2026", "mai 2026 (mois partiel)")}
 
 
 def few(token: str) -> list:
@@ -146,7 +154,7 @@ def test_a_hidden_count_hides_what_is_worked_out_from_it(make):
         "s", "s"]
     assert rows(found["impact-mois-thematiques"]) == {
         "janvier 2026": [ND, ND], "février 2026": ["s", "s"], "mars 2026": ["0", "0"],
-        "avril 2026": ["s", "s"], "mai 2026": ["0", "0"]}
+        "avril 2026": ["s", "s"], "mai 2026 (mois partiel)": ["0", "0"]}
     # 4 people went: hidden, and so is the share made of it; 24 were proposed it (the
     # follow-ups less those where it was not proposed: both shown).
     assert rows(found["impact-recours"])[OFFER] == ["24", "s", "s"]
@@ -162,4 +170,4 @@ def test_an_epci_without_accompaniments_reads_zero_once_the_hub_collects_them(ma
     found = impact_tables(text(client.get(PERIOD + "&epci=200071140&territoire=site")))
     assert rows(found["impact-mois-types"]) == {
         "janvier 2026": [ND] * 4, "février 2026": ["0"] * 4, "mars 2026": ["0"] * 4,
-        "avril 2026": ["0"] * 4, "mai 2026": ["0"] * 4}
+        "avril 2026": ["0"] * 4, "mai 2026 (mois partiel)": ["0"] * 4}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from babel.numbers import format_percent
@@ -36,7 +36,8 @@ INTRO = N_(
     "semaine à cheval sur deux mois compte dans celui de son jeudi. « non disponible » "
     "veut dire que le hub ne peut pas encore avoir ce chiffre (un mois avant le premier "
     "compte rendu reçu, aucun suivi, une offre proposée à personne) : ce n'est pas un "
-    "zéro. Les mêmes règles de publication s'appliquent, et une part n'est montrée que si "
+    "zéro. Un « mois partiel » n'a que certaines de ses semaines dans la période "
+    "choisie, ou n'est pas fini. Les mêmes règles de publication s'appliquent, et une part n'est montrée que si "
     "tous les effectifs dont elle est tirée le sont.")
 
 
@@ -75,6 +76,22 @@ def month_label(month: str) -> str:
 def months(weeks: Iterable[str]) -> list[str]:
     """The months of ``weeks``, in order, each once."""
     return sorted({month_of(week) for week in weeks})
+
+
+def partial(weeks: Iterable[str]) -> set[str]:
+    """The months of ``weeks`` some of whose weeks (those with a Thursday in the month)
+    ``weeks`` lacks: a period starting or ending within a month, or the current month."""
+    weeks = set(weeks)
+    result = set()
+    for month in months(weeks):
+        thursday = date(int(month[:4]), int(month[5:]), 1)
+        thursday += timedelta(days=(3 - thursday.weekday()) % 7)
+        while f"{thursday:%Y-%m}" == month:
+            year, week, _ = thursday.isocalendar()
+            if f"{year}-W{week:02d}" not in weeks:
+                result.add(month)
+            thursday += timedelta(days=7)
+    return result
 
 
 def month_counts(weekly: Mapping[tuple[str, str, str], int]) -> Counter:
@@ -128,15 +145,17 @@ def _share(part: int | None, whole: int | None) -> Value:
 
 
 def monthly(published: Published, fig_id: str, title: str, months_asked: list[str],
-            since: str | None, columns: list[tuple[str, tuple[Variable, object]]],
-            note: str = "", chart: bool = False) -> Figure:
+            since: str | None, partly: set[str],
+            columns: list[tuple[str, tuple[Variable, object]]], note: str = "", chart: bool = False) -> Figure:
     """Months as rows, one column per (label, (variable, modality)) and the month's
-    records last; the months before ``since`` (the first with a record) not available.
+    records last; the months before ``since`` (the first with a record) not available,
+    those of ``partly`` labelled as partial.
     With ``chart``, the months' records as bars, from ``since`` on."""
     kind = contract.ACTIVITY
     rows, cells = [], []
     for month in months_asked:
-        rows.append(Row(month_label(month), None))
+        label = month_label(month)
+        rows.append(Row(f"{label} (mois partiel)" if month in partly else label, None))
         if since is None or month < since:
             cells.append([UNAVAILABLE] * (len(columns) + 1))
             continue
@@ -248,9 +267,10 @@ def progress(published: Published, areas: list[Variable], any_followup: bool) ->
 
 
 def section(published: Published, by_kind: Mapping[str, list[Variable]],
-            months_asked: list[str], since: str | None) -> Section:
+            months_asked: list[str], since: str | None, partly: set[str]) -> Section:
     """The section: the months of the period asked (``since``: the first month the hub
-    holds an activity record in, None if none), take-up and progress."""
+    holds an activity record in, None if none; ``partly``: those the period covers in
+    part), take-up and progress."""
     activity = {v.id: v for v in by_kind[contract.ACTIVITY]}
     mode = activity["activite_mode"]
     by_type = [(m.label, (mode, m)) for m in mode.modalities
@@ -261,9 +281,10 @@ def section(published: Published, by_kind: Mapping[str, list[Variable]],
     any_followup = bool(published.values.get(population_key(contract.FOLLOWUP, ALL)))
     figures = [
         monthly(published, "impact-mois-types", N_("Accompagnements par mois, par type"),
-                months_asked, since, by_type, chart=True),
+                months_asked, since, partly, by_type, chart=True),
         monthly(published, "impact-mois-thematiques",
-                N_("Accompagnements par mois, par thématique"), months_asked, since, by_theme,
+                N_("Accompagnements par mois, par thématique"), months_asked, since, partly,
+                by_theme,
                 N_("Un accompagnement peut avoir plusieurs thématiques : les colonnes ne "
                    "s'additionnent pas.")),
         takeup(published, [v for v in followup if v.id.startswith("suivi_recours_")],

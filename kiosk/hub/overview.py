@@ -157,14 +157,16 @@ def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:
     return counts
 
 
-def _monthly(db, window: Window, filters: Filters) -> tuple[list[str], Counter, str | None]:
-    """The months of the weeks asked, the activity records per (dimension, value, month)
-    and the first month the hub holds an activity record in (kiosk.hub.impact)."""
+def _monthly(db, window: Window, filters: Filters) -> tuple:
+    """The months of the weeks asked, the activity records per (dimension, value, month),
+    the first month the hub holds an activity record in and the months the weeks asked
+    cover in part (kiosk.hub.impact)."""
     span = reports.readable(db, window, *window.clip(filters.first, filters.last), "")
     weekly = reports.kind_weekly(db, contract.ACTIVITY, span, impact.MONTHLY, filters.epci)
     held = window.span(reports.kind_weeks(db, contract.ACTIVITY))
-    return (impact.months(span.weeks()), impact.month_counts(weekly),
-            impact.month_of(held[0]) if held else None)
+    weeks = span.weeks()
+    return (impact.months(weeks), impact.month_counts(weekly),
+            impact.month_of(held[0]) if held else None, impact.partial(weeks))
 
 
 def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Frame,
@@ -175,10 +177,10 @@ def _accompaniments(figures: Figures, counts: Counter, questionnaire, spec: Fram
         {(d, v) for d, v, _ in counts},
         spec.areas or [(a.id, a.label) for a in questionnaire.areas],
         [(o.id, o.title.strip().rstrip(".")) for o in questionnaire.offers])
-    months, month_counts, since = monthly
+    months, month_counts, since, partly = monthly
     tables = accompaniments.tables(counts, by_kind)
     impact.add_months(tables, month_counts, [m for m in months if since and m >= since],
                       by_kind[contract.ACTIVITY])
     published = tables.publish()
     return [accompaniments.section(figures, published, by_kind, spec),
-            impact.section(published, by_kind, months, since)]
+            impact.section(published, by_kind, months, since, partly)]
