@@ -41,6 +41,7 @@ class Page:
     epci_name: str | None = None
     frame: Frame = frames.FRAME_2       # the frame of every figure of the page
     frames: list[Frame] = ()            # the frames with data, to choose from
+    latest_received: str | None = None  # when the hub last received a record (ISO)
 
 
 def period(filters: Filters, bounds: tuple[str, str] | None) -> tuple[str | None, str | None]:
@@ -115,6 +116,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         devices = reports.devices(db)
         health = reports.health(db)
         kind_counts = _kind_counts(db, window, filters, frame)
+        latest = reports.latest_received(db)
     first, last = span.first, span.last
     spec = frames.spec(frame)
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
@@ -140,7 +142,8 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
                 kiosks(devices, epci_names, filters, now, silent_days, health),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
-                spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)])
+                spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)],
+                latest)
 
 
 def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:
