@@ -3,6 +3,7 @@ and the key figures before the folded filters, ids unique across the page, each 
 named by its own heading with a finding, a no-break space before every "%"."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timezone
 from html.parser import HTMLParser
@@ -54,3 +55,69 @@ def test_a_refused_filter_opens_the_filters(client):
 def test_a_hub_without_records_says_so_first(client):
     page = text(client.get("/"))
     assert page.index("Aucune donnée reçue pour l'instant.") < page.index(FORM)
+
+
+class Ids(HTMLParser):
+    """Every id of a page, in order, with repeats."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id"]
+
+
+def test_ids_are_unique_across_the_whole_page(hub, client):
+    fill(hub)
+    for path in ("/", "/?epci=" + h.MOULINS, "/?territoire=site"):
+        parser = Ids()
+        parser.feed(client.get(path).get_data(as_text=True))
+        repeated = {i for i in parser.ids if parser.ids.count(i) > 1}
+        assert len(parser.ids) > 50 and not repeated, (path, repeated)
+
+
+def test_every_chart_is_named_by_its_own_heading(hub, client):
+    fill(hub)
+    page = text(client.get("/"))
+    charts = re.findall(r'<svg class="chart[^"]*"[^>]*aria-labelledby="([^"]+)"'
+                        r' aria-describedby="([^"]+)"', page)
+    assert len(charts) >= 12
+    for name, described in charts:
+        assert re.search(rf'<h3 id="{name}">[^<]+</h3>', page), name
+        for part in described.split():
+            assert f'id="{part}"' in page
+    assert "<title" not in page.split("</head>")[1]   # one name, the heading's
+
+
+def test_a_chart_says_its_finding_in_one_sentence(hub, client):
+    fill(hub)
+    page = text(client.get("/"))
+    # 30 of the 369 diagnostics were in Arabic, the 339 others in French.
+    languages = page[page.index('<figure class="figure" id="langues"'):]
+    finding = re.search(r'<p class="finding" id="langues-finding">([^<]+)</p>', languages)
+    assert finding.group(1) == "La part la plus élevée est « français » (91,9\u00a0%)."
+    assert 'aria-describedby="langues-finding langues-chart-desc"' in languages
+
+
+def test_no_finding_where_a_hidden_row_could_be_the_largest(hub, client):
+    fill(hub)
+    page = text(client.get("/"))
+    # The bus's 4 records without a residence are hidden ("s") in the EPCI figures.
+    assert 'id="epci-residence-finding"' not in page
+    assert 'id="illectronisme-finding"' not in page   # definitions, not rivals
+
+
+def visible_text(page: str) -> str:
+    """The characters a reader sees or hears: tags and comments out, entities decoded."""
+    return html.unescape(re.sub(r"<!--.*?-->|<[^>]+>", " ", page, flags=re.S))
+
+
+def test_a_no_break_space_before_every_percent_sign(hub, client):
+    fill(hub)
+    for path in ("/", "/?epci=" + h.MOULINS):
+        page = client.get(path).get_data(as_text=True)
+        seen = visible_text(page) + " ".join(re.findall(r'(?:aria-label|title)="([^"]*)"', page))
+        assert seen.count("%") > 20
+        assert not re.search(r"[ \t\n\u202f]%", seen), re.findall(r".{20}[ \n]%", seen)[:5]
+        assert not re.search(r"\d%", seen), re.findall(r".{20}\d%", seen)[:5]

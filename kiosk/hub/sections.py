@@ -158,7 +158,7 @@ class Figures:
         """The INSEE shares (beside INSEE's 22 % when the frame compares with it) and
         Eurostat's "at least basic", overall and (``per_epci``) by EPCI."""
         frame = self.frame
-        reference = ((N_("INSEE 2019, Allier : 22 %"), INSEE_2019_ALLIER)
+        reference = ((N_("INSEE 2019, Allier : 22\u00a0%"), INSEE_2019_ALLIER)
                      if frame.insee_reference else None)
         rows = self._shares(frame.illectronism)
         chart = charts.intervals([(row.label, row.interval) for row in rows], reference)
@@ -189,17 +189,17 @@ class Figures:
                 self.compared, columns=(N_("EPCI"),), table="shares"))
         intro = (N_(
             "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95 % (Wilson), à côté des 22 % mesurés par l'INSEE pour l'Allier "
+            "de confiance à 95\u00a0% (Wilson), à côté des 22\u00a0% mesurés par l'INSEE pour l'Allier "
             "(données 2019). Attention : les personnes qui font le diagnostic sur une borne ne "
             "sont pas un échantillon tiré au hasard de la population ; l'intervalle ne mesure "
             "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative.")
             if reference else N_(
             "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95 % (Wilson). Ces questionnaires demandaient ce que la personne "
+            "de confiance à 95\u00a0% (Wilson). Ces questionnaires demandaient ce que la personne "
             "pensait savoir faire, pas ce qu'elle avait fait : ces parts ne se comparent pas à "
             "celles de l'INSEE. Les personnes qui font le diagnostic sur une borne ne sont pas "
             "un échantillon tiré au hasard de la population."))
-        return Section("illectronisme", N_("Illectronisme et compétences de base"), figures,
+        return Section("illectronisme-et-bases", N_("Illectronisme et compétences de base"), figures,
                        intro)
 
     def levels(self) -> Figure:
@@ -243,7 +243,7 @@ class Figures:
                                   N_("Diagnostics terminés ou abandonnés")),
                 self.distribution("abandons", "derniere_etape", note=N_(
                     "L'écran affiché quand la personne a quitté le diagnostic."))]),
-            Section("langues", N_("Langues"), [self.distribution("langues", "langue")]),
+            Section("langues-du-diagnostic", N_("Langues"), [self.distribution("langues", "langue")]),
             Section("besoins", N_("Besoins repérés et offres proposées"), [
                 self.yes_counts("besoins-reperes", N_("Besoins repérés"), "besoin_"),
                 self.yes_counts("offres-proposees", N_("Offres proposées"), "offre_")]),
