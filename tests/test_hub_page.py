@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from kiosk.hub import store
 from kiosk.storage.db import write_transaction
 from tests import hubdata as h
-from tests.test_hub_web import client, fill, hub, text  # noqa: F401 (fixtures)
+from tests.test_hub_web import client, column, fill, hub, tables_of, text  # noqa: F401
 
 
 FORM = '<form method="get"'  # the filters' (the header holds the logout form)
@@ -121,3 +121,38 @@ def test_a_no_break_space_before_every_percent_sign(hub, client):
         assert seen.count("%") > 20
         assert not re.search(r"[ \t\n\u202f]%", seen), re.findall(r".{20}[ \n]%", seen)[:5]
         assert not re.search(r"\d%", seen), re.findall(r".{20}\d%", seen)[:5]
+
+
+def test_one_kiosk_table_silent_first_then_by_site_naturally(hub, client):
+    fill(hub)   # Souvigny: 265 diagnostics; the bus: 104, silent 9 days; Ébreuil: never
+    h.add_device(hub.hub_db, "Borne n°10 de Moulins", h.MOULINS,
+                 last_seen=datetime.now(timezone.utc).isoformat())
+    h.add_device(hub.hub_db, "Borne n°2 de Moulins", h.MOULINS,
+                 last_seen=datetime.now(timezone.utc).isoformat())
+    page = text(client.get("/"))
+    assert page.count('<section id="bornes"') == 1 and "par-site" in page
+    table = tables_of(page)["bornes"]
+    sites = [row[0] for row in table[1:]]
+    assert sites == ["Agence postale d'Ébreuil", "Bus Bourbon'Net",       # silent, flagged
+                     "Agence postale de Souvigny", "Ancienne borne",
+                     "Borne n°2 de Moulins", "Borne n°10 de Moulins"]
+    counts = column(table, "Diagnostics du site sur la période")
+    assert counts == {"Agence postale d'Ébreuil": "0", "Bus Bourbon'Net": "104",
+                      "Agence postale de Souvigny": "265", "Ancienne borne": "0",
+                      "Borne n°2 de Moulins": "0", "Borne n°10 de Moulins": "0"}
+    assert column(table, "Version")["Bus Bourbon'Net"] == "–"
+
+
+def test_a_kiosk_count_hides_what_the_site_table_hides(hub, client):
+    db = hub.hub_db
+    small = h.add_device(db, "Agence postale de Lurcy", h.MOULINS,
+                         last_seen=datetime.now(timezone.utc).isoformat())
+    big = h.add_device(db, "Agence postale de Souvigny", h.MOULINS,
+                       last_seen=datetime.now(timezone.utc).isoformat())
+    h.receive(db, small, h.many(4))
+    h.receive(db, big, h.many(40))
+    tables = tables_of(text(client.get("/")))
+    kiosks = column(tables["bornes"], "Diagnostics du site sur la période")
+    sites = column(tables["par-site"], "Effectif")
+    assert kiosks == sites
+    assert kiosks["Agence postale de Lurcy"] == "s" == kiosks["Agence postale de Souvigny"]

@@ -15,7 +15,7 @@ from datetime import datetime
 from ..sync import contract
 from . import accompaniments, frames, reports
 from .frames import Frame
-from .sections import Figures, Kiosk, Row, Section, kiosks
+from .sections import Figures, Kiosk, Row, Section, kiosks, site_counts
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
 from .weeks import Window
 
@@ -140,7 +140,8 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
     sections.append(_accompaniments(figures, kind_counts, questionnaire, spec))
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
-                kiosks(devices, epci_names, filters, now, silent_days, health),
+                kiosks(devices, epci_names, filters, now, silent_days, health,
+                       site_counts(published, keys["site"])),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
                 spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)],
                 latest)

@@ -5,6 +5,7 @@ only lays out what may be shown.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import charts, reach, stats
@@ -64,6 +65,7 @@ class Kiosk:
     flagged: bool
     version: str | None = None
     failing: tuple[str, ...] | None = None  # None: no report yet
+    count: int | None = 0   # its site's diagnostics in the page's scope; None: hidden
 
 
 def _share(published: Published, part: tuple, whole: tuple) -> float | None:
@@ -364,10 +366,23 @@ def territory_section(published, per, keys, names, filters, populations=None) ->
     return Section("territoires", N_("Diagnostics par territoire et par site"), figures)
 
 
-def kiosks(devices, names, filters, now, silent_days, health=None) -> list[Kiosk]:
-    """Every kiosk of the territory (by its own EPCI), silent ones flagged, with its
-    latest health report (``health``: device id -> kiosk.hub.reports.Health)."""
-    health = health or {}
+def site_counts(published: Published, site_keys: dict) -> dict[str, int | None]:
+    """Site name -> its diagnostics, from the published cells of "Par site" only: a
+    site counted at several EPCI (the bus) adds its cells, hidden if any one is (the
+    others and the sum would give it away)."""
+    parts = defaultdict(list)
+    for (site, _), key in site_keys.items():
+        parts[site].append(published.shown(key))
+    return {site: None if None in values else sum(values) for site, values in parts.items()}
+
+
+def kiosks(devices, names, filters, now, silent_days, health=None,
+           counts=None) -> list[Kiosk]:
+    """Every kiosk of the territory (by its own EPCI), with its latest health report
+    (``health``: device id -> kiosk.hub.reports.Health) and its site's published count
+    (``counts``: site_counts); silent ones flagged and first, then by site name, the
+    natural way ("n°2" before "n°10")."""
+    health, counts = health or {}, counts or {}
     kiosks = []
     for device in devices:
         if filters.epci and device.epci != filters.epci:
@@ -383,5 +398,6 @@ def kiosks(devices, names, filters, now, silent_days, health=None) -> list[Kiosk
         report = health.get(device.id)
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
                             days, state, flagged, report.version if report else None,
-                            report.failing if report else None))
-    return kiosks
+                            report.failing if report else None,
+                            counts.get(device.site, 0)))
+    return sorted(kiosks, key=lambda kiosk: (not kiosk.flagged, _natural(kiosk.site)))
