@@ -156,3 +156,33 @@ def test_a_kiosk_count_hides_what_the_site_table_hides(hub, client):
     sites = column(tables["par-site"], "Effectif")
     assert kiosks == sites
     assert kiosks["Agence postale de Lurcy"] == "s" == kiosks["Agence postale de Souvigny"]
+
+
+def test_the_printable_summary_holds_the_key_figures_and_the_reach_table(hub, client):
+    fill(hub)
+    received(hub, devices(hub)["Bus Bourbon'Net"],
+             datetime(2026, 2, 3, 8, 0, tzinfo=timezone.utc), 4)
+    dashboard, summary = text(client.get("/")), text(client.get("/synthese"))
+    assert FORM not in summary and "<svg" not in summary
+    assert 'href="/synthese"' in dashboard
+    for label in ("Diagnostics terminés", "Dernière donnée reçue le 3 février 2026 à 08:00.",
+                  "Chiffres clés"):
+        assert label in summary
+    # The same published cells as the dashboard's, the EPCIs by rate, the average last.
+    reach = tables_of(summary)[None]   # its one table, in no figure
+    rates = column(reach, "Pour 1 000 habitants")
+    full = column(tables_of(dashboard)["epci-residence"], "Pour 1 000 habitants")
+    assert full.pop("Non renseigné") == "–"   # no population, no rate: left to the dashboard
+    assert rates == full and len(rates) > 10
+    assert list(rates)[-1] == "Allier (moyenne du département)"
+
+
+def test_the_summary_prints_on_a4_without_the_page_chrome(hub, client):
+    css = client.get("/static/css/hub.css").get_data(as_text=True)
+    assert "@page { size: A4;" in css
+    printed = css[css.index("@media print"):]
+    assert ".hub-header" in printed and ".filters" in printed
+
+
+def test_the_summary_needs_a_login(hub):
+    assert hub.test_client().get("/synthese").status_code == 302
