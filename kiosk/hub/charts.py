@@ -114,7 +114,7 @@ def intervals(items: list[tuple[str, Share | None]], reference: tuple[str, float
                   for index, (label, s) in enumerate(items))
     height = len(items) * row + 36
     step = nice_ceiling(top / 5)
-    ticks = tuple(Tick(at(i * step), f"{round(i * step * 100):d} %")
+    ticks = tuple(Tick(at(i * step), f"{round(i * step * 100):d}\u00a0%")
                   for i in range(int(round(top / step)) + 1))
     ref = Reference(reference[0], reference[1], at(reference[1])) if reference else None
     return Chart("intervals", WIDTH, height, drawn, ticks, ref)
@@ -148,7 +148,7 @@ def stacked(rows: list[tuple[str, list[tuple[str, int | None]]]], row: float = 4
         x, segments = 0.0, []
         for number, (part, value) in enumerate(parts):
             width = value / total * WIDTH
-            text = f"{round(100 * value / total)} %" if width >= 40 else ""
+            text = f"{round(100 * value / total)}\u00a0%" if width >= 40 else ""
             segments.append(Segment(part, f"part-{number}", x, width, text))
             x += width
         drawn.append(Stack(label, index * row + 20, tuple(segments)))

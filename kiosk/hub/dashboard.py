@@ -155,19 +155,36 @@ def language_name(code: str) -> str:
         return code
 
 
+def build_page(filters: overview.Filters, names: dict[str, str]) -> overview.Page:
+    """The figures of ``filters``, as of now."""
+    moment, cfg = now(), current_app.config
+    start = service_start(cfg["HUB_SERVICE_START"])
+    # A hub clock before the start of service shows no week rather than an error page.
+    window = Window(start, max(start, moment.date()))
+    return overview.build(get_db(), get_questionnaire(), names, filters, now=moment,
+                          silent_days=int(cfg["HUB_SILENT_DAYS"]),
+                          language_name=language_name, window=window)
+
+
+@bp.get("/synthese")
+@login_required
+def summary():
+    """One printable A4 page for elected officials: all of the Allier, the whole period,
+    the current questionnaire version; the key figures and the EPCIs by reach, read from
+    the same published cells as the dashboard (no filter form)."""
+    page = build_page(overview.Filters(), epci_names())
+    reach = next((f.reach for s in page.sections for f in s.figures
+                  if f.id == "epci-residence" and f.reach), None)
+    return render_template("hub/summary.html", page=page, reach=reach)
+
+
 @bp.get("/")
 @login_required
 def index():
     """The dashboard for the period and territory of the query string."""
     names = epci_names()
     filters, errors = read_filters(request.args, names)
-    moment, cfg = now(), current_app.config
-    start = service_start(cfg["HUB_SERVICE_START"])
-    # A hub clock before the start of service shows no week rather than an error page.
-    window = Window(start, max(start, moment.date()))
-    page = overview.build(get_db(), get_questionnaire(), names, filters, now=moment,
-                          silent_days=int(cfg["HUB_SILENT_DAYS"]),
-                          language_name=language_name, window=window)
+    page = build_page(filters, names)
     if filters.frame is not None and filters.frame != page.frame.id:
         errors.append(h_("La version « %(asked)s » n'a aucun diagnostic : voici la version "
                          "%(shown)s.", asked=filters.frame, shown=page.frame.id))

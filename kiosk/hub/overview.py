@@ -15,7 +15,7 @@ from datetime import datetime
 from ..sync import contract
 from . import accompaniments, frames, impact, reports
 from .frames import Frame
-from .sections import Figures, Kiosk, Row, Section, kiosks
+from .sections import Figures, Kiosk, Row, Section, kiosks, site_counts
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
 from .weeks import Window
 
@@ -41,6 +41,7 @@ class Page:
     epci_name: str | None = None
     frame: Frame = frames.FRAME_2       # the frame of every figure of the page
     frames: list[Frame] = ()            # the frames with data, to choose from
+    latest_received: str | None = None  # when the hub last received a record (ISO)
 
 
 def period(filters: Filters, bounds: tuple[str, str] | None) -> tuple[str | None, str | None]:
@@ -116,6 +117,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         health = reports.health(db)
         kind_counts = _kind_counts(db, window, filters, frame)
         monthly = _monthly(db, window, filters)
+        latest = reports.latest_received(db)
     first, last = span.first, span.last
     spec = frames.spec(frame)
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
@@ -139,9 +141,11 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
     sections += _accompaniments(figures, kind_counts, questionnaire, spec, monthly)
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
-                kiosks(devices, epci_names, filters, now, silent_days, health),
+                kiosks(devices, epci_names, filters, now, silent_days, health,
+                       site_counts(published, keys["site"])),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
-                spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)])
+                spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)],
+                latest)
 
 
 def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:

@@ -200,6 +200,12 @@ def health(db) -> dict[int, Health]:
     return {row[0]: Health(row[1], row[2], row[3], tuple(json.loads(row[4]))) for row in rows}
 
 
+def latest_received(db) -> str | None:
+    """When the hub last received a record (ISO, UTC), None before the first: the
+    dashboard says how fresh its figures are."""
+    return db.execute("SELECT MAX(last_record_at) FROM devices").fetchone()[0]
+
+
 def devices(db) -> list[Device]:
     """Every kiosk the hub knows, revoked ones included (their counts still count)."""
     rows = db.execute("SELECT id, site, commune, COALESCE(epci, ''), last_seen_at, "

@@ -240,3 +240,13 @@ def h015_device_health(db):
     db.execute("CREATE TABLE device_health (device_id INTEGER PRIMARY KEY "
                "REFERENCES devices (id), reported_at TEXT NOT NULL, version TEXT NOT NULL, "
                "ok INTEGER NOT NULL, problems INTEGER NOT NULL, failing TEXT NOT NULL)")
+
+
+@migration
+def h016_device_last_record(db):
+    # When each kiosk's latest record was stored, for the dashboard's "Dernière donnée
+    # reçue le …" without reading the records (the page reads counts only); a sync with
+    # nothing new leaves it. Filled from the records still kept.
+    db["devices"].add_column("last_record_at", str)
+    db.execute("UPDATE devices SET last_record_at = (SELECT MAX(received_at) FROM records "
+               "WHERE records.device_id = devices.id)")

@@ -5,6 +5,7 @@ only lays out what may be shown.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import charts, reach, stats
@@ -64,6 +65,7 @@ class Kiosk:
     flagged: bool
     version: str | None = None
     failing: tuple[str, ...] | None = None  # None: no report yet
+    count: int | None = 0   # its site's diagnostics in the page's scope; None: hidden
 
 
 def _share(published: Published, part: tuple, whole: tuple) -> float | None:
@@ -158,7 +160,7 @@ class Figures:
         """The INSEE shares (beside INSEE's 22 % when the frame compares with it) and
         Eurostat's "at least basic", overall and (``per_epci``) by EPCI."""
         frame = self.frame
-        reference = ((N_("INSEE 2019, Allier : 22 %"), INSEE_2019_ALLIER)
+        reference = ((N_("INSEE 2019, Allier : 22\u00a0%"), INSEE_2019_ALLIER)
                      if frame.insee_reference else None)
         rows = self._shares(frame.illectronism)
         chart = charts.intervals([(row.label, row.interval) for row in rows], reference)
@@ -189,17 +191,17 @@ class Figures:
                 self.compared, columns=(N_("EPCI"),), table="shares"))
         intro = (N_(
             "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95 % (Wilson), à côté des 22 % mesurés par l'INSEE pour l'Allier "
+            "de confiance à 95\u00a0% (Wilson), à côté des 22\u00a0% mesurés par l'INSEE pour l'Allier "
             "(données 2019). Attention : les personnes qui font le diagnostic sur une borne ne "
             "sont pas un échantillon tiré au hasard de la population ; l'intervalle ne mesure "
             "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative.")
             if reference else N_(
             "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95 % (Wilson). Ces questionnaires demandaient ce que la personne "
+            "de confiance à 95\u00a0% (Wilson). Ces questionnaires demandaient ce que la personne "
             "pensait savoir faire, pas ce qu'elle avait fait : ces parts ne se comparent pas à "
             "celles de l'INSEE. Les personnes qui font le diagnostic sur une borne ne sont pas "
             "un échantillon tiré au hasard de la population."))
-        return Section("illectronisme", N_("Illectronisme et compétences de base"), figures,
+        return Section("illectronisme-et-bases", N_("Illectronisme et compétences de base"), figures,
                        intro)
 
     def levels(self) -> Figure:
@@ -243,7 +245,7 @@ class Figures:
                                   N_("Diagnostics terminés ou abandonnés")),
                 self.distribution("abandons", "derniere_etape", note=N_(
                     "L'écran affiché quand la personne a quitté le diagnostic."))]),
-            Section("langues", N_("Langues"), [self.distribution("langues", "langue")]),
+            Section("langues-du-diagnostic", N_("Langues"), [self.distribution("langues", "langue")]),
             Section("besoins", N_("Besoins repérés et offres proposées"), [
                 self.yes_counts("besoins-reperes", N_("Besoins repérés"), "besoin_"),
                 self.yes_counts("offres-proposees", N_("Offres proposées"), "offre_")]),
@@ -364,10 +366,23 @@ def territory_section(published, per, keys, names, filters, populations=None) ->
     return Section("territoires", N_("Diagnostics par territoire et par site"), figures)
 
 
-def kiosks(devices, names, filters, now, silent_days, health=None) -> list[Kiosk]:
-    """Every kiosk of the territory (by its own EPCI), silent ones flagged, with its
-    latest health report (``health``: device id -> kiosk.hub.reports.Health)."""
-    health = health or {}
+def site_counts(published: Published, site_keys: dict) -> dict[str, int | None]:
+    """Site name -> its diagnostics, from the published cells of "Par site" only: a
+    site counted at several EPCI (the bus) adds its cells, hidden if any one is (the
+    others and the sum would give it away)."""
+    parts = defaultdict(list)
+    for (site, _), key in site_keys.items():
+        parts[site].append(published.shown(key))
+    return {site: None if None in values else sum(values) for site, values in parts.items()}
+
+
+def kiosks(devices, names, filters, now, silent_days, health=None,
+           counts=None) -> list[Kiosk]:
+    """Every kiosk of the territory (by its own EPCI), with its latest health report
+    (``health``: device id -> kiosk.hub.reports.Health) and its site's published count
+    (``counts``: site_counts); silent ones flagged and first, then by site name, the
+    natural way ("n°2" before "n°10")."""
+    health, counts = health or {}, counts or {}
     kiosks = []
     for device in devices:
         if filters.epci and device.epci != filters.epci:
@@ -383,5 +398,6 @@ def kiosks(devices, names, filters, now, silent_days, health=None) -> list[Kiosk
         report = health.get(device.id)
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
                             days, state, flagged, report.version if report else None,
-                            report.failing if report else None))
-    return kiosks
+                            report.failing if report else None,
+                            counts.get(device.site, 0)))
+    return sorted(kiosks, key=lambda kiosk: (not kiosk.flagged, _natural(kiosk.site)))

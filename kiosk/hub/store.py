@@ -91,9 +91,11 @@ def revoke_device(db, device_id: int, now) -> bool:
 
 
 def touch_device(db, device_id: int, now, received: int) -> None:
-    """A device was heard from: last seen now, ``received`` more records stored."""
-    db.execute("update devices set last_seen_at = ?, records_received = records_received + ? "
-               "where id = ?", [now.isoformat(), received, device_id])
+    """A device was heard from: last seen now, ``received`` more records stored (their
+    time kept as its latest record's when there is any)."""
+    db.execute("update devices set last_seen_at = ?, records_received = records_received + ?, "
+               "last_record_at = CASE WHEN ? > 0 THEN ? ELSE last_record_at END where id = ?",
+               [now.isoformat(), received, received, now.isoformat(), device_id])
 
 
 def save_health(db, device_id: int, report: dict, now) -> None:

@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_wtf.csrf import CSRFError
 
 from .. import config
-from . import address, i18n, sections, stats
+from . import address, findings, i18n, sections, stats
 from .i18n import h_
 from .tables import N_
 
@@ -77,10 +77,16 @@ def client_address() -> str:
                                   current_app.extensions[TRUSTED_PROXIES])
 
 
+def percent(share: float) -> str:
+    """0.123 -> "12,3 %", a no-break space before the sign (French typography)."""
+    return format_percent(share, format="#,##0.0\u00a0%")
+
+
 def register_filters(app) -> None:
     """French number, share and date formats for the staff pages."""
     app.jinja_env.filters["hub_number"] = lambda n: format_decimal(n, format="#,##0")
-    app.jinja_env.filters["hub_percent"] = lambda x: format_percent(x, format="#,##0.0 %")
+    app.jinja_env.filters["hub_percent"] = percent
+    app.jinja_env.filters["hub_finding"] = lambda figure: findings.finding(figure, h_, percent)
     app.jinja_env.filters["hub_rate"] = sections.rate_text
     app.jinja_env.filters["hub_datetime"] = lambda iso: format_datetime(
         datetime.fromisoformat(iso), "d MMMM y 'à' HH:mm")

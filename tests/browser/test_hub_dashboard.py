@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
+from kiosk.hub import store
+from kiosk.storage.db import write_transaction
 from tests import hubdata as h
 from tests.browser.test_accessibility import check_axe as check_page
 from tests.live import free_port, kiosk_command, serve, server_env, stop
@@ -39,6 +41,8 @@ def hub_server(tmp_path_factory):
     h.receive(db, bus, h.many(60, residence=h.MONTLUCON, illectronism=True)
               + h.many(90, residence=h.MONTLUCON, week="2026-W07")
               + h.many(6, residence=None, complete=False, last_screen="devices"))
+    with write_transaction(db):   # the sync that brought them, as ingestion records it
+        store.touch_device(db, souvigny["id"], now - timedelta(days=1), 244)
     db.close()
     env = server_env(database, folder, ROLE="hub")
     added = subprocess.run(kiosk_command() + ["hub", "staff", "add", "alice", "--password-stdin"],
@@ -50,6 +54,32 @@ def hub_server(tmp_path_factory):
         yield url
     finally:
         stop(process)
+
+
+def open_filters(page) -> None:
+    """Unfold the filter form as a keyboard user would."""
+    page.locator("details.filters > summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("EPCI", exact=True)).to_be_visible()
+
+
+def log_in(page) -> None:
+    page.goto("/")
+    page.get_by_label("Nom").fill("alice")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_the_summary_for_elected_officials_prints_on_one_a4_page(new_context, hub_server):
+    page = new_context(base_url=hub_server).new_page()
+    log_in(page)
+    page.get_by_role("link", name=re.compile("^Synthèse d'une page")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("synthèse")
+    expect(page.locator("#portee table")).to_contain_text("Allier (moyenne du département)")
+    expect(page.locator("form[method=get]")).to_have_count(0)
+    check_page(page, "summary for elected officials")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
 
 
 def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
@@ -68,7 +98,11 @@ def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     expect(page.get_by_text("Connecté : alice")).to_be_visible()
     check_page(page, "dashboard, all of the Allier")
+    # The key figures and the freshness of the data come before the folded filters.
+    expect(page.locator("#chiffres-cles")).to_contain_text("Dernière donnée reçue")
+    expect(page.get_by_label("EPCI", exact=True)).to_be_hidden()
 
+    open_filters(page)
     page.get_by_label("EPCI", exact=True).select_option(label=MONTLUCON_NAME)
     page.get_by_role("button", name="Afficher").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Tableau de bord – {MONTLUCON_NAME}")
@@ -91,6 +125,7 @@ def test_login_filter_by_an_epci_and_no_axe_violation(new_context, hub_server):
 
     # The records of older kiosks (version 1) are one choice of the form away, apart.
     expect(page.locator("#version")).to_contain_text("Questionnaire 2026.3 et suivants")
+    open_filters(page)
     page.get_by_label("EPCI", exact=True).select_option(label="Tous les EPCI")
     page.get_by_role("radio", name=re.compile("^Version 1")).check()
     page.get_by_role("button", name="Afficher").click()
