@@ -97,8 +97,9 @@ def test_take_up_by_offer_and_progress_per_area(make):
     section = section[:section.index("</section>")]
     assert "50,0\xa0%" in section and not re.search(r"\d %", section)
     # Each chart is named by its title, and followed by its table.
-    assert '<title id="impact-recours-title">Recours aux offres proposées, par offre</title>' in section
-    assert section.index('id="impact-progres-title"') < section.index(
+    assert '<h3 id="impact-recours-heading">Recours aux offres proposées, par offre</h3>' \
+        in section and 'aria-labelledby="impact-recours-heading"' in section
+    assert section.index('id="impact-progres-heading"') < section.index(
         "<summary>Tableau des chiffres : progrès par domaine au suivi</summary>")
     assert '<th scope="row">Chercher des informations</th>' in section
     progress = found["impact-progres"]
