@@ -116,7 +116,11 @@ def test_the_dashboard_reads_only_weeks_of_service(polluted):
         assert response.status_code == 200, query
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(client.get("/"))))
     assert "semaines 2025-W52 à 2026-W01" in page
-    assert "Chiffres clés Diagnostics 50 " in page        # 30 + 20: no other week counted
+    assert "Diagnostics 50 Diagnostics terminés" in page  # 30 + 20: no other week counted
+    # Counts held without a record's date (as on a hub that purged its records before
+    # it kept that date): never "no data received" above 50 diagnostics.
+    assert "Aucune donnée reçue" not in page
+    assert "Date de la dernière donnée reçue inconnue" in page
     assert "2025-W52 lundi 22 décembre 2025 30 2026-W01 lundi 29 décembre 2025 20" in page
     for week in BAD_WEEKS:
         assert week not in page
