@@ -187,9 +187,10 @@ def check_command(questionnaire, offers):
 
 
 def check_problems(cfg, questionnaire: Path | None = None, offers: Path | None = None,
-                   echo=click.echo) -> list[str]:
+                   echo=click.echo, *, catalogues: bool = True) -> list[str]:
     """What `kiosk check` finds wrong (``file:line: message``), each file found sound
-    told to ``echo``; `kiosk doctor` calls it too."""
+    told to ``echo``; `kiosk doctor` calls it too, with ``catalogues=False``: it reads
+    the compiled catalogues in a check of their own."""
     from .places.communes import load_communes
     from .places.directory import load_schema, read_places
     from .diagnostic.resources import COMMUNES_FILE, PLACES_SCHEMA, load_questionnaire_files
@@ -215,7 +216,8 @@ def check_problems(cfg, questionnaire: Path | None = None, offers: Path | None =
         problems.append(f"{COMMUNES_FILE}:{exc}")
     from .languages.cli import compiled_problems, language_problems
     problems += language_problems(cfg, echo, q)
-    problems += compiled_problems(current_app, echo)
+    if catalogues:
+        problems += compiled_problems(current_app, echo)
     places_file = config.data_file(cfg, config.PLACES_FILE)
     try:
         report = read_places(places_file, load_schema(PLACES_SCHEMA))

@@ -196,10 +196,11 @@ def examine(app, *, offline: bool = False, now: datetime,
 
 
 def _files(app, check_problems) -> Result:
-    """`kiosk check`'s findings, in the app's context (the catalogues are read back
-    through its own Babel)."""
+    """`kiosk check`'s findings but the catalogues (the "catalogues" check reads them,
+    once), in the app's context as `kiosk check` runs."""
     with app.app_context():
-        return doctor.check_files(check_problems(app.config, echo=lambda *a, **k: None))
+        return doctor.check_files(check_problems(app.config, echo=lambda *a, **k: None,
+                                                 catalogues=False))
 
 
 def _safely(name: str, check: Callable[[], Result]) -> Result:
