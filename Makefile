@@ -25,8 +25,10 @@ run: $(VENV)/.installed catalogues
 	$(BIN)/kiosk serve --port $(PORT)
 
 ## test: install what the tests need (Chromium included) and run the whole suite
+# The suite runs on every core (pytest-xdist), a test module at a time per worker: a
+# module's servers and filled databases are made once, by the worker that runs it.
 test: $(VENV)/.installed-test system-deps catalogues
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 	$(BIN)/python bench/kiosk_flow.py --smoke
 	$(BIN)/python bench/languages.py --smoke
 	$(BIN)/python bench/hub_sync.py --smoke

@@ -111,6 +111,10 @@ def expect_screen(page: Page, screen_id: str, number: int | None = None,
     alone while the path's length is not settled (``total`` None, and on the first two
     screens, which come before the branches)."""
     expect(heading(page)).to_have_text(SCREENS[screen_id]["text"])
+    # The heading is there as soon as it is parsed, before the page's deferred script has
+    # turned the players into buttons: on a busy machine a test could otherwise press
+    # keys on the page without its script (the tab stops of the no-script page).
+    page.wait_for_load_state("load")
     if number is not None:
         total = path_total(screen_id, total)
         label = f"Question {number}" if total is None else f"Question {number} sur {total}"
