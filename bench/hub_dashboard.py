@@ -3,13 +3,15 @@
 What it measures, and how:
 
 1. Fills a hub database with the counts of N records (bench/hubfill.py: 30 kiosks in
-   the 12 EPCI, 60 ISO weeks, the real tally.facts and add_tally), makes a staff account
+   the 12 EPCI, 60 ISO weeks, the real tally.facts and add_tally; its planted pattern,
+   so the reach, trend and impact sections have their figures: one under-reached EPCI,
+   illectronisme falling, guided diagnostics and 3 mediators' records per 100), makes a staff account
    with ``kiosk hub staff add --password-stdin`` and starts ``KIOSK_ROLE=hub kiosk serve``
    (waitress) on a free port.
 2. Logs in like a browser (CSRF token, session cookie), then GETs the dashboard for four
-   filters (all of the Allier; one EPCI by residence; one EPCI by kiosk; a 20-week
-   period), REPEAT times each; the very first GET is reported apart (cold caches).
-   Every response must be a 200 with the dashboard's heading.
+   filters (all of the Allier; one EPCI by residence; one EPCI by kiosk; a 13-week
+   period) and the printable A4 summary, REPEAT times each; the very first GET is
+   reported apart (cold caches). Every response must be a 200 with the page's heading.
 3. BASELINES, same run, same machine:
    - a page of the same size from a minimal Flask app on the same server
      (bench/baseline_app.py): what the framework and the server cost alone;
@@ -41,11 +43,14 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 0.5
 PASSWORD = "bench password long enough"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# label -> (path, the page's heading)
+DASHBOARD, SUMMARY = "<h1>Tableau de bord", "<h1>Le diagnostic numérique dans l"
 FILTERS = {
-    "all of the Allier": "/",
-    "EPCI of residence": "/?epci=200071140&territoire=residence",
-    "EPCI of the kiosk": "/?epci=200071082&territoire=site",
-    "13-week period": "/?du=2025-W49&au=2026-W09",
+    "all of the Allier": ("/", DASHBOARD),
+    "EPCI of residence": ("/?epci=200071140&territoire=residence", DASHBOARD),
+    "EPCI of the kiosk": ("/?epci=200071082&territoire=site", DASHBOARD),
+    "13-week period": ("/?du=2025-W49&au=2026-W09", DASHBOARD),
+    "A4 summary": ("/synthese", SUMMARY),
 }
 
 
@@ -82,12 +87,12 @@ def measure_dashboard(tmp: Path, database: Path, repeat: int) -> dict:
         figures["startup"] = server.start("/connexion")
         client = Client(port)
         log_in(client)
-        for index, (label, path) in enumerate(FILTERS.items()):
+        for index, (label, (path, heading)) in enumerate(FILTERS.items()):
             samples = []
             for attempt in range(repeat + (1 if index == 0 else 0)):
                 response = expect(client.request("GET", path), 200, f"dashboard {label}")
-                if "<h1>Tableau de bord" not in response.text():
-                    raise Failure(f"dashboard {label}: no dashboard heading")
+                if heading not in response.text():
+                    raise Failure(f"dashboard {label}: no heading {heading!r}")
                 if index == 0 and attempt == 0:
                     figures["cold"] = response.seconds
                     continue
@@ -138,6 +143,7 @@ def ms(seconds) -> str:
 def report(args, filled: dict, dash: dict, page: list[float], naive: list[float]) -> None:
     base = statistics.median(page)
     print(f"\nHub dashboard over {filled['records']:,} records "
+          f"and {filled['mediator_records']:,} mediators' records "
           f"({filled['tally_rows']:,} tally rows; roll-ups {filled['site_rows']:,} by kiosk EPCI, "
           f"{filled['residence_rows']:,} by residence EPCI; weeks {filled['weeks'][0]} to "
           f"{filled['weeks'][1]}; filled in {filled['seconds']:.1f} s)")
@@ -176,7 +182,7 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         try:
             print(f"filling a hub with {args.records:,} records...", file=sys.stderr, flush=True)
-            filled = fill(tmp / "hub.db", args.records, **shape)
+            filled = fill(tmp / "hub.db", args.records, planted=True, **shape)
             dash = measure_dashboard(tmp, tmp / "hub.db", args.repeat)
             page = measure_baseline_page(tmp, dash["sizes"]["all of the Allier"], args.repeat)
             naive = naive_sum(tmp / "hub.db", args.repeat)

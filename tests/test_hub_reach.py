@@ -106,3 +106,58 @@ def test_the_page_of_one_epci_shows_its_rate_without_the_average(hub, client):
     table = tables_of(text(client.get(f"/?epci={h.MOULINS}")))["epci-residence"]
     rates = column(table, "Pour 1 000 habitants")
     assert rates == {"CA Moulins Communauté": "3,8 ‰"}
+
+
+def reach_of(counts: dict, populations=POPULATIONS):
+    """A reach figure as the page builds it, for the finding's tests."""
+    from kiosk.hub.sections import Reach, ReachRow, Row
+
+    ranked, apart = reach.rates(counts, populations)
+    rows = [ReachRow(Row(code, r.count), r) for code, r in ((r.code, r) for r in ranked)]
+    known = [c for c in counts.values() if c is not None]
+    average = ReachRow(Row("Allier", sum(known)), reach.average(sum(known), populations))
+    return Reach(rows, [], average)
+
+
+def finding_of(figure_reach) -> str | None:
+    from kiosk.hub import findings
+
+    return findings.lowest_rate(figure_reach, lambda text, **kw: text % kw)
+
+
+def test_the_finding_names_the_least_reached_epci_against_the_average():
+    # A: 100 / 2,000 = 50 ‰; B: 50 / 50,000 = 1 ‰; average 150 / 52,000 = 2.9 ‰.
+    assert finding_of(reach_of({"A": 100, "B": 50})) == (
+        "Le taux le plus bas est celui de « B » (1,0\u00a0‰), 2,9 fois moins que la "
+        "moyenne de l'Allier (2,9\u00a0‰).")
+    # Near the average: no "N times" for a gap under 2.
+    near = {"A": reach.Population(2000, 2000, 1, 1), "B": reach.Population(3000, 3000, 1, 1)}
+    assert finding_of(reach_of({"A": 4, "B": 5}, near)) == (
+        "Le taux le plus bas est celui de « B » (1,7\u00a0‰) ; la moyenne de l'Allier est "
+        "de 1,8\u00a0‰.")
+    assert finding_of(reach_of({"A": 30, "B": 0})) == "Aucun diagnostic sur la période pour : « B »."
+
+
+def test_no_finding_when_a_rate_is_hidden_or_tied():
+    # A hidden count could be the lowest rate: nothing is said.
+    assert finding_of(reach_of({"A": 30, "B": None})) is None
+    same = {"A": reach.Population(1000, 1000, 1, 1), "B": reach.Population(1000, 1000, 1, 1)}
+    assert finding_of(reach_of({"A": 12, "B": 12}, same)) is None
+
+
+def test_the_page_says_which_epci_is_least_reached(hub, client):
+    db = hub.hub_db
+    kiosk = h.add_device(db, "Agence postale de Souvigny", h.MOULINS)
+    h.receive(db, kiosk, h.many(200) + h.many(30, residence=h.MONTLUCON))
+    page = text(client.get("/"))
+    # Ten EPCIs nobody came from: all named, in the order of the table (the EPCI file's).
+    assert ("Aucun diagnostic sur la période pour : « CA Vichy Communauté », « CC Commentry "
+            "Montmarault Néris Communauté », ") in page
+    assert page.count("« CC du Val de Cher »") == 2  # by residence and by kiosk place
+    h.receive(db, kiosk, [h.payload(residence=code) for code in reach.allier_populations()
+                          for _ in range(12)])
+    page = text(client.get("/"))
+    # Every EPCI reached: the lowest rate, against the average. Moulins 212 / 62,488;
+    # Vichy 12 / 83,990 = 0.14 per 1,000, 7.9 times less than the Allier (374 / 333,298).
+    assert ("Le taux le plus bas est celui de « CA Vichy Communauté » (0,1 ‰), 7,9 fois "
+            "moins que la moyenne de l'Allier (1,1 ‰).") in page

@@ -44,6 +44,12 @@ def hub_server(tmp_path_factory):
     with write_transaction(db):   # the sync that brought them, as ingestion records it
         store.touch_device(db, souvigny["id"], now - timedelta(days=1), 244)
     db.close()
+    yield from serve_hub(folder, database)
+
+
+def serve_hub(folder, database):
+    """`KIOSK_ROLE=hub kiosk serve` on ``database``, with the account "alice" made as
+    an administrator makes it; yields its URL, then stops it."""
     env = server_env(database, folder, ROLE="hub")
     added = subprocess.run(kiosk_command() + ["hub", "staff", "add", "alice", "--password-stdin"],
                            input=PASSWORD + "\n", env=env, cwd=folder, capture_output=True,
