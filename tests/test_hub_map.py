@@ -25,10 +25,18 @@ def epci_file() -> dict[str, str]:
 
 
 def points(path: str) -> list[tuple[float, float]]:
-    """The vertices of a path of absolute M/L/Z commands (what the contours use); any
-    other command fails the parse."""
-    assert re.fullmatch(r"(M[-\d., ]+Z)+", path), path[:80]
-    return [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", path)]
+    """The vertices of a path of the commands the contours use (an absolute move, then
+    relative line-tos, closed); any other command fails the parse."""
+    assert re.fullmatch(r"(M[-\d.]+,[-\d.]+l[-\d., ]+z)+", path), path[:80]
+    vertices = []
+    for start, steps in re.findall(r"M([-\d.]+,[-\d.]+)l([-\d., ]+)z", path):
+        x, y = map(float, start.split(","))
+        vertices.append((x, y))
+        for step in steps.split():
+            dx, dy = map(float, step.split(","))
+            x, y = x + dx, y + dy
+            vertices.append((round(x, 1), round(y, 1)))
+    return vertices
 
 
 # --- The contours -----------------------------------------------------------------------
@@ -93,7 +101,7 @@ class Map(HTMLParser):
     def __init__(self, figure_id: str):
         super().__init__()
         self.figure_id, self.depth = figure_id, 0
-        self.svg, self.areas, self.legend, self.order = None, [], [], []
+        self.svg, self.areas, self.legend, self.order, self.hrefs = None, [], [], [], []
         self.fill = self.title = self.item = None
 
     def handle_starttag(self, tag, attrs):
@@ -108,8 +116,9 @@ class Map(HTMLParser):
             self.order.append(tag)
         if tag == "svg" and "map" in attrs.get("class", ""):
             self.svg = attrs
-        elif tag == "path" and attrs.get("class") == "map-area":
+        elif tag == "use" and attrs.get("class") == "map-area":
             self.fill = attrs["fill"]
+            self.hrefs.append(attrs["href"])
         elif tag == "title" and self.fill:
             self.title = ""
         elif tag == "li":
@@ -226,6 +235,14 @@ def test_the_page_says_insee_gives_no_rate_by_epci(dashboard):
 def test_the_epci_spilling_over_the_border_is_said_drawn_in_part(dashboard):
     assert ("CC Le Grand Charolais : seules ses 3 communes de l'Allier (sur 44) sont "
             "dessinées.") in dashboard
+
+
+def test_the_outlines_are_carried_once_and_both_maps_draw_them(dashboard):
+    for figure_id in (REACH, SHARES):
+        hrefs = parse_map(dashboard, figure_id).hrefs
+        assert sorted(hrefs) == sorted(f"#epci-contour-{code}" for code in epci_file())
+    for code, area in maps.contours()["epci"].items():
+        assert dashboard.count(f'<path id="epci-contour-{code}" d="{area["path"]}"/>') == 1
 
 
 def test_no_id_is_repeated_with_the_maps(hub, client):

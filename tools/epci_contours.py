@@ -150,15 +150,23 @@ def shared_simplify(outlines: dict[str, list[list[tuple]]]) -> dict[str, list[li
 
 
 def path(loops) -> str:
-    """An SVG path: one subpath a loop, absolute coordinates, implicit line-tos."""
-    def number(value):
-        return f"{value:.1f}".rstrip("0").rstrip(".")
+    """An SVG path: one subpath a loop, its first point absolute, then relative line-tos
+    (shorter); each delta is taken between rounded points, so rounding never drifts and
+    two neighbours still meet on the same points."""
     text = ""
     for loop in loops:
-        points = [f"{number(x)},{number(y)}" for x, y in loop]
-        # two vertices closer than the rounding: one is enough
-        text += "M" + " ".join(p for i, p in enumerate(points) if p != points[i - 1]) + "Z"
+        tenths = [(round(x * 10), round(y * 10)) for x, y in loop]
+        tenths = [p for i, p in enumerate(tenths) if p != tenths[i - 1]]  # rounded together
+        steps = [f"{tenth(b[0] - a[0])},{tenth(b[1] - a[1])}" for a, b in zip(tenths, tenths[1:])]
+        text += f"M{tenth(tenths[0][0])},{tenth(tenths[0][1])}l" + " ".join(steps) + "z"
     return text
+
+
+def tenth(value: int) -> str:
+    """A number of tenths, written short: 15 -> "1.5", -3 -> "-.3", 20 -> "2"."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    whole, rest = divmod(value, 10)
+    return sign + (str(whole) if whole or not rest else "") + (f".{rest}" if rest else "")
 
 
 def build(geojson: dict, communes_csv: Path, epci_csv: Path) -> dict:

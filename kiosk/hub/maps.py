@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
@@ -65,6 +65,9 @@ class Map:
     lowest: "End | None"
     hidden: int            # EPCIs whose value is hidden
     average: tuple[float | None, int | None] | None = None  # the Allier's (rate, n)
+    # The page's first map defines the outlines (ids "epci-contour-<SIREN>"); the
+    # others draw them again by reference, so the page carries them once.
+    shapes: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -174,4 +177,6 @@ def page_maps(page, names: dict[str, str]) -> dict[str, "Map"]:
                 maps[figure.id] = reach_map(figure)
             elif figure.id == SHARES_FIGURE:
                 maps[figure.id] = shares_map(figure, names)
+    for first in list(maps)[:1]:
+        maps[first] = replace(maps[first], shapes=True)
     return maps
