@@ -159,7 +159,9 @@ def test_both_maps_are_named_by_their_heading_and_finding(dashboard):
     for figure_id in (REACH, SHARES):
         drawn = parse_map(dashboard, figure_id)
         assert drawn.svg["role"] == "img"
-        assert drawn.svg["aria-labelledby"] == f"{figure_id}-heading {figure_id}-finding"
+        # Named by its heading, described by its finding, as every chart of the page.
+        assert drawn.svg["aria-labelledby"] == f"{figure_id}-heading"
+        assert drawn.svg["aria-describedby"].split()[0] == f"{figure_id}-finding"
         assert f'id="{figure_id}-heading"' in dashboard and f'id="{figure_id}-finding"' in dashboard
     assert "Diagnostics pour 1\u00a0000 habitants, par EPCI de résidence : carte" in dashboard
     # Nine EPCIs tie at zero: none is named as "the" least reached.
