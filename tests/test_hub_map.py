@@ -202,6 +202,19 @@ def test_a_hidden_epci_is_hatched_said_in_the_legend_and_s_in_its_table(dashboar
     assert column(table, "Diagnostics")["CA Vichy Communauté"] == "s"
 
 
+def test_a_hidden_share_is_hatched_and_s_in_the_share_map_table(dashboard):
+    """The shares table hides Vichy's share with its counts: hatched on the map, "s"
+    in the map's table, its n too."""
+    assert column(tables_of(dashboard)["illectronisme-epci"], "Part")[
+        "CA Vichy Communauté"] == "s"
+    drawn = parse_map(dashboard, SHARES)
+    assert [fill for fill, title in drawn.areas if title.startswith("CA Vichy")] == [
+        f"url(#{SHARES}-secret)"]
+    table = tables_of(dashboard)[SHARES]
+    assert column(table, "Part")["CA Vichy Communauté"] == "s"
+    assert column(table, "Diagnostics terminés")["CA Vichy Communauté"] == "s"
+
+
 def test_each_map_is_followed_by_its_table(dashboard):
     for figure_id in (REACH, SHARES):
         assert parse_map(dashboard, figure_id).order == ["svg", "ul", "table"]
