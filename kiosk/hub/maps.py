@@ -20,7 +20,7 @@ CLASSES = 4            # value classes of a map, lightest to darkest
 # The narrowest class: 0.1 per 1,000 (how a rate is written), 1 point of a share.
 LEAST = {"rate": 0.1, "share": 0.01}
 SECRET, NO_DATA = "secret", "none"  # the two fills that are not a value
-# The figures a map is drawn from (kiosk.hub.sections), and the map's own id and words.
+# The figures a map is drawn from (kiosk.hub.sections); a map's id is theirs after "carte-".
 REACH_FIGURES = ("epci-residence", "epci-site")
 SHARES_FIGURE = "illectronisme-epci"
 
@@ -164,7 +164,7 @@ def shares_map(figure, names: dict[str, str]) -> Map:
     return _draw("carte-" + figure.id, figure.title, "share", values)
 
 
-def page_maps(page, names: dict[str, str]) -> dict[str, "Map"]:
+def page_maps(page, names: dict[str, str]) -> dict[str, Map]:
     """Figure id -> the map drawn after it: on the page of all the Allier only (one
     EPCI alone is no map)."""
     if page.filters.epci is not None:
