@@ -21,6 +21,7 @@ from ..web.site import local_path
 from . import events, overview, staff, stats
 from .epci import load_epci
 from .i18n import h_, hn_
+from .maps import page_maps
 from .web import client_address
 from .weeks import Window, service_start
 
@@ -189,4 +190,5 @@ def index():
         errors.append(h_("La version « %(asked)s » n'a aucun diagnostic : voici la version "
                          "%(shown)s.", asked=filters.frame, shown=page.frame.id))
     return render_template("hub/dashboard.html", page=page, errors=errors, epci_names=names,
-                           silent_days=current_app.config["HUB_SILENT_DAYS"])
+                           silent_days=current_app.config["HUB_SILENT_DAYS"],
+                           maps=page_maps(page, names))
