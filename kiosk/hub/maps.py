@@ -4,7 +4,7 @@ illectronisme. Pure: no Flask, no SQL; drawn by templates/hub/_map.html.
 A map shows nothing new: its values are read from the page's own published figures
 (the "reach" table by EPCI, the shares table by EPCI), so a hidden cell is hidden on the
 map too, drawn hatched and said "s" in its table, never coloured as if it were a value.
-The contours (questionnaires/data/epci_03_contours.json, built by tools/epci_contours.py
+The contours (questionnaires/data/epci_03_contours.json, built by kiosk/hub/contours.py
 from IGN's ADMIN EXPRESS, SOURCES.md) are SVG paths in a viewBox, one per EPCI SIREN;
 an EPCI that spills over the Allier's border is drawn for its Allier communes only.
 """

@@ -1,7 +1,7 @@
 """Build questionnaires/data/epci_03_contours.json, the EPCI map of the hub's dashboard,
 from commune contours (GeoJSON, WGS 84) and questionnaires/data/communes_03.csv.
 
-    python tools/epci_contours.py communes-03-allier.geojson \
+    python -m kiosk.hub.contours communes-03-allier.geojson \
         > questionnaires/data/epci_03_contours.json
 
 The source used (questionnaires/data/SOURCES.md) is gregoiredavid/france-geojson,
