@@ -21,6 +21,9 @@ NOT_RIVALS = (N_("Définition"),)
 def finding(figure, translate: Callable[..., str], percent: Callable[[float], str]) -> str | None:
     """The figure's finding in words (``translate``: the hub's gettext, with keywords;
     ``percent``: a share as the page writes it), or None."""
+    if figure.table == "trend":  # a period against the one before (kiosk.hub.trends)
+        from .trends import finding as trend
+        return trend(figure, translate, percent)
     if figure.chart is None or figure.population is None or figure.columns[:1] == NOT_RIVALS:
         return None
     if figure.table not in ("counts", "shares"):
