@@ -135,7 +135,58 @@ def published_system(folder: Path):
     # The two tables share the number of diagnostics.
     equations.append((grid["ensemble"]["ensemble"],
                       [table["diagnostic_termine"]["ensemble"]["ensemble"]]))
+    quarterly(folder, table, values, equations)
     return values, equations
+
+
+# Unknowns of the quarterly file a reader works out from its columns ("no" is the
+# respondents less "yes", "rest" the diagnostics less the respondents): not cells of
+# their own, so a value found for them is not a disclosure of this test's concern.
+DERIVED = ("non", "reste", "repondants")
+
+
+def quarterly(folder: Path, table: dict, values: dict, equations: list) -> None:
+    """The quarterly file's cells and sums: per quarter, EPCI and variable, the completed
+    diagnostics split into "yes", "no" and the rest (out of the ages compared); the
+    EPCIs add up to the Allier's row and the quarters to the breakdown's cells."""
+    def number(text):
+        return None if text == "s" else int(text)
+
+    quarters, columns, followed = set(), set(), set()
+    for row in read(folder / "indicateurs-par-trimestre.csv"):
+        q, v, c = row["trimestre"], row["indicateur"], row["epci_residence"]
+        quarters.add(q), columns.add(c), followed.add(v)
+        values[("q", q, "pop", c)] = number(row["diagnostics_termines"])
+        values[("q", q, v, "oui", c)] = number(row["effectif"])
+        values[("q", q, v, "repondants", c)] = number(row["repondants"])
+        values[("q", q, v, "non", c)] = None
+        values[("q", q, v, "reste", c)] = None if "non_renseigne" in table[v] else 0
+        equations.append((("q", q, v, "repondants", c), [("q", q, v, "oui", c),
+                                                         ("q", q, v, "non", c)]))
+        equations.append((("q", q, "pop", c), [("q", q, v, "repondants", c),
+                                               ("q", q, v, "reste", c)]))
+    detail = sorted(columns - {"ensemble"})
+    done = table["diagnostic_termine"]["oui"]
+    for c in columns:
+        equations.append((done[c], [("q", q, "pop", c) for q in sorted(quarters)]))
+    for q in quarters:
+        equations.append((("q", q, "pop", "ensemble"), [("q", q, "pop", c) for c in detail]))
+    for v in followed:
+        for part, modality in (("oui", "oui"), ("non", "non"), ("reste", "non_renseigne")):
+            if modality not in table[v]:
+                continue
+            for c in columns:
+                equations.append((table[v][modality][c], [("q", q, v, part, c)
+                                                          for q in sorted(quarters)]))
+            for q in quarters:
+                equations.append((("q", q, v, part, "ensemble"),
+                                  [("q", q, v, part, c) for c in detail]))
+
+
+def disclosed_cells(ranges: dict) -> dict:
+    """The hidden cells whose range is a single value, derived unknowns apart."""
+    return {cell: r for cell, r in ranges.items() if r[0] == r[1]
+            and not (cell[0] == "q" and cell[3] in DERIVED)}
 
 
 def merge_equal_cells(values: dict, equations: list) -> tuple[dict, list, dict]:
@@ -221,8 +272,8 @@ def test_no_hidden_cell_can_be_worked_out_from_the_published_totals(exported):
     hidden = [cell for cell, value in values.items() if value is None]
     assert len(hidden) > 40  # the population has many small groups to protect
     ranges = attack(values, equations)
-    disclosed = {cell: r for cell, r in ranges.items() if r[0] == r[1]}
-    assert disclosed == {}
+    assert disclosed_cells(ranges) == {}
+    assert any(cell[0] == "q" for cell in hidden)  # the quarterly file is attacked too
     # Every published count obeys the primary rule: no 1 to 10.
     assert [c for c, v in values.items() if v is not None and is_sensitive(v)] == []
 
@@ -230,7 +281,7 @@ def test_no_hidden_cell_can_be_worked_out_from_the_published_totals(exported):
 @pytest.mark.parametrize("seed", [3, 20])
 def test_other_populations_are_protected_too(tmp_path, seed):
     values, equations = published_system(export_once(tmp_path, seed))
-    assert [c for c, (low, high) in attack(values, equations).items() if low == high] == []
+    assert disclosed_cells(attack(values, equations)) == {}
 
 
 def test_the_attack_finds_what_primary_suppression_alone_would_give_away(tmp_path, monkeypatch):
@@ -245,7 +296,7 @@ def test_the_attack_finds_what_primary_suppression_alone_would_give_away(tmp_pat
     monkeypatch.setattr(publications, "secure", primary_only)
     values, equations = published_system(export_once(tmp_path, seed=11))
     ranges = attack(values, equations, integer=False)
-    disclosed = [cell for cell, (low, high) in ranges.items() if low == high]
+    disclosed = list(disclosed_cells(ranges))
     assert len(disclosed) >= 5
     assert all(1 <= ranges[cell][0] <= 10 for cell in disclosed)
 
@@ -335,6 +386,12 @@ def test_total_rows_are_marked_so_that_no_sum_double_counts(exported):
     by_modality = sums_checked(rows, "effectif", ["variable", "epci_residence"], "modalite")
     by_epci = sums_checked(rows, "effectif", ["variable", "modalite"], "epci_residence")
     assert by_modality >= 50 and by_epci >= 30
+    quarters = read(exported / "indicateurs-par-trimestre.csv")
+    for row in quarters:
+        assert row["ligne_total"] == ("oui" if row["epci_residence"] == "ensemble" else "non")
+    assert sums_checked(quarters, "effectif", ["trimestre", "indicateur"], "epci_residence") >= 3
+    # (every EPCI's completed diagnostics are published here only if none is small)
+    sums_checked(quarters, "diagnostics_termines", ["trimestre", "indicateur"], "epci_residence")
     # The whole-Allier row of a variable is the sum of its detail rows, as published.
     done = [row for row in rows if row["variable"] == "diagnostic_termine"]
     assert sums_checked([r for r in done if r["epci_residence"] == "ensemble"],
@@ -344,6 +401,8 @@ def test_total_rows_are_marked_so_that_no_sum_double_counts(exported):
 def test_every_row_has_its_frame_and_french_labels_beside_its_codes(exported):
     for name, code, label in (("diagnostics-par-semaine.csv", "epci_site", "epci_site_nom"),
                               ("repartitions-par-epci-residence.csv", "epci_residence",
+                               "epci_residence_nom"),
+                              ("indicateurs-par-trimestre.csv", "epci_residence",
                                "epci_residence_nom")):
         rows = read(exported / name)
         assert {(row["cadre"], row["cadre_libelle"]) for row in rows} == {
@@ -363,7 +422,7 @@ def test_a_french_spreadsheet_reads_the_files_as_they_are(exported):
     # UTF-8 with its byte-order mark (Excel otherwise reads the accents as Windows-1252)
     # and ";" between fields (a French Excel otherwise puts a whole row in one cell).
     for name in ("diagnostics-par-semaine.csv", "repartitions-par-epci-residence.csv",
-                 "synthese-par-epci.csv"):
+                 "synthese-par-epci.csv", "indicateurs-par-trimestre.csv"):
         raw = (exported / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbfcadre;cadre_libelle;ligne_total;")
         with open(exported / name, encoding="utf-8-sig", newline="") as handle:
@@ -382,7 +441,7 @@ def test_frictionless_validates_the_package(exported):
     assert done.returncode == 0
     tasks = {task["name"]: task for task in report["tasks"]}
     assert set(tasks) == {"diagnostics-par-semaine", "repartitions-par-epci-residence",
-                          "synthese-par-epci"}
+                          "synthese-par-epci", "indicateurs-par-trimestre"}
     assert all(task["stats"]["rows"] > 10 for task in tasks.values())
 
 

@@ -52,10 +52,13 @@ class Snapshot:
 @dataclass(frozen=True)
 class Release:
     """One publication: the counts it was made from, and the cells it hid (None for
-    the publication being prepared)."""
+    the publication being prepared). ``unpublished``: cells its tables have that it
+    never wrote (a file added to the exports after it was published): unknown to a
+    reader like its hidden ones, but not hidden again by the next publication."""
 
     snapshot: Snapshot
     hidden: frozenset | None = None
+    unpublished: frozenset = frozenset()
 
 
 # make_tables(weeks, weekly, breakdown) -> the linked tables of those counts.
@@ -104,7 +107,8 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
         primary |= {cells[index, key] for key, n in table.values.items()
                     if is_sensitive(n) or key in zeros}
     registered = {cells[index, key] for index, release in enumerate(releases[:-1])
-                  for key in release.hidden or () if (index, key) in cells}
+                  for key in (release.hidden or frozenset()) | release.unpublished
+                  if (index, key) in cells}
     registered |= system.unpublished
     primary |= system.unpublished
     mine = {cells[new, key]: key for key in own.values}
