@@ -271,9 +271,9 @@ BREAKDOWN_FIELDS = [
 
 def quarterly_rows(layout: Layout, published: Published, names: dict[str, str]) -> list[list]:
     """The rows of the quarterly file: per quarter, EPCI of residence (then the Allier)
-    and followed indicator, the quarter's completed diagnostics, the indicator's "yes",
-    its respondents and its share, from the published cells only (a share is ``s``
-    when either of its counts is)."""
+    and followed variable, the quarter's completed diagnostics split into "yes", "no"
+    and the rest (outside the ages compared; none for a need), then the respondents and
+    the share, worked out from the published cells only (``s`` when one of theirs is)."""
     rows = []
     followed = trends.chosen(layout.variables, layout.frame)
     for quarter in trends.periods(layout.weeks, trends.QUARTER):
@@ -284,15 +284,18 @@ def quarterly_rows(layout: Layout, published: Published, names: dict[str, str]) 
             population = published.shown(trends.key(trends.QUARTERS, quarter, trends.POPULATION,
                                                     "complete", column))
             for variable in followed:
-                yes, no = (published.shown(trends.key(trends.QUARTERS, quarter, variable.id,
-                                                      m.code, column))
-                           for m in variable.modalities[:2])
+                counts = [published.shown(trends.key(trends.QUARTERS, quarter, variable.id,
+                                                     m.code, column))
+                          for m in variable.modalities]
+                yes, no, *rest = counts
                 answered = None if yes is None or no is None else yes + no
                 rows.append([*_frame(layout.frame), _flag(column == ALL), quarter,
                              trends.label(quarter), *dates, _code(column),
                              _name(column, names), variable.id, variable.label,
                              *(SECRET if v is None else str(v)
-                               for v in (population, yes, answered)),
+                               for v in (population, yes, no)),
+                             (SECRET if rest[0] is None else str(rest[0])) if rest else "",
+                             SECRET if answered is None else str(answered),
                              synthese.percent(yes, answered, SECRET)])
     return rows
 
@@ -326,14 +329,19 @@ QUARTERLY_FIELDS = [
     _field("indicateur_libelle", "string", "Libellé de la variable"),
     _field("diagnostics_termines", "integer",
            "Diagnostics terminés du trimestre et de l'EPCI ; " + SECRET_RULE, constraints={"minimum": 0}),
-    _field("effectif", "integer", "Diagnostics terminés concernés (modalité « oui ») ; "
+    _field("oui", "integer", "Diagnostics terminés concernés (modalité « oui ») ; "
+           + SECRET_RULE, constraints={"minimum": 0}),
+    _field("non", "integer", "Diagnostics terminés non concernés (modalité « non ») ; "
+           + SECRET_RULE, constraints={"minimum": 0}),
+    _field("hors_ages", "integer",
+           "Diagnostics terminés hors des âges que l'indicateur compare, ou sans âge dit "
+           "(modalité « non_renseigne ») ; vide pour un besoin, demandé à tous ; "
            + SECRET_RULE, constraints={"minimum": 0}),
     _field("repondants", "integer",
-           "Diagnostics terminés comptés par l'indicateur (« oui » + « non », sans les "
-           "personnes hors des âges comparés) ; « s » si l'un des deux est masqué",
-           constraints={"minimum": 0}),
+           "oui + non : les diagnostics terminés comptés par l'indicateur ; « s » si l'un "
+           "des deux est masqué", constraints={"minimum": 0}),
     _field("part", "number",
-           "Part en % (effectif / repondants, une décimale), parmi les personnes venues à "
+           "Part en % (oui / repondants, une décimale), parmi les personnes venues à "
            "une borne ; « s » si l'un des deux est masqué, vide si aucun répondant",
            constraints={"minimum": 0, "maximum": 100}),
 ]

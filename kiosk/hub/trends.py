@@ -247,8 +247,9 @@ def section(published: Published, variables: list[Variable], weeks: list[str],
         N_("par trimestre (la période choisie compte plus de 12 mois)")
     intro = (N_("Les parts %(step)s, chacune avec son effectif et son intervalle de confiance "
                 "à 95\u00a0%% (Wilson). Un mois ou un trimestre regroupe les semaines ISO dont le "
-                "jeudi y tombe ; « partiel » : la période choisie n'en a que certaines "
-                "semaines, ou il n'est pas fini. Une évolution n'est dite hausse ou baisse "
+                "jeudi y tombe ; « partiel » : seules certaines de ses semaines sont dans "
+                "la période montrée (la période choisie, des premières aux dernières "
+                "données reçues). Une évolution n'est dite hausse ou baisse "
                 "que si les intervalles des deux périodes ne se recoupent pas ; sinon elle est "
                 "dite stable : l'écart peut venir du hasard. Les besoins montrés sont les "
                 "%(needs)s plus fréquents sur la période.")
