@@ -150,10 +150,12 @@ def add(tables: Tables, counts: Mapping, codes: list[str], variables: list[Varia
 def weekly_counts(weekly: Mapping[str, Mapping], by: str) -> Counter:
     """The dashboard's counts: {dimension: (week, EPCI, value) -> n} (the EPCIs of the
     page already chosen) -> (dimension, value, "*", period)."""
-    result = Counter()
+    result, of = Counter(), {}
     for dimension, counts in weekly.items():
         for (week, _, value), n in counts.items():
-            result[(dimension, value, ALL, period_of(week, by))] += n
+            if week not in of:
+                of[week] = period_of(week, by)
+            result[(dimension, value, ALL, of[week])] += n
     return result
 
 
