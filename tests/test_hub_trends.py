@@ -169,7 +169,8 @@ def test_the_dashboard_shows_a_falling_trend_for_a_year(hub, client):
     assert table[1][0] == "janvier 2026 (partiel)" and table[2][0] == "février 2026 (partiel)"
     assert table[2][-1] == "en baisse"
     assert [row[3] for row in table[1:]] == ["60", "20"]
-    assert "De janvier 2026 à février 2026, la part passe de 60" in page
+    assert ("De janvier 2026 à février 2026, la part passe de 60,0\xa0% à 20,0\xa0% : en baisse "
+            "(les intervalles de confiance ne se recoupent pas).") in page
     assert "par mois (la période choisie compte 12 mois ou moins)" in page
 
 

@@ -34,6 +34,7 @@ MOST_MONTHS = 12   # a longer period is shown by quarter
 MAIN_NEEDS = 3
 RISE, FALL, STABLE = N_("en hausse"), N_("en baisse"), N_("stable, l'écart peut venir du hasard")
 FINDING = N_("De %(before)s à %(after)s, la part passe de %(old)s à %(new)s : %(change)s.")
+APART = N_("les intervalles de confiance ne se recoupent pas")
 NO_FINDING = N_("Pas de comparaison entre les deux dernières périodes : l'une d'elles est "
                 "sous secret statistique ou n'a aucun diagnostic.")
 # The breakdown dimensions a quarter is kept for in the open data: the populations,
@@ -273,9 +274,11 @@ def finding(figure: Figure, translate: Callable[..., str],
     before, after = figure.rows[-2], figure.rows[-1]
     if after.change is None:
         return translate(NO_FINDING)
+    change = translate(after.change)
+    if after.change != STABLE:
+        change += f" ({translate(APART)})"
     return translate(FINDING, before=before.label, after=after.label,
-                     old=percent(before.row.share), new=percent(after.row.share),
-                     change=translate(after.change))
+                     old=percent(before.row.share), new=percent(after.row.share), change=change)
 
 
 # --- The open data's quarterly file -------------------------------------------------------
