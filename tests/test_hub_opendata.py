@@ -135,7 +135,43 @@ def published_system(folder: Path):
     # The two tables share the number of diagnostics.
     equations.append((grid["ensemble"]["ensemble"],
                       [table["diagnostic_termine"]["ensemble"]["ensemble"]]))
+    quarterly(folder, table, values, equations)
     return values, equations
+
+
+def quarterly(folder: Path, table: dict, values: dict, equations: list) -> None:
+    """The quarterly file's cells and sums: per quarter, EPCI and variable, the completed
+    diagnostics split into "yes", "no" and the rest (out of the ages compared); the
+    EPCIs add up to the Allier's row and the quarters to the breakdown's cells."""
+    def number(text):
+        return None if text == "s" else int(text)
+
+    parts = (("oui", "oui"), ("non", "non"), ("hors_ages", "non_renseigne"))
+    quarters, columns, followed = set(), set(), set()
+    for row in read(folder / "indicateurs-par-trimestre.csv"):
+        q, v, c = row["trimestre"], row["indicateur"], row["epci_residence"]
+        quarters.add(q), columns.add(c), followed.add(v)
+        values[("q", q, "pop", c)] = number(row["diagnostics_termines"])
+        split = [part for part, _ in parts if row[part] != ""]
+        for part in split:
+            values[("q", q, v, part, c)] = number(row[part])
+        equations.append((("q", q, "pop", c), [("q", q, v, part, c) for part in split]))
+    detail = sorted(columns - {"ensemble"})
+    done = table["diagnostic_termine"]["oui"]
+    for c in columns:
+        equations.append((done[c], [("q", q, "pop", c) for q in sorted(quarters)]))
+    for q in quarters:
+        equations.append((("q", q, "pop", "ensemble"), [("q", q, "pop", c) for c in detail]))
+    for v in followed:
+        for part, modality in parts:
+            if modality not in table[v]:
+                continue
+            for c in columns:
+                equations.append((table[v][modality][c], [("q", q, v, part, c)
+                                                          for q in sorted(quarters)]))
+            for q in quarters:
+                equations.append((("q", q, v, part, "ensemble"),
+                                  [("q", q, v, part, c) for c in detail]))
 
 
 def merge_equal_cells(values: dict, equations: list) -> tuple[dict, list, dict]:
@@ -223,6 +259,7 @@ def test_no_hidden_cell_can_be_worked_out_from_the_published_totals(exported):
     ranges = attack(values, equations)
     disclosed = {cell: r for cell, r in ranges.items() if r[0] == r[1]}
     assert disclosed == {}
+    assert any(cell[0] == "q" for cell in hidden)  # the quarterly file is attacked too
     # Every published count obeys the primary rule: no 1 to 10.
     assert [c for c, v in values.items() if v is not None and is_sensitive(v)] == []
 
@@ -335,6 +372,12 @@ def test_total_rows_are_marked_so_that_no_sum_double_counts(exported):
     by_modality = sums_checked(rows, "effectif", ["variable", "epci_residence"], "modalite")
     by_epci = sums_checked(rows, "effectif", ["variable", "modalite"], "epci_residence")
     assert by_modality >= 50 and by_epci >= 30
+    quarters = read(exported / "indicateurs-par-trimestre.csv")
+    for row in quarters:
+        assert row["ligne_total"] == ("oui" if row["epci_residence"] == "ensemble" else "non")
+    assert sums_checked(quarters, "oui", ["trimestre", "indicateur"], "epci_residence") >= 3
+    # (every EPCI's completed diagnostics are published here only if none is small)
+    sums_checked(quarters, "diagnostics_termines", ["trimestre", "indicateur"], "epci_residence")
     # The whole-Allier row of a variable is the sum of its detail rows, as published.
     done = [row for row in rows if row["variable"] == "diagnostic_termine"]
     assert sums_checked([r for r in done if r["epci_residence"] == "ensemble"],
@@ -344,6 +387,8 @@ def test_total_rows_are_marked_so_that_no_sum_double_counts(exported):
 def test_every_row_has_its_frame_and_french_labels_beside_its_codes(exported):
     for name, code, label in (("diagnostics-par-semaine.csv", "epci_site", "epci_site_nom"),
                               ("repartitions-par-epci-residence.csv", "epci_residence",
+                               "epci_residence_nom"),
+                              ("indicateurs-par-trimestre.csv", "epci_residence",
                                "epci_residence_nom")):
         rows = read(exported / name)
         assert {(row["cadre"], row["cadre_libelle"]) for row in rows} == {
@@ -363,7 +408,7 @@ def test_a_french_spreadsheet_reads_the_files_as_they_are(exported):
     # UTF-8 with its byte-order mark (Excel otherwise reads the accents as Windows-1252)
     # and ";" between fields (a French Excel otherwise puts a whole row in one cell).
     for name in ("diagnostics-par-semaine.csv", "repartitions-par-epci-residence.csv",
-                 "synthese-par-epci.csv"):
+                 "synthese-par-epci.csv", "indicateurs-par-trimestre.csv"):
         raw = (exported / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbfcadre;cadre_libelle;ligne_total;")
         with open(exported / name, encoding="utf-8-sig", newline="") as handle:
@@ -382,7 +427,7 @@ def test_frictionless_validates_the_package(exported):
     assert done.returncode == 0
     tasks = {task["name"]: task for task in report["tasks"]}
     assert set(tasks) == {"diagnostics-par-semaine", "repartitions-par-epci-residence",
-                          "synthese-par-epci"}
+                          "synthese-par-epci", "indicateurs-par-trimestre"}
     assert all(task["stats"]["rows"] > 10 for task in tasks.values())
 
 

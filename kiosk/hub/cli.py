@@ -440,7 +440,7 @@ def _week(ctx, param, value):
 @with_appcontext
 def export_command(output, first, last, frame, publish):
     """Write the open data of one frame: aggregated CSV files and their datapackage.json."""
-    from . import events, frames, opendata, reports, stats, store
+    from . import events, frames, opendata, reports, stats, store, trends
     from .publications import AuditError, Release, Snapshot
 
     if first and last and first > last:
@@ -482,7 +482,9 @@ def export_command(output, first, last, frame, publish):
         written = opendata.export(output, snapshot, layout, _epci_names(), releases,
                                   protection=int(current_app.config["HUB_PROTECTION"]), now=now,
                                   contact=str(current_app.config["HUB_OPENDATA_CONTACT"]).strip(),
-                                  populations=_epci_populations())
+                                  populations=_epci_populations(),
+                                  without_quarters=[i for i, r in enumerate(registered)
+                                                    if trends.QUARTERS not in r["tables"]])
     except AuditError as exc:
         raise click.ClickException(f"the open data cannot be audited: {exc}") from None
     for path, rows in written.files.items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from babel import Locale
@@ -18,7 +19,7 @@ from ..storage.db import get_db
 from ..paths import DATA
 from ..diagnostic.resources import get_questionnaire
 from ..web.site import local_path
-from . import events, overview, staff, stats
+from . import events, overview, periods, staff, stats
 from .epci import load_epci
 from .i18n import h_, hn_
 from .maps import page_maps
@@ -184,11 +185,19 @@ def summary():
 def index():
     """The dashboard for the period and territory of the query string."""
     names = epci_names()
-    filters, errors = read_filters(request.args, names)
+    today, start = now().date(), service_start(current_app.config["HUB_SERVICE_START"])
+    period, args, errors = periods.read(request.args, today, range(start.year, today.year + 1))
+    filters, more = read_filters(args, names)
+    errors += more
+    if period.preset != periods.CUSTOM:
+        filters = replace(filters, first=period.first, last=period.last)
     page = build_page(filters, names)
     if filters.frame is not None and filters.frame != page.frame.id:
         errors.append(h_("La version « %(asked)s » n'a aucun diagnostic : voici la version "
                          "%(shown)s.", asked=filters.frame, shown=page.frame.id))
     return render_template("hub/dashboard.html", page=page, errors=errors, epci_names=names,
-                           silent_days=current_app.config["HUB_SILENT_DAYS"],
-                           maps=page_maps(page, names))
+                           silent_days=current_app.config["HUB_SILENT_DAYS"], period=period,
+                           period_choices=periods.choices(periods.years(page.bounds)),
+                           maps=page_maps(page, names),
+                           **periods.texts(period, filters.first, filters.last,
+                                           page.latest_received))

@@ -29,6 +29,9 @@ def finding(figure, translate: Callable[..., str], percent: Callable[[float], st
     ``percent``: a share as the page writes it), or None."""
     if figure.table == "reach":
         return lowest_rate(figure.reach, translate)
+    if figure.table == "trend":  # a period against the one before (kiosk.hub.trends)
+        from .trends import finding as trend
+        return trend(figure, translate, percent)
     if figure.chart is None or figure.population is None or figure.columns[:1] == NOT_RIVALS:
         return None
     if figure.table not in ("counts", "shares"):

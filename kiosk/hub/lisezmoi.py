@@ -20,7 +20,9 @@ POPULATION_WORDS = {"diagnostics": "tous les diagnostics, terminés ou non",
 def text(package: dict, layout, published: Published, *, protection: int | None) -> str:
     """The Markdown text of LISEZMOI.md for one export."""
     frame = layout.frame
-    weekly, breakdown, *wide = package["resources"]
+    weekly, breakdown, *others = package["resources"]
+    wide = [r for r in others if r["name"] == "synthese-par-epci"]
+    quarterly = [r for r in others if r["name"] == "indicateurs-par-trimestre"]
     start, end = package["temporal"]["start"], package["temporal"]["end"]
     lines = [
         f"# {package['title']}", "",
@@ -71,6 +73,22 @@ def text(package: dict, layout, published: Published, *, protection: int | None)
                     "calculé à partir des deux autres fichiers et de la population des "
                     "communes : une part est masquée (« s ») quand l'un de ses deux "
                     "effectifs l'est.") if wide else []),
+        *(_resource(quarterly[0],
+                    "Une ligne par trimestre, par EPCI de résidence (plus l'Allier entier) et "
+                    "par variable suivie dans le temps : l'illectronisme, « au moins les "
+                    "bases » et chaque besoin repéré, parmi les diagnostics terminés. Un "
+                    "trimestre regroupe les semaines ISO dont le jeudi y tombe (une semaine à "
+                    "cheval compte entière dans le trimestre de son jeudi) ; le premier et le "
+                    "dernier trimestre de l'export peuvent n'avoir que certaines de leurs "
+                    "semaines (colonnes `premiere_semaine` et `derniere_semaine`). Les "
+                    "trimestres d'un EPCI et d'une variable s'additionnent en l'effectif du "
+                    "fichier des répartitions : ils sont masqués avec lui, comme un seul "
+                    "ensemble de tableaux, pour qu'aucune soustraction ne révèle une case "
+                    "masquée. Pour dire qu'une part a baissé d'un trimestre à l'autre, "
+                    "vérifiez que l'écart dépasse ce que le hasard explique (intervalles de "
+                    "confiance à 95 % qui ne se recoupent pas) : avec quelques dizaines de "
+                    "répondants, une part varie de plusieurs points d'un trimestre à "
+                    "l'autre.") if quarterly else []),
         "## Lignes de total", "",
         "Les lignes dont une colonne vaut « ensemble » sont des totaux (tous les EPCI, "
         "toutes les semaines, toutes les modalités) ; la colonne `ligne_total` les marque "

@@ -34,7 +34,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import lisezmoi, publications, stats, synthese
+from . import lisezmoi, publications, stats, synthese, trends
 from .frames import Frame
 from .publications import Release, Snapshot
 from .suppression import HIGH, LOW
@@ -43,6 +43,7 @@ from .tables import (ALL, NOT_GIVEN, NOT_GIVEN_LABEL, POPULATIONS, Published, Ta
 
 WEEKLY = "diagnostics-par-semaine.csv"
 BREAKDOWN = "repartitions-par-epci-residence.csv"
+QUARTERLY = "indicateurs-par-trimestre.csv"
 README = "LISEZMOI.md"
 SECRET = "s"
 TOTAL = "ensemble"
@@ -83,21 +84,45 @@ def linked_tables(layout: Layout, weeks: list[str], weekly: Counter,
                   breakdown: Counter) -> Tables:
     """The linked tables of ``weeks``. ``weekly``: (week, site EPCI) -> diagnostics;
     ``breakdown``: (dimension, value, residence EPCI) -> diagnostics. The grand total
-    is one cell shared by both tables."""
+    is one cell shared by both tables. When ``breakdown`` carries its quarters
+    (kiosk.hub.trends.tagged), the quarterly indicators too: each quarter's cells add
+    up, over the quarters of ``weeks``, to the cells of the whole period."""
+    plain, quarters = trends.untag(breakdown)
     tables = Tables()
-    tables.variables(breakdown, layout.variables, layout.residence_columns)
+    tables.variables(plain, layout.variables, layout.residence_columns)
     tables.cross("semaine", weekly, weeks, layout.site_columns, population_key("all", ALL))
+    if quarters or not plain:
+        trends.add(tables, quarters, trends.periods(weeks, trends.QUARTER),
+                   trends.chosen(layout.variables, layout.frame), layout.residence_columns,
+                   trends.QUARTERS)
     return tables
 
 
+def with_quarters(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` whose breakdown carries its quarters (kiosk.hub.trends.tagged)."""
+    return Snapshot(snapshot.weeks, snapshot.weekly, trends.tagged(snapshot.breakdown))
+
+
 def build(snapshot: Snapshot, layout: Layout, registered: list[Release] = (), *,
-          protection: int) -> publications.Outcome:
+          protection: int, without_quarters=()) -> publications.Outcome:
     """The tables of ``snapshot`` (the period of ``layout.weeks``) and the cells to hide,
-    audited together with the ``registered`` publications."""
+    audited together with the ``registered`` publications. ``without_quarters``: the
+    indexes of those published before the quarterly file existed (a reader knows none
+    of their quarters' cells)."""
     def make(weeks, weekly, breakdown):
         return linked_tables(layout, weeks, weekly, breakdown)
 
-    return publications.secure([*registered, Release(snapshot)], make, protection)
+    releases = []
+    for index, release in enumerate(registered):
+        tagged = with_quarters(release.snapshot)
+        unpublished = release.unpublished
+        if index in set(without_quarters):
+            weeks = list(tagged.weeks)
+            unpublished |= {key for key in make(weeks, *tagged.over(weeks)).values
+                            if key[0] == trends.QUARTERS}
+        releases.append(Release(tagged, release.hidden, frozenset(unpublished)))
+    return publications.secure([*releases, Release(with_quarters(snapshot))], make,
+                               protection)
 
 
 def _code(column: str) -> str:
@@ -154,6 +179,9 @@ def write(folder: Path, layout: Layout, published: Published, names: dict[str, s
                          frame_cells=_frame(layout.frame), flag=_flag, secret=SECRET)
     written[folder / synthese.FILE] = _write_csv(
         folder / synthese.FILE, [f["name"] for f in synthesis_fields(layout)], rows)
+    written[folder / QUARTERLY] = _write_csv(
+        folder / QUARTERLY, [f["name"] for f in QUARTERLY_FIELDS],
+        quarterly_rows(layout, published, names))
     package = datapackage(first, last, now, layout.frame, contact=contact, layout=layout)
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -241,8 +269,82 @@ BREAKDOWN_FIELDS = [
 ]
 
 
+def quarterly_rows(layout: Layout, published: Published, names: dict[str, str]) -> list[list]:
+    """The rows of the quarterly file: per quarter, EPCI of residence (then the Allier)
+    and followed variable, the quarter's completed diagnostics split into "yes", "no"
+    and the rest (outside the ages compared; none for a need), then the respondents and
+    the share, worked out from the published cells only (``s`` when one of theirs is)."""
+    rows = []
+    followed = trends.chosen(layout.variables, layout.frame)
+    for quarter in trends.periods(layout.weeks, trends.QUARTER):
+        weeks = [w for w in layout.weeks if trends.period_of(w, trends.QUARTER) == quarter]
+        dates = [weeks[0], weeks[-1], stats.week_start(weeks[0]).isoformat(),
+                 stats.week_end(weeks[-1]).isoformat()]
+        for column in layout.residence_columns + [ALL]:
+            population = published.shown(trends.key(trends.QUARTERS, quarter, trends.POPULATION,
+                                                    "complete", column))
+            for variable in followed:
+                counts = [published.shown(trends.key(trends.QUARTERS, quarter, variable.id,
+                                                     m.code, column))
+                          for m in variable.modalities]
+                yes, no, *rest = counts
+                answered = None if yes is None or no is None else yes + no
+                rows.append([*_frame(layout.frame), _flag(column == ALL), quarter,
+                             trends.label(quarter), *dates, _code(column),
+                             _name(column, names), variable.id, variable.label,
+                             *(SECRET if v is None else str(v)
+                               for v in (population, yes, no)),
+                             (SECRET if rest[0] is None else str(rest[0])) if rest else "",
+                             SECRET if answered is None else str(answered),
+                             synthese.percent(yes, answered, SECRET)])
+    return rows
+
+
 def synthesis_fields(layout: Layout) -> list[dict]:
     return synthese.fields(layout, _field, FRAME_FIELDS, COUNT_DESCRIPTION)
+
+
+SECRET_RULE = COUNT_DESCRIPTION.split(" ; ", 1)[1]
+QUARTERLY_FIELDS = [
+    *FRAME_FIELDS,
+    _field("trimestre", "string",
+           "Trimestre (AAAA-Tn) : les semaines ISO dont le jeudi tombe dans ce trimestre",
+           constraints={"required": True, "pattern": r"^[0-9]{4}-T[1-4]$"}),
+    _field("trimestre_libelle", "string", "Le trimestre en toutes lettres"),
+    _field("premiere_semaine", "string",
+           "Première semaine ISO du trimestre dans cet export (un trimestre au bord de la "
+           "période de l'export, ou pas fini, n'a que certaines de ses semaines)",
+           constraints={"required": True, "pattern": r"^[0-9]{4}-W[0-9]{2}$"}),
+    _field("derniere_semaine", "string", "Dernière semaine ISO du trimestre dans cet export",
+           constraints={"required": True, "pattern": r"^[0-9]{4}-W[0-9]{2}$"}),
+    _field("debut", "date", "Lundi de la première semaine (date ISO 8601)"),
+    _field("fin", "date", "Dimanche de la dernière semaine (date ISO 8601)"),
+    _field("epci_residence", "string",
+           "SIREN de l'EPCI où habite la personne, « non_renseigne » ou « ensemble »",
+           constraints={"required": True, "pattern": EPCI_PATTERN}),
+    _field("epci_residence_nom", "string", "Nom de l'EPCI"),
+    _field("indicateur", "string",
+           "Code de la variable suivie (les mêmes que dans le fichier des répartitions : "
+           "illectronisme, au moins les bases, chaque besoin)", constraints={"required": True}),
+    _field("indicateur_libelle", "string", "Libellé de la variable"),
+    _field("diagnostics_termines", "integer",
+           "Diagnostics terminés du trimestre et de l'EPCI ; " + SECRET_RULE, constraints={"minimum": 0}),
+    _field("oui", "integer", "Diagnostics terminés concernés (modalité « oui ») ; "
+           + SECRET_RULE, constraints={"minimum": 0}),
+    _field("non", "integer", "Diagnostics terminés non concernés (modalité « non ») ; "
+           + SECRET_RULE, constraints={"minimum": 0}),
+    _field("hors_ages", "integer",
+           "Diagnostics terminés hors des âges que l'indicateur compare, ou sans âge dit "
+           "(modalité « non_renseigne ») ; vide pour un besoin, demandé à tous ; "
+           + SECRET_RULE, constraints={"minimum": 0}),
+    _field("repondants", "integer",
+           "oui + non : les diagnostics terminés comptés par l'indicateur ; « s » si l'un "
+           "des deux est masqué", constraints={"minimum": 0}),
+    _field("part", "number",
+           "Part en % (oui / repondants, une décimale), parmi les personnes venues à "
+           "une borne ; « s » si l'un des deux est masqué, vide si aucun répondant",
+           constraints={"minimum": 0, "maximum": 100}),
+]
 
 
 def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame, *,
@@ -306,7 +408,11 @@ def datapackage(first: str | None, last: str | None, now: datetime, frame: Frame
         ] + ([resource("synthese-par-epci", synthese.FILE,
                        "Synthèse par EPCI de résidence : population, diagnostics pour 1 000 "
                        "habitants et parts des indicateurs principaux",
-                       synthesis_fields(layout), ["cadre", "epci_residence"])]
+                       synthesis_fields(layout), ["cadre", "epci_residence"]),
+                resource("indicateurs-par-trimestre", QUARTERLY,
+                         "Indicateurs par trimestre et par EPCI de résidence : illectronisme, "
+                         "au moins les bases, besoins", QUARTERLY_FIELDS,
+                         ["cadre", "trimestre", "epci_residence", "indicateur"])]
              if layout is not None else []),
     }
 
@@ -320,9 +426,12 @@ def _software_version() -> str:
 
 def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, str],
            registered: list[Release] = (), *, protection: int, now: datetime,
-           contact: str = "", populations: dict[str, int] | None = None) -> Export:
-    """Build, audit and write one export of the weeks of ``snapshot``."""
-    outcome = build(snapshot, layout, registered, protection=protection)
+           contact: str = "", populations: dict[str, int] | None = None,
+           without_quarters=()) -> Export:
+    """Build, audit and write one export of the weeks of ``snapshot``
+    (``without_quarters``: see build())."""
+    outcome = build(snapshot, layout, registered, protection=protection,
+                    without_quarters=without_quarters)
     published = Published(dict(outcome.tables.values), outcome.hidden)
     first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
     files = write(folder, layout, published, names, first=first, last=last, now=now,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..sync import contract
-from . import accompaniments, frames, impact, reports
+from . import accompaniments, frames, impact, reports, trends
 from .frames import Frame
 from .sections import Figures, Kiosk, Row, Section, kiosks, site_counts
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
@@ -42,6 +42,7 @@ class Page:
     frame: Frame = frames.FRAME_2       # the frame of every figure of the page
     frames: list[Frame] = ()            # the frames with data, to choose from
     latest_received: str | None = None  # when the hub last received a record (ISO)
+    bounds: tuple[str, str] | None = None  # the first and last weeks with data (of the frame)
 
 
 def period(filters: Filters, bounds: tuple[str, str] | None) -> tuple[str | None, str | None]:
@@ -118,6 +119,8 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         kind_counts = _kind_counts(db, window, filters, frame)
         monthly = _monthly(db, window, filters)
         latest = reports.latest_received(db)
+        trend_weekly = {d: reports.weekly(db, filters.axis, span, filters.epci, d)
+                        for d in trends.dimensions(frames.spec(frame))}
     first, last = span.first, span.last
     spec = frames.spec(frame)
     all_variables = variables(questionnaire, {(d, v) for d, v, _ in by_epci}, language_name,
@@ -135,17 +138,22 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         week_counts[week] += n
     tables.partition("semaine", {w: week_counts[w] for w in weeks}, total)
     keys = _add_partitions(tables, per, filters)
+    followed = trends.chosen(all_variables, spec)
+    trends.add(tables, trends.weekly_counts(trend_weekly, trends.unit(weeks)),
+               trends.periods(weeks, trends.unit(weeks)), followed, [ALL], trends.DASHBOARD)
     published: Published = tables.publish()
 
     figures = Figures(published, all_variables, spec)
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
+    sections = trends.place(sections, trends.section(published, followed, weeks,
+                                                     figures.compared))
     sections += _accompaniments(figures, kind_counts, questionnaire, spec, monthly)
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
                 kiosks(devices, epci_names, filters, now, silent_days, health,
                        site_counts(published, keys["site"])),
                 epci_names.get(filters.epci, filters.epci) if filters.epci else None,
                 spec, [frames.spec(f) for f in sorted(held, key=frames.order, reverse=True)],
-                latest)
+                latest, bounds)
 
 
 def _kind_counts(db, window: Window, filters: Filters, frame: str) -> Counter:

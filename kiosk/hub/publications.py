@@ -52,10 +52,13 @@ class Snapshot:
 @dataclass(frozen=True)
 class Release:
     """One publication: the counts it was made from, and the cells it hid (None for
-    the publication being prepared)."""
+    the publication being prepared). ``unpublished``: cells its tables have that it
+    never wrote (a file added to the exports after it was published): unknown to a
+    reader like its hidden ones, but not hidden again by the next publication."""
 
     snapshot: Snapshot
     hidden: frozenset | None = None
+    unpublished: frozenset = frozenset()
 
 
 # make_tables(weeks, weekly, breakdown) -> the linked tables of those counts.
@@ -103,8 +106,10 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
         zeros = group_zeros(table.values, table.groups, table.sums)
         primary |= {cells[index, key] for key, n in table.values.items()
                     if is_sensitive(n) or key in zeros}
+    unwritten = {cells[index, key] for index, release in enumerate(releases[:-1])
+                 for key in release.unpublished if (index, key) in cells}
     registered = {cells[index, key] for index, release in enumerate(releases[:-1])
-                  for key in release.hidden or () if (index, key) in cells}
+                  for key in release.hidden or () if (index, key) in cells} | unwritten
     registered |= system.unpublished
     primary |= system.unpublished
     mine = {cells[new, key]: key for key in own.values}
@@ -120,7 +125,10 @@ def secure(releases: list[Release], make_tables: TableMaker, protection: int) ->
     cache: dict = {}
     limits: dict = {}  # (cell, upwards?) -> as far as any publication could leave it
     points = []  # atom values an attacker cannot exclude (they stay so as more is hidden)
-    proven: set = set()  # hidden cells found protected (they stay so as more is hidden)
+    # Hidden cells found protected (they stay so as more is hidden). A cell a registered
+    # publication never wrote and that is not sensitive needs no protection of its own:
+    # worked out, it tells a count of more than 10 (its sensitive ones are audited).
+    proven: set = unwritten - primary
     witnesses = audit.Witnesses(system, registered, cost,
                                 audit.settled(system, registered, set(mine)))
     while True:

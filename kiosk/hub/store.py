@@ -189,7 +189,8 @@ def register_publication(db, *, now, frame: str, first: str, last: str, folder: 
 
 def registered_publications(db, frame: str) -> list[dict]:
     """Every registered publication of ``frame``, oldest first: id, published_at, first_week,
-    last_week, folder, ``hidden`` (the keys of the cells it hid), ``weekly`` and
+    last_week, folder, ``hidden`` (the keys of the cells it hid), ``tables`` (the
+    first items of its cells' keys), ``weekly`` and
     ``breakdown`` (the counts it was made from, as given to register_publication)."""
     import json
 
@@ -199,6 +200,10 @@ def registered_publications(db, frame: str) -> list[dict]:
             tuple(json.loads(cell)) for (cell,) in db.execute(
                 "SELECT cell FROM publication_cells WHERE publication_id = ? "
                 "AND value IS NULL", [row["id"]]))
+        # The tables it wrote (a cell key's first item): a file added since was not.
+        row["tables"] = {name for (name,) in db.execute(
+            "SELECT DISTINCT json_extract(cell, '$[0]') FROM publication_cells "
+            "WHERE publication_id = ?", [row["id"]])}
         row["weekly"], row["breakdown"] = Counter(), Counter()
         for axis, dimension, value, epci, week, n in db.execute(
                 "SELECT axis, dimension, value, epci, week, n FROM publication_counts "

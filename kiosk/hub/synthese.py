@@ -21,6 +21,13 @@ def _share(part: int | None, whole: int | None) -> str | None:
     return "" if whole == 0 else f"{100 * part / whole:.1f}"
 
 
+def percent(part: int | None, whole: int | None, secret: str) -> str:
+    """A share in % with one decimal as the files write it: ``secret`` when either count
+    is hidden, empty when nobody answered."""
+    share = _share(part, whole)
+    return secret if share is None else share
+
+
 def rows(layout, published: Published, populations: dict[str, int], *, code, name,
          frame_cells: list[str], flag, secret: str) -> list[list[str]]:
     """The rows of the file, in the order of ``fields``'s columns."""
