@@ -114,6 +114,23 @@ def test_a_fall_is_called_a_fall_only_when_the_intervals_do_not_overlap():
     assert rows[1].row.interval.high < rows[0].row.interval.low
 
 
+def test_a_slow_fall_is_said_over_the_whole_period():
+    # 40 %, 33 %, 27 %, 20 %: each step within chance, the whole fall not.
+    months = {"2026-01": (100, 40), "2026-02": (100, 33), "2026-03": (100, 27),
+              "2026-04": (100, 20)}
+    _, published = planted(months)
+    figure = trends.Figure("t", "t", trends.rows(published, ILL, sorted(months), set()), None,
+                           table="trend")
+    said = trends.finding(figure, lambda text, **kw: text % kw,
+                          lambda share: f"{share * 100:.0f} %")
+    assert said == ("Entre mars 2026 et avril 2026, la part passe de 27 % à 20 % : stable, "
+                    "l'écart peut venir du hasard. Depuis janvier 2026 : de 40 % à 20 %, en "
+                    "baisse (les intervalles de confiance ne se recoupent pas).")
+    # Two periods: the step alone.
+    figure = trends.Figure("t", "t", figure.rows[2:], None, table="trend")
+    assert "Depuis" not in trends.finding(figure, lambda text, **kw: text % kw, str)
+
+
 def test_a_small_month_is_hidden_and_cannot_be_recomputed_from_the_period():
     tables, published = planted({"2026-01": (100, 30), "2026-02": (6, 2), "2026-03": (90, 27)})
     rows = trends.rows(published, ILL, ["2026-01", "2026-02", "2026-03"], set())
@@ -138,6 +155,9 @@ def test_the_unit_is_the_month_up_to_twelve_months_then_the_quarter():
     assert trends.partial(longer, "trimestre") == {"2027-T1"}
     assert trends.label("2026-T1") == "1er trimestre 2026"
     assert trends.label("2026-T3") == "3e trimestre 2026"
+    # In a finding's sentence a quarter takes its article, a month none.
+    assert [trends._the(trends.label(p)) for p in ("2026-T1", "2026-01")] == [
+        "le 1er trimestre 2026", "janvier 2026"]
 
 
 # --- On the dashboard ------------------------------------------------------------------
@@ -169,7 +189,7 @@ def test_the_dashboard_shows_a_falling_trend_for_a_year(hub, client):
     assert table[1][0] == "janvier 2026 (partiel)" and table[2][0] == "février 2026 (partiel)"
     assert table[2][-1] == "en baisse"
     assert [row[3] for row in table[1:]] == ["60", "20"]
-    assert ("De janvier 2026 à février 2026, la part passe de 60,0\xa0% à 20,0\xa0% : en baisse "
+    assert ("Entre janvier 2026 et février 2026, la part passe de 60,0\xa0% à 20,0\xa0% : en baisse "
             "(les intervalles de confiance ne se recoupent pas).") in page
     assert "par mois (la période choisie compte 12 mois ou moins)" in page
 

@@ -33,8 +33,10 @@ MONTH, QUARTER = "mois", "trimestre"
 MOST_MONTHS = 12   # a longer period is shown by quarter
 MAIN_NEEDS = 3
 RISE, FALL, STABLE = N_("en hausse"), N_("en baisse"), N_("stable, l'écart peut venir du hasard")
-FINDING = N_("De %(before)s à %(after)s, la part passe de %(old)s à %(new)s : %(change)s.")
+FINDING = N_("Entre %(before)s et %(after)s, la part passe de %(old)s à %(new)s : %(change)s.")
 APART = N_("les intervalles de confiance ne se recoupent pas")
+# Over the whole period shown, when it has more than two: the trend, not only the last step.
+SINCE = N_("Depuis %(first)s : de %(old)s à %(new)s, %(change)s.")
 NO_FINDING = N_("Pas de comparaison entre les deux dernières périodes : l'une d'elles est "
                 "sous secret statistique ou n'a aucun diagnostic.")
 # The breakdown dimensions a quarter is kept for in the open data: the populations,
@@ -268,17 +270,34 @@ def place(sections: list[Section], trend: Section, after: str = "illectronisme-e
 
 def finding(figure: Figure, translate: Callable[..., str],
             percent: Callable[[float], str]) -> str | None:
-    """The last period against the one before, in words (None with one period)."""
+    """The last period against the one before, in words (None with one period), then,
+    with three periods or more, the last against the first: a slow fall is stable from
+    one period to the next and shows only over the whole period."""
     if len(figure.rows) < 2:
         return None
     before, after = figure.rows[-2], figure.rows[-1]
     if after.change is None:
-        return translate(NO_FINDING)
-    change = translate(after.change)
-    if after.change != STABLE:
-        change += f" ({translate(APART)})"
-    return translate(FINDING, before=before.label, after=after.label,
-                     old=percent(before.row.share), new=percent(after.row.share), change=change)
+        text = translate(NO_FINDING)
+    else:
+        text = translate(FINDING, before=_the(before.label), after=_the(after.label),
+                         old=percent(before.row.share), new=percent(after.row.share),
+                         change=_said(after.change, translate))
+    first = figure.rows[0]
+    overall = change(first.interval, after.interval) if len(figure.rows) > 2 else None
+    if overall is not None:
+        text += " " + translate(SINCE, first=_the(first.label), old=percent(first.row.share),
+                                new=percent(after.row.share), change=_said(overall, translate))
+    return text
+
+
+def _the(label: str) -> str:
+    """A period in a sentence: "le 1er trimestre 2026", "janvier 2026"."""
+    return f"le {label}" if label[:1].isdigit() else label
+
+
+def _said(verdict: str, translate: Callable[..., str]) -> str:
+    """A change in words; a rise or a fall says why it is one."""
+    return translate(verdict) + ("" if verdict == STABLE else f" ({translate(APART)})")
 
 
 # --- The open data's quarterly file -------------------------------------------------------

@@ -73,6 +73,20 @@ def test_each_planted_fact_is_found_on_the_first_screen_or_one_click_away(new_co
     ranked = table.locator("tbody:not(.apart) tr th[scope=row]").all_inner_texts()
     assert ranked[-1] == UNDER_REACHED_NAME, ranked
 
+    # ... and on its map, whose table (one click away) says the same rate.
+    map_table = open_table(page, "carte-epci-residence")
+    rate = table.get_by_role("row", name=re.compile(f"^{UNDER_REACHED_NAME}")).locator("td").first
+    expect(map_table.get_by_role("row", name=re.compile(f"^{UNDER_REACHED_NAME}"))
+           .locator("td").first).to_have_text(rate.inner_text())
+    expect(page.locator("#carte-epci-residence svg[role=img]")).to_have_attribute(
+        "aria-labelledby", "carte-epci-residence-heading")
+
+    # 2. Illectronisme falling: said under the trend's heading, over the whole period.
+    expect(page.locator("#evolution-illectronisme .finding")).to_contain_text(
+        re.compile(r"Depuis le 1er trimestre 2025 : de [0-9,]+\xa0% à [0-9,]+\xa0%, en baisse"))
+    trend = open_table(page, "evolution-illectronisme")
+    expect(trend.locator("tbody tr")).to_have_count(5)  # 2025-T1 to 2026-T1
+
     # 3. Guided diagnostics and the mediators' records.
     mode = open_table(page, "mode")
     guided = mode.get_by_role("row", name=re.compile("^Accompagné"))
@@ -82,6 +96,16 @@ def test_each_planted_fact_is_found_on_the_first_screen_or_one_click_away(new_co
     expect(page.locator("#impact")).to_contain_text("Diagnostic accompagné")
 
     check_axe(page, "dashboard of the planted hub, tables open")
+    assert_unique_ids(page, "dashboard of the planted hub, tables open")
+
+    # A preset instead of ISO weeks; the page says its period runs past the last data.
+    page.locator("details.filters > summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("radio", name="12 derniers mois").check()
+    page.get_by_role("button", name="Afficher").click()
+    assert "periode=12mois" in page.url
+    expect(page.locator("main")).to_contain_text("la dernière donnée reçue date du 6 mars 2026")
+    check_axe(page, "dashboard of the last 12 months")
 
 
 def test_the_summary_of_the_planted_hub_prints_on_one_a4_page(new_context, planted_hub):
