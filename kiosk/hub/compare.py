@@ -14,9 +14,15 @@ Three rules, each a way a reader was misled before:
 """
 from __future__ import annotations
 
+import csv
+import functools
+
+from ..paths import DATA
 from . import charts
 from .sections import INSEE_2019_ALLIER, Figure, Row, Section, epci_label, share_row
-from .tables import ALL, N_, UNKNOWN, epci_order, population_key
+from .tables import ALL, N_, NO, UNKNOWN, YES, epci_order, population_key
+
+POPULATION_FILE = DATA / "population_ages_03.csv"
 
 # The indicator of INSEE's own definition: the only one the reference stands beside.
 SAME_DEFINITION = "indicateur_insee2021_illectronism"
@@ -152,9 +158,37 @@ def by_epci(figures, columns, names, axis: str) -> Figure:
 
 
 def standardised(figures) -> "float | None | str":
-    """The age-standardised share of the reference indicator (kiosk.hub.crossings):
-    None when a count it needs is hidden, a text when it cannot be worked out."""
-    return NOT_AVAILABLE
+    """The age-standardised share of INSEE's definition (direct standardisation on the
+    Allier's population by age band, ``age_weights``): the share in each age band,
+    weighted by that band's part of the Allier's inhabitants. Worked out from the
+    published cells of the age crossing (kiosk.hub.crossings) only: None when one it
+    needs is hidden, NOT_AVAILABLE when there is no crossing or a band has no one."""
+    from . import crossings
+
+    crossed = getattr(figures, "crossed", None)
+    if crossed is None or SAME_DEFINITION not in {v.id for v in crossed.by_age}:
+        return NOT_AVAILABLE
+    published, total = figures.published, 0.0
+    for band, weight in age_weights().items():
+        yes, no = (published.shown(crossings.key(SAME_DEFINITION, code, band))
+                   for code in (YES, NO))
+        if yes is None or no is None:
+            return None
+        if yes + no == 0:
+            return NOT_AVAILABLE
+        total += weight * yes / (yes + no)
+    return total
 
 
 NOT_AVAILABLE = N_("non disponible")
+
+
+@functools.cache
+def age_weights() -> dict[str, float]:
+    """The kiosk's age band -> its part of the Allier's inhabitants of those ages
+    (questionnaires/data/population_ages_03.csv, INSEE; SOURCES.md says how INSEE's
+    bands map to the kiosk's)."""
+    with POPULATION_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = {row["tranche_borne"]: int(row["population"]) for row in csv.DictReader(handle)}
+    everyone = sum(rows.values())
+    return {band: n / everyone for band, n in rows.items()}
