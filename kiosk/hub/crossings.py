@@ -31,6 +31,10 @@ AGE = "cross.age_band"                      # the completed diagnostics per age 
 AGE_BY = "cross.age_band:"                  # + "indicator:<id>" or "need"
 NEED_OFFER = "cross.need:offer"
 SEP = "|"
+# The indicators crossed with the age band: each frame's illectronism of INSEE's
+# definition and Eurostat's "at least basic", headline figures (kiosk.hub.frames). The
+# others are not counted: each would add as many rows to the counts as these.
+INDICATORS = ("insee2021_illectronism", "insee2019_illectronism", "dsi_at_least_basic")
 
 
 def facts(payload: Mapping) -> list[tuple[str, str]]:
@@ -38,7 +42,9 @@ def facts(payload: Mapping) -> list[tuple[str, str]]:
     age = payload.get("age_band") or ""
     pairs = [(AGE, age)]
     for key, flag in sorted((payload.get("indicators") or {}).items()):
-        pairs.append((f"{AGE_BY}indicator:{key}", f"{age}{SEP}{'true' if flag else 'false'}"))
+        if key in INDICATORS:
+            pairs.append((f"{AGE_BY}indicator:{key}",
+                          f"{age}{SEP}{'true' if flag else 'false'}"))
     needs = list(dict.fromkeys(payload.get("needs") or ()))
     offers = list(dict.fromkeys(payload.get("offers") or ()))
     pairs += [(f"{AGE_BY}need", f"{age}{SEP}{need}") for need in needs]
