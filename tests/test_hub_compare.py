@@ -267,3 +267,15 @@ def test_the_upgrade_recounts_the_crossings_from_the_records_still_held(tmp_path
     assert db.execute("SELECT COUNT(*) FROM tally WHERE dimension NOT GLOB 'cross.*'"
                       ).fetchone()[0] == 0      # nothing else counted twice
     db.close()
+
+
+def test_the_reach_chart_writes_rate_and_n_against_the_allier_s_average(hub, client):
+    planted(hub)
+    page = text(client.get("/"))
+    average = column(tables_of(page)["epci-residence"], "Pour 1 000 habitants")[
+        "Allier (moyenne du département)"]
+    chart = plain(figure(page, "epci-residence").split("<table")[0])
+    assert chart.count('<line class="mean"') == 1
+    assert f"Moyenne de l'Allier : {average}" in chart
+    # CA Vichy Communauté: 100 of its 83,990 inhabitants of the Allier.
+    assert "1,2 ‰ (n = 100)" in chart

@@ -52,16 +52,24 @@ def nice_ceiling(value: float) -> float:
     return next(power * step for step in (1, 2, 2.5, 5, 10) if power * step >= value)
 
 
-def bars(items: list[tuple[str, int | None, str]], row: float = 40) -> Chart:
-    """Horizontal bars, the label above each bar: ``(label, value or None, text)``."""
-    top = max((value for _, value, _ in items if value), default=0)
-    scale = (WIDTH - 90) / top if top else 0
+def bars(items: list[tuple[str, int | None, str]], row: float = 40,
+         mean: tuple[str, float] | None = None, room: float = 90) -> Chart:
+    """Horizontal bars, the label above each bar: ``(label, value or None, text)``;
+    ``room``: the width left for the text after the longest bar; ``mean``: a labelled
+    line across the bars (the département's), its label under them."""
+    top = max([value for _, value, _ in items if value] + ([mean[1]] if mean else []),
+              default=0)
+    scale = (WIDTH - room) / top if top else 0
     drawn = []
     for index, (label, value, text) in enumerate(items):
         y = index * row
         length = (value or 0) * scale
         drawn.append(Bar(label, value, text, 0, y + 20, max(length, 1 if value else 0), 14))
-    return Chart("bars", WIDTH, max(len(items) * row, row), tuple(drawn))
+    height = max(len(items) * row, row)
+    if mean is None:
+        return Chart("bars", WIDTH, height, tuple(drawn))
+    line = Reference(mean[0], mean[1], mean[1] * scale)
+    return Chart("bars", WIDTH, height + 24, tuple(drawn), reference=line, line="mean")
 
 
 def columns(items: list[tuple[str, int | None]], height: float = 180,

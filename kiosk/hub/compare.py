@@ -192,3 +192,22 @@ def age_weights() -> dict[str, float]:
         rows = {row["tranche_borne"]: int(row["population"]) for row in csv.DictReader(handle)}
     everyone = sum(rows.values())
     return {band: n / everyone for band, n in rows.items()}
+
+
+def reach_chart(table) -> charts.Chart:
+    """The EPCIs by diagnostics per 1,000 inhabitants (kiosk.hub.sections.Reach, already
+    ranked): each bar with its rate and n, the Allier's average as a labelled line."""
+    from .sections import rate_text
+
+    average = table.average.rate.rate if table.average else None
+    mean = ((MEAN_MARK % {"share": rate_text(average)}, average)
+            if average is not None else None)
+    return charts.bars([(r.row.label, r.rate.rate, _rate_and_n(r, rate_text))
+                        for r in table.ranked], mean=mean, room=170)
+
+
+def _rate_and_n(ranked, rate_text) -> str:
+    if ranked.rate.rate is None:
+        return rate_text(None)
+    count = ranked.row.count
+    return f"{rate_text(ranked.rate.rate)} (n\u00a0=\u00a0{_number(count)})"

@@ -308,8 +308,8 @@ def territory_section(published, per, keys, names, filters, populations=None) ->
                                    else None, extra="average"),
                                reach.average(published.shown(total), populations))
         table = Reach([row(r) for r in ranked], [row(r) for r in apart], average)
-        chart = charts.bars([(r.row.label, r.rate.rate, rate_text(r.rate.rate))
-                             for r in table.ranked])
+        from .compare import reach_chart
+        chart = reach_chart(table)
         note = TERRITORY_NOTE if filters.epci is None else f"{TERRITORY_NOTE} {FILTERED_NOTE}"
         figures.append(Figure(
             name.replace("_", "-"), per_inhabitant,
