@@ -95,7 +95,8 @@ def _counted(variable: Variable) -> list:
     return [m for m in variable.modalities if m.code != rest]
 
 
-def add(tables: Tables, counts: Mapping, variables: list[Variable], crossed_ids) -> Crossed | None:
+def add(tables: Tables, counts: Mapping, variables: list[Variable],
+        crossed_ids) -> Crossed | None:
     """Add the crossings of ``counts`` (from kiosk.hub.reports.cross_counts) to the
     page's ``tables``, which hold ``variables`` over all the page's EPCIs (column "*");
     ``crossed_ids``: the variables crossed with the age band. None when the crossings do
@@ -139,7 +140,7 @@ def add(tables: Tables, counts: Mapping, variables: list[Variable], crossed_ids)
 
 
 AGE_HEADER = N_("Tranche d'âge")
-COMPLETED = N_("Diagnostics terminés")
+COMPLETED = POPULATION = N_("Diagnostics terminés")
 UNAVAILABLE = N_(
     "Non disponible pour cette période : les croisements sont comptés à la réception des "
     "diagnostics depuis la mise à jour du hub (avec ceux qu'il gardait encore), et la "
@@ -200,8 +201,6 @@ def section(published, crossed: Crossed | None) -> "Section":
         "Diagnostics terminés, croisés à leur réception. Les chiffres cachés (« s ») le sont "
         "avec ceux du reste de la page, qui donnent les totaux de ces tableaux."))
 
-
-POPULATION = N_("Diagnostics terminés")
 
 
 def crossed_ids(frame) -> list[str]:
