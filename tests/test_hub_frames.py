@@ -79,7 +79,7 @@ def test_frame_1_is_reachable_and_labelled_with_its_own_words(hub, client):
     shares = column(tables["illectronisme"], "Part")
     assert shares["Illectronisme, définition INSEE 2019"] == "100,0 %"
     # Not compared with INSEE, and no strict figure in that frame.
-    assert "INSEE 2019 pour l'Allier (enquête nationale)" not in shares
+    assert "Référence INSEE de même définition" not in page
     assert "chiffre strict" not in page
     assert 'href="/?version=2' in page
 

@@ -40,6 +40,8 @@ class Chart:
     items: tuple
     ticks: tuple = ()
     reference: "Reference | None" = None
+    # The line of an intervals chart: "reference" (INSEE's, dashed), "mean", or "".
+    line: str = "reference"
 
 
 def nice_ceiling(value: float) -> float:
@@ -50,16 +52,24 @@ def nice_ceiling(value: float) -> float:
     return next(power * step for step in (1, 2, 2.5, 5, 10) if power * step >= value)
 
 
-def bars(items: list[tuple[str, int | None, str]], row: float = 40) -> Chart:
-    """Horizontal bars, the label above each bar: ``(label, value or None, text)``."""
-    top = max((value for _, value, _ in items if value), default=0)
-    scale = (WIDTH - 90) / top if top else 0
+def bars(items: list[tuple[str, int | None, str]], row: float = 40,
+         mean: tuple[str, float] | None = None, room: float = 90) -> Chart:
+    """Horizontal bars, the label above each bar: ``(label, value or None, text)``;
+    ``room``: the width left for the text after the longest bar; ``mean``: a labelled
+    line across the bars (the département's), its label under them."""
+    top = max([value for _, value, _ in items if value] + ([mean[1]] if mean else []),
+              default=0)
+    scale = (WIDTH - room) / top if top else 0
     drawn = []
     for index, (label, value, text) in enumerate(items):
         y = index * row
         length = (value or 0) * scale
         drawn.append(Bar(label, value, text, 0, y + 20, max(length, 1 if value else 0), 14))
-    return Chart("bars", WIDTH, max(len(items) * row, row), tuple(drawn))
+    height = max(len(items) * row, row)
+    if mean is None:
+        return Chart("bars", WIDTH, height, tuple(drawn))
+    line = Reference(mean[0], mean[1], mean[1] * scale)
+    return Chart("bars", WIDTH, height + 24, tuple(drawn), reference=line, line="mean")
 
 
 def columns(items: list[tuple[str, int | None]], height: float = 180,
@@ -89,6 +99,9 @@ class Interval:
     x: float = 0
     low: float = 0
     high: float = 0
+    text: str = ""              # the share and its n, written at the row's end
+    # A reference that belongs to this row only: its label and x.
+    reference: "Reference | None" = None
 
 
 @dataclass(frozen=True)
@@ -99,25 +112,45 @@ class Reference:
 
 
 def intervals(items: list[tuple[str, Share | None]], reference: tuple[str, float] | None,
-              row: float = 44) -> Chart:
-    """Shares with their 95 % interval on a 0-to-``top`` % axis, and a reference line."""
+              row: float = 44, *, reference_row: int | None = None,
+              mean: tuple[str, float] | None = None, apart: int | None = None,
+              top: float | None = None, labels: list[str] | None = None) -> Chart:
+    """Shares with their 95 % interval on a 0-to-``top`` % axis (``top`` fixed, e.g. 1.0,
+    gives comparable charts one scale), and a reference line.
+
+    ``reference_row``: the reference is drawn on that row only (it compares with that
+    row's definition alone), not across the chart. ``mean``: a line across the chart
+    with its label (the département's mean). ``apart``: rows from this index on are
+    drawn after a gap ("non renseigné" is no rival of the EPCIs). ``labels``: the text
+    written at each row's end (its share and n)."""
     left, right = 8, WIDTH - 16
-    values = [s.high for _, s in items if s] + ([reference[1]] if reference else [])
-    top = min(1.0, nice_ceiling(max(values, default=0.1) * 1.1))
+    values = ([s.high for _, s in items if s] + ([reference[1]] if reference else [])
+              + ([mean[1]] if mean else []))
+    if top is None:
+        top = min(1.0, nice_ceiling(max(values, default=0.1) * 1.1))
     span = right - left
 
     def at(value: float) -> float:
         return left + value / top * span
 
-    drawn = tuple(Interval(label, s, index * row + 30,
-                           *((at(s.value), at(s.low), at(s.high)) if s else (0, 0, 0)))
+    def y_of(index: int) -> float:
+        return index * row + 30 + (row / 2 if apart is not None and index >= apart else 0)
+
+    drawn = tuple(Interval(label, s, y_of(index),
+                           *((at(s.value), at(s.low), at(s.high)) if s else (0, 0, 0)),
+                           text=labels[index] if labels else "",
+                           reference=(Reference(reference[0], reference[1], at(reference[1]))
+                                      if reference and index == reference_row else None))
                   for index, (label, s) in enumerate(items))
-    height = len(items) * row + 36
+    height = len(items) * row + 36 + (row / 2 if apart is not None and apart < len(items)
+                                      else 0)
     step = nice_ceiling(top / 5)
     ticks = tuple(Tick(at(i * step), f"{round(i * step * 100):d}\u00a0%")
                   for i in range(int(round(top / step)) + 1))
-    ref = Reference(reference[0], reference[1], at(reference[1])) if reference else None
-    return Chart("intervals", WIDTH, height, drawn, ticks, ref)
+    across = reference if reference and reference_row is None else mean
+    ref = Reference(across[0], across[1], at(across[1])) if across else None
+    return Chart("intervals", WIDTH, height, drawn, ticks, ref,
+                 "mean" if mean else "reference" if reference else "")
 
 
 @dataclass(frozen=True)

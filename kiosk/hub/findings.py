@@ -36,7 +36,8 @@ def finding(figure, translate: Callable[..., str], percent: Callable[[float], st
         return None
     if figure.table not in ("counts", "shares"):
         return None
-    rows = [row for row in figure.rows if row.extra != "reference"]
+    # Not rivals either: a reference, the mean.
+    rows = [row for row in figure.rows if row.extra not in ("reference", "average")]
     if any(row.count is None for row in rows):  # a hidden row might be the largest
         return None
     rivals = sorted((row for row in rows if row.label != NOT_GIVEN_LABEL

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..sync import contract
-from . import accompaniments, frames, impact, reports, trends
+from . import accompaniments, crossings, frames, impact, reports, trends
 from .frames import Frame
 from .sections import Figures, Kiosk, Row, Section, kiosks, site_counts
 from .tables import ALL, Published, Tables, epci_order, population_key, variables
@@ -114,6 +114,7 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
         by_epci = reports.counts_by_epci(db, filters.axis, span)
         weekly = reports.weekly(db, filters.axis, span, filters.epci)
         by_device = reports.by_device(db, span)
+        crossing = reports.cross_counts(db, filters.axis, span, filters.epci)
         devices = reports.devices(db)
         health = reports.health(db)
         kind_counts = _kind_counts(db, window, filters, frame)
@@ -141,12 +142,15 @@ def build(db, questionnaire, epci_names: dict[str, str], filters: Filters, *, no
     followed = trends.chosen(all_variables, spec)
     trends.add(tables, trends.weekly_counts(trend_weekly, trends.unit(weeks)),
                trends.periods(weeks, trends.unit(weeks)), followed, [ALL], trends.DASHBOARD)
+    crossed = crossings.add(tables, crossing, all_variables, crossings.crossed_ids(spec))
     published: Published = tables.publish()
 
     figures = Figures(published, all_variables, spec)
+    figures.crossed = crossed
     sections = figures.sections(weeks, per, keys, columns, epci_names, filters)
     sections = trends.place(sections, trends.section(published, followed, weeks,
                                                      figures.compared))
+    sections.append(crossings.section(published, crossed))
     sections += _accompaniments(figures, kind_counts, questionnaire, spec, monthly)
     return Page(filters, first, last, published.shown(total), figures.headline(), sections,
                 kiosks(devices, epci_names, filters, now, silent_days, health,

@@ -109,16 +109,19 @@ def _where(period: Period, epci_column: str | None = None,
     return " AND " + " AND ".join(clauses), params
 
 
-def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Counter:
+def counts_by_epci(db, axis: str, period: Period, epci: str | None = None,
+                   dimensions: tuple[str, list] = (DIAGNOSTICS_ONLY, [])) -> Counter:
     """(dimension, value, EPCI) -> diagnostics over the weeks of ``period``, the EPCI
-    on ``axis`` ("site" or "residence"), optionally that one EPCI only."""
+    on ``axis`` ("site" or "residence"), optionally that one EPCI only; ``dimensions``:
+    the SQL condition on the dimension that picks the counts, and its parameters."""
     if period.first is None:
         return Counter()
     table, column = AXES[axis]
     where, params = _where(period, column, epci)
+    condition, values = dimensions
     rows = db.execute(f"SELECT dimension, value, {column}, SUM(n) FROM {table} "
-                      f"WHERE {DIAGNOSTICS_ONLY}{where} GROUP BY dimension, value, {column}",
-                      params)
+                      f"WHERE {condition}{where} GROUP BY dimension, value, {column}",
+                      [*values, *params])
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
@@ -160,6 +163,19 @@ def kind_counts(db, kind: str, period: Period, epci: str | None = None) -> Count
                       f"AND dimension < ?{where} GROUP BY dimension, value",
                       [f"{kind}.", f"{kind}/", *params])
     return Counter({(dimension, value, "*"): n for dimension, value, n in rows})
+
+
+def cross_counts(db, axis: str, period: Period, epci: str | None = None) -> Counter:
+    """(dimension, value, "*") -> the predefined crossings' counts (kiosk.hub.crossings,
+    dimensions "cross.…") over the weeks of ``period``, of the people of ``epci`` on
+    ``axis`` when given, as the diagnostics' counts are read."""
+    # A range on the key's second column: "/" is the character after ".".
+    by_epci = counts_by_epci(db, axis, period, epci,
+                             ("dimension > ? AND dimension < ?", ["cross.", "cross/"]))
+    result = Counter()
+    for (dimension, value, _), n in by_epci.items():
+        result[(dimension, value, "*")] += n
+    return result
 
 
 def by_device(db, period: Period) -> Counter:

@@ -157,52 +157,10 @@ class Figures:
 
     def illectronism(self, columns: list[str], names: dict[str, str], axis: str,
                      per_epci: bool) -> Section:
-        """The INSEE shares (beside INSEE's 22 % when the frame compares with it) and
-        Eurostat's "at least basic", overall and (``per_epci``) by EPCI."""
-        frame = self.frame
-        reference = ((N_("INSEE 2019, Allier : 22\u00a0%"), INSEE_2019_ALLIER)
-                     if frame.insee_reference else None)
-        rows = self._shares(frame.illectronism)
-        chart = charts.intervals([(row.label, row.interval) for row in rows], reference)
-        if reference:
-            rows.append(Row(N_("INSEE 2019 pour l'Allier (enquête nationale)"), None,
-                            INSEE_2019_ALLIER, extra="reference"))
-        figures = [Figure("illectronisme", N_("Part des personnes en illectronisme"), rows,
-                          chart, self.compared, columns=(N_("Définition"),), table="shares")]
-        basics = self._shares(frame.basics)
-        if basics:
-            figures.append(Figure(
-                "bases", N_("Part des personnes qui ont au moins les bases dans les 5 domaines"),
-                basics, charts.intervals([(row.label, row.interval) for row in basics], None),
-                self.compared, columns=(N_("Définition"),), table="shares",
-                counted=N_("Personnes avec au moins les bases")))
-        if per_epci and frame.per_epci in self.by_id:
-            by_epci = [share_row(epci_label(code, names), self.published,
-                                 *self._yes_no(frame.per_epci, code))
-                       for code in epci_order(columns, names)
-                       # no diagnostic there: nothing to show, nothing hidden
-                       if self.published.values[population_key("complete", code)]]
-            label = self.by_id[frame.per_epci].label
-            title = (N_("%(indicator)s, par EPCI de résidence") if axis == "residence"
-                     else N_("%(indicator)s, par EPCI du lieu de diagnostic"))
-            figures.append(Figure(
-                "illectronisme-epci", title % {"indicator": label}, by_epci,
-                charts.intervals([(row.label, row.interval) for row in by_epci], reference),
-                self.compared, columns=(N_("EPCI"),), table="shares"))
-        intro = (N_(
-            "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95\u00a0% (Wilson), à côté des 22\u00a0% mesurés par l'INSEE pour l'Allier "
-            "(données 2019). Attention : les personnes qui font le diagnostic sur une borne ne "
-            "sont pas un échantillon tiré au hasard de la population ; l'intervalle ne mesure "
-            "que l'aléa, pas ce biais, et la comparaison avec l'INSEE reste indicative.")
-            if reference else N_(
-            "Part des diagnostics terminés qui relèvent de l'illectronisme, avec son intervalle "
-            "de confiance à 95\u00a0% (Wilson). Ces questionnaires demandaient ce que la personne "
-            "pensait savoir faire, pas ce qu'elle avait fait : ces parts ne se comparent pas à "
-            "celles de l'INSEE. Les personnes qui font le diagnostic sur une borne ne sont pas "
-            "un échantillon tiré au hasard de la population."))
-        return Section("illectronisme-et-bases", N_("Illectronisme et compétences de base"), figures,
-                       intro)
+        """The INSEE shares, "at least basic", and by EPCI (kiosk.hub.compare)."""
+        from . import compare
+        return compare.illectronism(self, columns, names, axis, per_epci,
+                                    compare.standardised(self))
 
     def levels(self) -> Figure:
         """Levels per area: one stacked bar per area, a matrix table."""
@@ -350,8 +308,8 @@ def territory_section(published, per, keys, names, filters, populations=None) ->
                                    else None, extra="average"),
                                reach.average(published.shown(total), populations))
         table = Reach([row(r) for r in ranked], [row(r) for r in apart], average)
-        chart = charts.bars([(r.row.label, r.rate.rate, rate_text(r.rate.rate))
-                             for r in table.ranked])
+        from .compare import reach_chart
+        chart = reach_chart(table)
         note = TERRITORY_NOTE if filters.epci is None else f"{TERRITORY_NOTE} {FILTERED_NOTE}"
         figures.append(Figure(
             name.replace("_", "-"), per_inhabitant,

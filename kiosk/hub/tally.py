@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Iterable, Mapping
 
 from ..sync import contract
+from . import crossings
 
 
 def _text(value) -> str:
@@ -34,7 +35,8 @@ def facts(payload: Mapping) -> list[tuple[str, str]]:
     indicator present, ``need`` and ``offer`` once per code) count only for a complete
     one: an abandoned diagnostic is scored on the few answers given, so its levels and
     indicators say nothing of the person (one answer, then nothing, would read as
-    illectronisme) and its offers were never shown.
+    illectronisme) and its offers were never shown. A complete one also counts in the
+    predefined crossings (kiosk.hub.crossings: age band x indicator, x need; need x offer).
     """
     kind, version = contract.version_of(payload)
     fields = contract.VERSIONS.get(kind, {}).get(version) or contract.fields()
@@ -48,7 +50,7 @@ def facts(payload: Mapping) -> list[tuple[str, str]]:
         value = payload.get(field.name)
         pairs += ([(field.count, _text(value))] if field.shape == "value"
                   else _mapped(field, value))
-    return pairs
+    return pairs + crossings.facts(payload) if complete else pairs
 
 
 def _mapped(field: contract.Field, value) -> list[tuple[str, str]]:
