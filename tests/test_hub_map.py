@@ -183,9 +183,21 @@ def test_every_epci_is_drawn_with_its_name_and_value_in_its_title(dashboard):
 def test_the_legend_gives_each_class_its_bounds_and_pattern(dashboard):
     legend = parse_map(dashboard, REACH).legend
     classes = [text for fill, text in legend if re.search(r"-c\d\)$", fill)]
-    # Rates from 0.0 ‰ (Val de Cher) to 3.8 ‰ (Moulins): four classes of 1 ‰.
-    assert classes == ["de 0,0 ‰ à moins de 1,0 ‰", "de 1,0 ‰ à moins de 2,0 ‰",
-                       "de 2,0 ‰ à moins de 3,0 ‰", "de 3,0 ‰ à 4,0 ‰"]
+    # Rates from 0.0 ‰ (Val de Cher) to 3.8 ‰ (Moulins), against the Allier's 1.1 ‰
+    # (369 / 333,298): classes at half, once and twice the average.
+    assert classes == [
+        "de 0,0 ‰ à moins de 0,6 ‰ (moins de la moitié de la moyenne de l'Allier)",
+        "de 0,6 ‰ à moins de 1,1 ‰ (sous la moyenne)",
+        "de 1,1 ‰ à moins de 2,2 ‰ (de la moyenne au double)",
+        "de 2,2 ‰ à 3,8 ‰ (plus du double de la moyenne)"]
+    drawn = dict((title.split(" : ")[0], fill) for fill, title in parse_map(dashboard, REACH).areas)
+    assert drawn["CA Moulins Communauté"].endswith("-c3)")     # 3.8 ‰
+    assert drawn["CA Montluçon Communauté"].endswith("-c2)")   # 1.7 ‰
+    assert drawn["CC du Val de Cher"].endswith("-c0)")         # 0.0 ‰
+    # The share map has no average to stand on: classes of a round width.
+    shares = [text for fill, text in parse_map(dashboard, SHARES).legend
+              if re.search(r"-c\d\)$", fill)]
+    assert shares and all("moyenne" not in text for text in shares)
     fills = [fill for fill, _ in legend]
     assert len(set(fills)) == len(fills)  # one pattern each
 

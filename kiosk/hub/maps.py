@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .tables import N_
+
 
 CLASSES = 4            # value classes of a map, lightest to darkest
 # The narrowest class: 0.1 per 1,000 (how a rate is written), 1 point of a share.
@@ -43,6 +45,16 @@ class Band:
     low: float
     high: float
     last: bool             # the last class includes its upper bound
+    note: str | None = None  # what the class means, for classes set by the average
+
+
+# The reach map's classes, against the Allier's average: the question it answers is
+# which EPCIs the kiosks under-reach, which equal widths hide when one small EPCI's rate
+# is ten times the others'.
+RELATIVE = ((0.0, 0.5, N_("moins de la moitié de la moyenne de l'Allier")),
+            (0.5, 1.0, N_("sous la moyenne")),
+            (1.0, 2.0, N_("de la moyenne au double")),
+            (2.0, None, N_("plus du double de la moyenne")))
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,16 @@ def bands(values: list[float], least: float, classes: int = CLASSES) -> list[Ban
             for i in range(count)]
 
 
+def relative_bands(values: list[float], average: float, least: float) -> list[Band]:
+    """The classes of RELATIVE around ``average`` (bounds rounded to ``least``, the
+    precision the page writes); the last reaches the highest of ``values``."""
+    def bound(times: float) -> float:
+        return round(round(average * times / least) * least, 9)
+    top = max([*values, bound(2.0)])
+    return [Band(f"c{i}", bound(low), top if high is None else bound(high), high is None,
+                 note) for i, (low, high, note) in enumerate(RELATIVE)]
+
+
 def classify(value: float, scale: list[Band]) -> str:
     for band in scale:
         if value < band.high or band.last:
@@ -121,8 +143,9 @@ def _draw(map_id: str, title: str, kind: str,
           values: list[tuple[str, float | None, int | None, bool]], average=None) -> Map:
     """A map of ``values``: (EPCI code, value or None, n or None, hidden)."""
     shapes = contours()
-    scale = bands([v for _, v, _, hidden in values if not hidden and v is not None],
-                  LEAST[kind])
+    shown = [v for _, v, _, hidden in values if not hidden and v is not None]
+    scale = (relative_bands(shown, average[0], LEAST[kind]) if average and average[0]
+             else bands(shown, LEAST[kind]))
     areas = []
     for code, value, n, hidden in values:
         shape = shapes["epci"].get(code)

@@ -80,6 +80,13 @@ def test_each_planted_fact_is_found_on_the_first_screen_or_one_click_away(new_co
            .locator("td").first).to_have_text(rate.inner_text())
     expect(page.locator("#carte-epci-residence svg[role=img]")).to_have_attribute(
         "aria-labelledby", "carte-epci-residence-heading")
+    # drawn in the map's lowest class, which its legend says is under half the average
+    fill = page.evaluate("""name => [...document.querySelectorAll(
+        '#carte-epci-residence use.map-area')].find(area => area.querySelector('title')
+        .textContent.startsWith(name + ' :')).getAttribute('fill')""", UNDER_REACHED_NAME)
+    assert fill == "url(#carte-epci-residence-c0)", fill
+    expect(page.locator("#carte-epci-residence .map-legend li").first).to_contain_text(
+        "moins de la moitié de la moyenne de l'Allier")
 
     # 2. Illectronisme falling: said under the trend's heading, over the whole period.
     expect(page.locator("#evolution-illectronisme .finding")).to_contain_text(
