@@ -188,3 +188,18 @@ def test_the_summary_prints_on_a4_without_the_page_chrome(hub, client):
 
 def test_the_summary_needs_a_login(hub):
     assert hub.test_client().get("/synthese").status_code == 302
+
+
+def test_the_summary_says_what_to_remember_in_the_dashboard_s_own_words(hub, client):
+    from tests.test_hub_trends import falling
+
+    falling(hub)
+    dashboard, summary = text(client.get("/")), text(client.get("/synthese"))
+    said = re.findall(r'<li>([^<]*)</li>', summary[summary.index('id="a-retenir"'):])
+    # Illectronisme fell from 60 of 100 in January to 20 of 100 in February; nobody
+    # came from ten EPCIs: the dashboard's sentences, word for word.
+    assert said[0] == ("Entre janvier 2026 et février 2026, la part passe de 60,0\xa0% à "
+                       "20,0\xa0% : en baisse (les intervalles de confiance ne se recoupent "
+                       "pas).")
+    assert said[1].startswith("Aucun diagnostic sur la période pour : « CA Montluçon")
+    assert all(sentence in dashboard for sentence in said)

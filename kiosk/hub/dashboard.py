@@ -168,6 +168,9 @@ def build_page(filters: overview.Filters, names: dict[str, str]) -> overview.Pag
                           language_name=language_name, window=window)
 
 
+SUMMARY_FINDINGS = ("evolution-illectronisme", "epci-residence")
+
+
 @bp.get("/synthese")
 @login_required
 def summary():
@@ -175,9 +178,12 @@ def summary():
     the current questionnaire version; the key figures and the EPCIs by reach, read from
     the same published cells as the dashboard (no filter form)."""
     page = build_page(overview.Filters(), epci_names())
-    reach = next((f.reach for s in page.sections for f in s.figures
-                  if f.id == "epci-residence" and f.reach), None)
-    return render_template("hub/summary.html", page=page, reach=reach)
+    figures = {f.id: f for s in page.sections for f in s.figures}
+    reach = getattr(figures.get("epci-residence"), "reach", None)
+    # What to remember: the trend of illectronisme and the least reached EPCI, in the
+    # dashboard's own sentences (said only where the dashboard says them).
+    highlights = [figures[i] for i in SUMMARY_FINDINGS if i in figures]
+    return render_template("hub/summary.html", page=page, reach=reach, highlights=highlights)
 
 
 @bp.get("/")

@@ -120,6 +120,11 @@ def test_the_summary_of_the_planted_hub_prints_on_one_a4_page(new_context, plant
     log_in(page)
     page.get_by_role("link", name=re.compile("^Synthèse d'une page")).click()
     expect(page.locator("#portee")).to_contain_text(UNDER_REACHED_NAME)
+    # What an elected official should remember: the fall, and the least reached EPCI.
+    expect(page.locator("#a-retenir")).to_contain_text("Depuis le 1er trimestre 2025")
+    expect(page.locator("#a-retenir")).to_contain_text("en baisse")
+    expect(page.locator("#a-retenir")).to_contain_text(
+        f"Le taux le plus bas est celui de « {UNDER_REACHED_NAME} »")
     check_axe(page, "summary of the planted hub")
     assert_unique_ids(page, "summary of the planted hub")
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
