@@ -386,3 +386,13 @@ def test_abandons_per_epci_cannot_be_recomputed_from_two_charts(hub, client):
     completed = column(tables["illectronisme-epci"],
                        "Diagnostics terminés, des âges comparés")["CA Vichy Communauté"]
     assert "s" in (residents, completed)
+
+
+@pytest.mark.parametrize("n", [0, 7, 999, 1000, 8000, 12345, 1_000_000, -1234567, 12.5, 13.5,
+                               999.6])
+def test_numbers_are_written_as_babel_writes_them_in_french(n):
+    from babel.numbers import format_decimal
+
+    from kiosk.hub.web import number
+
+    assert number(n) == format_decimal(n, format="#,##0", locale="fr")

@@ -10,7 +10,7 @@ translates it with ``h_`` when it shows it.
 """
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import Domain, LazyString
 
 DOMAIN = "hub"
@@ -21,14 +21,28 @@ def _domain() -> Domain:
     return current_app.extensions[_KEY]
 
 
+def _translations():
+    """The "hub" catalogue of the current locale, looked up once per request or command:
+    a dashboard asks for it thousands of times, and each lookup through Flask-Babel
+    finds the context and the locale again."""
+    if not has_app_context():
+        return _domain().get_translations()
+    found = g.get("_hub_translations")
+    if found is None:
+        found = g._hub_translations = _domain().get_translations()
+    return found
+
+
 def h_(text: str, /, **variables) -> str:
     """``text`` translated through the "hub" domain (``%(name)s`` filled from variables)."""
-    return _domain().gettext(text, **variables)
+    translated = _translations().ugettext(text)
+    return translated % variables if variables else translated
 
 
 def hn_(singular: str, plural: str, num: int, /, **variables) -> str:
     """The plural form for ``num``, through the "hub" domain."""
-    return _domain().ngettext(singular, plural, num, **variables)
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
 
 
 def lh_(text: str, /, **variables) -> LazyString:

@@ -22,13 +22,12 @@ from babel.numbers import format_percent
 
 from ..sync import contract
 from . import charts
+from .periods import MONTH_NAMES, month_of
 from .sections import Figure, Row, Section, _bars
 from .tables import (ALL, NOT_GIVEN, N_, Published, Tables, Variable, cell_key,
                      population_key)
 
 ID = "impact"
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-               "septembre", "octobre", "novembre", "décembre")
 MONTHLY = ("activity.all", "activity.mode", "activity.theme")
 INTRO = N_(
     "Ce que les accompagnements ont produit, d'après les comptes rendus des médiateurs et "
@@ -61,12 +60,6 @@ class Value:
 
 UNAVAILABLE = Value(available=False)
 HIDDEN = Value(hidden=True)
-
-
-def month_of(week: str) -> str:
-    """``YYYY-MM`` of the Thursday of the ISO week ``week`` (``2026-W05`` -> ``2026-01``)."""
-    thursday = date.fromisocalendar(int(week[:4]), int(week[6:]), 4)
-    return f"{thursday:%Y-%m}"
 
 
 def month_label(month: str) -> str:

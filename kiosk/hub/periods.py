@@ -2,7 +2,7 @@
 
 Staff think in quarters, months and years, the counts are kept by ISO week. A week
 belongs to the month (and so the quarter and the year) of its Thursday, the ISO rule
-the impact section uses (kiosk.hub.impact.month_of): a week straddling two months
+the impact section uses (month_of): a week straddling two months
 counts, whole, in the one holding most of its days. So "the third quarter of 2026"
 (1 July to 30 September) is the weeks 2026-W27 (Monday 29 June) to 2026-W39 (Sunday
 27 September): 28 to 30 September belong to 2026-W40, whose Thursday is 1 October.
@@ -18,6 +18,7 @@ The presets, given the hub's date ``today``:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,6 +45,7 @@ class Period:
     last: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # a page asks it of the same few hundred weeks, often
 def thursday(week: str) -> date:
     return date.fromisocalendar(int(week[:4]), int(week[6:]), 4)
 
