@@ -76,13 +76,16 @@ def stored_weeks(db, frame: str) -> list[str]:
 
 def frames(db, window: Window) -> list[str]:
     """The frames with a diagnostic in a week of service."""
-    weeks: dict[str, list[str]] = {}
-    # Only diagnostics count as "all" (other kinds as "<kind>.all"), and the frame ""
-    # (records measured by no questionnaire) is never one to choose.
-    for frame, week in db.execute("SELECT DISTINCT frame, week FROM tally_site "
-                                  "WHERE dimension = 'all' AND value = '' AND frame != ''"):
-        weeks.setdefault(frame, []).append(week)
-    return sorted(frame for frame, stored in weeks.items() if window.span(stored))
+    # The frame "" (records measured by no questionnaire) is never one to choose: the
+    # frames are found from the first after it, each by one seek on the key (a
+    # "frame != ''" condition read the whole roll-up).
+    found, frame = [], ""
+    while (frame := db.execute("SELECT MIN(frame) FROM tally_site WHERE frame > ?",
+                               [frame]).fetchone()[0]) is not None:
+        # Only diagnostics count as "all" (other kinds as "<kind>.all").
+        if window.span(stored_weeks(db, frame)):
+            found.append(frame)
+    return found
 
 
 def week_range(db, window: Window, frame: str) -> tuple[str, str] | None:
