@@ -12,7 +12,7 @@ import pytest
 from kiosk.sync import anonymise, contract, protocol
 from kiosk import paths
 from kiosk.diagnostic.record import vocabulary
-from kiosk.hub import ingest, openapi, tally
+from kiosk.hub import crossings, ingest, openapi, tally
 from kiosk.hub.weeks import Window
 from kiosk.diagnostic.resources import load_questionnaire_files
 from tests.sample_records import make_records
@@ -54,10 +54,18 @@ def test_what_the_kiosk_freezes_the_hub_takes_and_counts_by_the_same_fields():
     for record, payload in zip(records, payloads):
         check({"id": record.outbox["id"], "payload": payload})
         assert ingest.prepare({"id": record.outbox["id"], "payload": payload}, ANY_WEEK)[1] is None
-    # Every dimension counted is a field of the contract, and every counted field shows up.
-    counted = {dim.split(":")[0] for p in payloads for dim, _ in tally.facts(p)}
+    # Every dimension counted is a field of the contract, and every counted field shows up;
+    # the hub's own crossings (kiosk.hub.crossings) cross two of those fields.
+    facts = [dim for p in payloads for dim, _ in tally.facts(p)]
+    counted = {dim.split(":")[0] for dim in facts if not dim.startswith(crossings.PREFIX)}
     fields = {f.count for f in contract.fields() if f.count}
     assert counted == fields | {"all", "complete"}
+    crossed = {dim.removeprefix(crossings.PREFIX) for dim in facts
+               if dim.startswith(crossings.PREFIX)}
+    # "age_band:indicator:<id>": the dimension names before any code
+    assert crossed == {"age_band", "age_band:indicator:dsi_at_least_basic",
+                       "age_band:indicator:insee2021_illectronism", "age_band:need", "need:offer"}
+    assert {part for dim in crossed for part in dim.split(":")[:2]} <= fields
 
 
 def test_every_vocabulary_the_contract_names_comes_from_the_questionnaire():

@@ -44,6 +44,7 @@ def check_page(page: Page, what: str) -> None:
 
 def too_small(page: Page, selector: str) -> list:
     """The elements of ``selector`` shown smaller than 44 x 44 px: [html, width, height]."""
+    page.wait_for_load_state("load")  # measured with the page's stylesheet, never before
     return page.eval_on_selector_all(selector, f"""els => els.map(el => {{
         const r = el.getBoundingClientRect();
         return [el.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)];

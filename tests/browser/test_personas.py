@@ -220,6 +220,7 @@ def test_each_resident_sees_levels_and_first_step_that_fit(screen: Page, residen
     expect(place).to_contain_text(resident.place_detail)
     expect(place.locator(".phone")).to_have_text(re.compile(r"^0\d( \d\d){4}$"))
     # The first step and its place are seen without scrolling.
+    page.wait_for_load_state("load")  # measured with its stylesheet (see steps.expect_screen)
     box = place.locator("strong").bounding_box()
     assert box and box["y"] + box["height"] <= VIEWPORT["height"]
 

@@ -53,6 +53,7 @@ def walk_to_result(page: Page, lang: str) -> None:
             first_answer(page)
         page.locator(NEXT).click()
     expect(page).to_have_url(re.compile(r"/result$"))
+    page.wait_for_load_state("load")  # measured with its stylesheet (see steps.expect_screen)
 
 
 def bottom(locator) -> float:

@@ -51,6 +51,9 @@ def walk_to_back_task(page: Page, lang: str) -> None:
     page.locator("label.option", has=page.locator("input[value=refund]")).tap()
     page.locator(NEXT).tap()
     expect(page).to_have_url(re.compile(r"/q/task_back$"))
+    # The URL changes when the new page commits, before its stylesheet and script have
+    # run: measured then, on a busy machine, "Suivant" lay unstyled 5,000 px down.
+    page.wait_for_load_state("load")
 
 
 def box(locator) -> dict:
