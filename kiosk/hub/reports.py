@@ -124,23 +124,16 @@ def _where(period: Period, epci_column: str | None = None,
     return " AND " + " AND ".join(clauses), params
 
 
-def counts_by_epci(db, axis: str, period: Period, epci: str | None = None,
-                   dimensions: tuple[str, list] = (DIAGNOSTICS_ONLY, [])) -> Counter:
+def counts_by_epci(db, axis: str, period: Period, epci: str | None = None) -> Counter:
     """(dimension, value, EPCI) -> diagnostics over the weeks of ``period``, the EPCI
-    on ``axis`` ("site" or "residence"), optionally that one EPCI only; ``dimensions``:
-    the SQL condition on the dimension that picks the counts, and its parameters."""
+    on ``axis`` ("site" or "residence"), optionally that one EPCI only."""
     if period.first is None:
         return Counter()
     table, column = AXES[axis]
     where, params = _where(period, column, epci)
-    condition, values = dimensions
-    group = f" GROUP BY dimension, value, {column}"
-    if condition == DIAGNOSTICS_ONLY:
-        rows = db.execute(_diagnostics_sql(f"dimension, value, {column}, SUM(n)", table,
-                                           where, group), [*params, *params])
-    else:
-        rows = db.execute(f"SELECT dimension, value, {column}, SUM(n) FROM {table} "
-                          f"WHERE {condition}{where}{group}", [*values, *params])
+    rows = db.execute(_diagnostics_sql(f"dimension, value, {column}, SUM(n)", table, where,
+                                       f" GROUP BY dimension, value, {column}"),
+                      [*params, *params])
     return Counter({(dimension, value, code): n for dimension, value, code, n in rows})
 
 
