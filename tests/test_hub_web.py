@@ -393,6 +393,6 @@ def test_abandons_per_epci_cannot_be_recomputed_from_two_charts(hub, client):
 def test_numbers_are_written_as_babel_writes_them_in_french(n):
     from babel.numbers import format_decimal
 
-    from kiosk.hub.web import number
+    from kiosk.hub.sections import number_text
 
-    assert number(n) == format_decimal(n, format="#,##0", locale="fr")
+    assert number_text(n) == format_decimal(n, format="#,##0", locale="fr")

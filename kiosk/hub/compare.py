@@ -19,7 +19,8 @@ import functools
 
 from ..paths import DATA
 from . import charts
-from .sections import INSEE_2019_ALLIER, Figure, Row, Section, epci_label, share_row
+from .sections import (INSEE_2019_ALLIER, Figure, Row, Section, epci_label, number_text,
+                       rate_text, share_row)
 from .tables import ALL, N_, NO, UNKNOWN, YES, epci_order, population_key
 
 POPULATION_FILE = DATA / "population_ages_03.csv"
@@ -54,17 +55,13 @@ def percent_text(value: float | None) -> str:
     return "s" if value is None else f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
-def _number(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def row_text(row: Row) -> str:
     """What a chart writes at a row's end: its share and its n ("s" when hidden)."""
     if row.count is None:
         return "s"
     if row.interval is None:
         return "–"
-    return f"{percent_text(row.share)} (n\u00a0=\u00a0{_number(row.interval.n)})"
+    return f"{percent_text(row.share)} (n\u00a0=\u00a0{number_text(row.interval.n)})"
 
 
 def _chart(rows: list[Row], **options) -> charts.Chart:
@@ -197,8 +194,6 @@ def age_weights() -> dict[str, float]:
 def reach_chart(table) -> charts.Chart:
     """The EPCIs by diagnostics per 1,000 inhabitants (kiosk.hub.sections.Reach, already
     ranked): each bar with its rate and n, the Allier's average as a labelled line."""
-    from .sections import rate_text
-
     average = table.average.rate.rate if table.average else None
     mean = ((MEAN_MARK % {"share": rate_text(average)}, average)
             if average is not None else None)
@@ -210,4 +205,4 @@ def _rate_and_n(ranked, rate_text) -> str:
     if ranked.rate.rate is None:
         return rate_text(None)
     count = ranked.row.count
-    return f"{rate_text(ranked.rate.rate)} (n\u00a0=\u00a0{_number(count)})"
+    return f"{rate_text(ranked.rate.rate)} (n\u00a0=\u00a0{number_text(count)})"

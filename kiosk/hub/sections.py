@@ -254,6 +254,13 @@ class Reach:
     average: ReachRow | None
 
 
+def number_text(n) -> str:
+    """8000 -> "8 000": whole, a narrow no-break space between thousands, as Babel's
+    French pattern "#,##0" writes it (rounded half to even, as Babel does), without
+    Babel's pattern machinery, which a dashboard of 5,000 numbers felt."""
+    return f"{round(n):,}".replace(",", "\u202f")
+
+
 def rate_text(rate: float | None) -> str:
     """12.34 -> "12,3 ‰" (a non-breaking space before the sign); None -> "s"."""
     return "s" if rate is None else f"{rate:,.1f}".replace(",", "\u202f").replace(".", ",") + "\u00a0‰"

@@ -82,16 +82,9 @@ def percent(share: float) -> str:
     return format_percent(share, format="#,##0.0\u00a0%")
 
 
-def number(n) -> str:
-    """8000 -> "8 000": whole, a narrow no-break space between thousands, as Babel's
-    French pattern "#,##0" writes it (rounded half to even, as Babel does), without
-    Babel's pattern machinery, which a dashboard of 5,000 numbers felt."""
-    return f"{round(n):,}".replace(",", "\u202f")
-
-
 def register_filters(app) -> None:
     """French number, share and date formats for the staff pages."""
-    app.jinja_env.filters["hub_number"] = number
+    app.jinja_env.filters["hub_number"] = sections.number_text
     app.jinja_env.filters["hub_percent"] = percent
     app.jinja_env.filters["hub_finding"] = lambda figure: findings.finding(figure, h_, percent)
     app.jinja_env.filters["hub_rate"] = sections.rate_text
