@@ -61,6 +61,17 @@ def presser(tap: bool):
     return (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
 
 
+def go_on(page: Page, locator, tap: bool = False):
+    """Press ``locator`` (a form's "Suivant" or "Passer") and wait for the next screen to
+    have loaded. A walk that reads ``page.url`` or counts elements right after a press may
+    otherwise still see the screen it is leaving, on a busy machine, and answer it as if it
+    were the next (a commune screen taken for a choice)."""
+    here = page.url
+    presser(tap)(locator)
+    expect(page).not_to_have_url(here)
+    page.wait_for_load_state("load")
+
+
 def activity(page: Page, item: str):
     """One item of an activities screen (its box and its "how" group), by its words."""
     return page.locator(".activity").filter(has=page.get_by_text(item, exact=True))

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.steps import (HOW, NEXT, SCREENS, button, expect_screen, first_answer,
-                                 heading, how_group, option, presser, start, tab_to,
+                                 go_on, heading, how_group, option, start, tab_to,
                                  tick_activities)
 
 pytestmark = pytest.mark.browser
@@ -41,17 +41,15 @@ def to_activities(page: Page, tap: bool = False) -> None:
     start(page, tap=tap)
     for _ in ("internet_ever", "last_use", "devices", "home_connection"):
         first_answer(page, tap=tap)
-        presser(tap)(button(page, NEXT))
+        go_on(page, button(page, NEXT), tap=tap)
     expect_screen(page, "act_information", 5)
 
 
 def walk_to(page: Page, screen_id: str) -> None:
     """From the first activities screen to ``screen_id``, the first item done alone."""
     while not page.url.endswith(f"/q/{screen_id}"):
-        here = page.url
         first_answer(page)
-        button(page, NEXT).click()
-        expect(page).not_to_have_url(here)
+        go_on(page, button(page, NEXT))
 
 
 TAB_STOP = """() => {

@@ -17,7 +17,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import first_answer
+from tests.browser.steps import first_answer, go_on
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 
@@ -82,7 +82,7 @@ def test_numbers_and_addresses_read_left_to_right_in_rtl_pages(rtl_page: Page, l
             page.locator(LE_MONTET).check()
         else:
             first_answer(page)
-        page.locator(NEXT).click()
+        go_on(page, page.locator(NEXT))
     expect(page).to_have_url(re.compile(r"/result$"))
     expect(page.locator(".place .phone").first).to_have_text("04 70 47 37 76")
     for url in ("/result", "/result/print"):

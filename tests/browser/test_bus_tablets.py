@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from kiosk import config, paths
 from kiosk.languages import locales
-from tests.browser.steps import QUESTIONNAIRE, first_answer
+from tests.browser.steps import QUESTIONNAIRE, first_answer, go_on
 from tests.live import start_server
 
 pytestmark = pytest.mark.browser
@@ -61,13 +61,12 @@ class Tablet:
             page.locator("#query").fill("03000")
             page.locator(NEXT).click()
             page.locator("label.option").first.click()
-            page.locator(NEXT).click()
+            go_on(page, page.locator(NEXT))
         elif self.way == "skip":
-            page.locator("button[name=idk]").click()
+            go_on(page, page.locator("button[name=idk]"))
         else:
             first_answer(page)
-            page.locator(NEXT).click()
-        page.wait_for_load_state("domcontentloaded")
+            go_on(page, page.locator(NEXT))
 
 
 def test_eight_tablets_at_once_keep_their_own_diagnostics(new_context, bus_server):

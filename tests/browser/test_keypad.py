@@ -48,6 +48,7 @@ def test_keypad_types_a_postal_code_and_a_tap_chooses_the_commune(new_context):
     message = page.get_by_role("alert")
     expect(message).to_have_text("Plusieurs communes correspondent. Choisissez la vôtre.")
     # A choice to make, not a mistake: the message is in the text colour, not red.
+    page.wait_for_load_state("load")  # compared with its stylesheet, not the defaults
     ink = page.evaluate("getComputedStyle(document.body).color")
     assert message.evaluate("el => getComputedStyle(el).color") == ink
     expect(page.locator(".commune-candidates label.option")).to_have_text(BY_POPULATION)

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.steps import go_on
 from tests.browser.test_accessibility import TOUCH_PX, too_small
 from tests.browser.test_accessibility import check_page as axe_and_targets
 from tests.live import REPO, free_port, kiosk_command, serve, server_env, stop
@@ -189,9 +190,7 @@ def type_on_keypad(page: Page, digits: str) -> None:
 
 def submit(page: Page, selector: str) -> None:
     """Press a form's button and wait for the next screen (every answer is redirected)."""
-    before = page.url
-    page.locator(selector).click()
-    expect(page).not_to_have_url(before)
+    go_on(page, page.locator(selector))
 
 
 def unlock(page: Page, name: str, code: str) -> None:

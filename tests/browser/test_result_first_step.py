@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import first_answer
+from tests.browser.steps import first_answer, go_on
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 from tests.zbar import decode_png
@@ -51,7 +51,7 @@ def walk_to_result(page: Page, lang: str) -> None:
             page.locator(LE_MONTET).check()
         else:
             first_answer(page)
-        page.locator(NEXT).click()
+        go_on(page, page.locator(NEXT))
     expect(page).to_have_url(re.compile(r"/result$"))
     page.wait_for_load_state("load")  # measured with its stylesheet (see steps.expect_screen)
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from kiosk.languages import catalogues, locales as languages
 from kiosk import config, paths
 from kiosk.languages.cli import template_path
-from tests.browser.steps import SCREENS, first_answer
+from tests.browser.steps import SCREENS, first_answer, go_on
 from tests.browser.test_accessibility import check_page
 from tests.live import start_server
 
@@ -146,7 +146,7 @@ def test_a_whole_diagnostic_in_each_language(polyglot: Page, lang: str):
                 second.locator("label.how-option").nth(1).click()
         else:
             first_answer(page)
-        page.locator(NEXT).click()
+        go_on(page, page.locator(NEXT))
     expect(page).to_have_url(re.compile(r"/result$"))
     assert seen == {screen["type"] for screen in SCREENS.values()}
     check(page, lang, "result")
@@ -195,6 +195,7 @@ def test_larger_text_and_high_contrast_stay_accessible(polyglot: Page, lang: str
     expect(page.locator("html")).to_have_class("text-large contrast-high")
     expect(page.locator(".display-tools button[name=contrast]")).to_have_attribute(
         "aria-pressed", "true")
+    page.wait_for_load_state("load")  # measured with its stylesheet (see steps.expect_screen)
     size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size > 20 * 1.2                                    # larger than the 20 px default
     check(page, lang, "question in large text and high contrast")
