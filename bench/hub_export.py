@@ -102,7 +102,7 @@ def phases(database: Path, folder: Path) -> dict:
     snapshot = opendata.Snapshot(tuple(layout.weeks), weekly, by_week)
     outcome = opendata.build(snapshot, layout, protection=5)
     built = outcome.tables
-    published = tables.Published(dict(built.values), outcome.hidden)
+    published = built.published(outcome.hidden)
     timings["build + suppress"] = time.perf_counter() - start
     start = time.perf_counter()
     opendata.write(folder, layout, published, names, first=first, last=last,

@@ -144,6 +144,19 @@ def test_a_small_month_is_hidden_and_cannot_be_recomputed_from_the_period():
     assert None in shown_months or published.shown(population_key("complete", ALL)) is None
 
 
+def test_a_period_of_one_month_is_the_whole_period_not_a_second_cell():
+    # A quarterly publication's quarter, a month's dashboard: the one period's counts are
+    # the whole period's, read under its keys and hidden with them.
+    tables, published = planted({"2026-01": (100, 7)})
+    month = trends.key(trends.DASHBOARD, "2026-01", ILL.id, "oui")
+    assert month not in tables.values and tables.same[month] == ("indicateur_ill", "oui", ALL)
+    assert published.is_hidden(month) and published.is_hidden(("indicateur_ill", "oui", ALL))
+    assert published.shown(trends.key(trends.DASHBOARD, "2026-01", "population", "complete")) == 100
+    # Two months are cells of their own, adding up to the period's.
+    tables, published = planted({"2026-01": (100, 30), "2026-02": (90, 27)})
+    assert tables.same == {} and tables.values[month] == 30
+
+
 def test_the_unit_is_the_month_up_to_twelve_months_then_the_quarter():
     year = [f"2026-W{n:02d}" for n in range(1, 54)]  # 2026 has 53 weeks
     assert trends.unit(year) == "mois"

@@ -432,9 +432,10 @@ def export(folder: Path, snapshot: Snapshot, layout: Layout, names: dict[str, st
     (``without_quarters``: see build())."""
     outcome = build(snapshot, layout, registered, protection=protection,
                     without_quarters=without_quarters)
-    published = Published(dict(outcome.tables.values), outcome.hidden)
+    published = outcome.tables.published(outcome.hidden)
     first, last = (snapshot.weeks[0], snapshot.weeks[-1]) if snapshot.weeks else (None, None)
     files = write(folder, layout, published, names, first=first, last=last, now=now,
                   contact=contact, protection=protection, populations=populations)
-    return Export(files, len(published.values), len(published.hidden), len(outcome.primary),
-                  len(outcome.first_pass), published)
+    named = outcome.tables.named
+    return Export(files, len(published.values), len(published.hidden),
+                  len(named(outcome.primary)), len(named(outcome.first_pass)), published)

@@ -201,8 +201,9 @@ def _system(releases: list[Release], make_tables: TableMaker):
                 equation = Counter({atoms[part]: 1 for part in line.parts})
                 equation[atoms[line.total]] -= 1
                 system.equations.append({a: c for a, c in equation.items() if c})
+            named = {**atoms, **{key: atoms[cell] for key, cell in epoch.same.items()}}
             for later in which[which.index(index):]:  # this one and those after it
-                for key, atom in atoms.items():
+                for key, atom in named.items():
                     parts[later, key].append(atom)
             if index != which[0] or len(weeks) != len(releases[index].snapshot.weeks):
                 # A difference no publication wrote (late records, or the weeks one

@@ -212,6 +212,9 @@ class Tables:
     # The sums that partition a population by one variable (its modalities in one
     # column): where a published zero can disclose a group's attribute.
     groups: list = field(default_factory=list)
+    # Keys that name a cell under another key: the same count, published (or hidden)
+    # with it, not a cell of its own (a quarter that is the whole period).
+    same: dict = field(default_factory=dict)
 
     def cell(self, key: tuple, count: int) -> tuple:
         if count < 0:
@@ -219,6 +222,13 @@ class Tables:
         if self.values.setdefault(key, count) != count:
             raise ValueError(f"{key} counted twice: {self.values[key]} and {count}")
         return key
+
+    def alias(self, key: tuple, cell: tuple) -> None:
+        """``key`` names the cell ``cell``: a reader sees the same count under both, so
+        suppression and the audit solve one unknown, not two bound by an equation."""
+        if key in self.values or cell not in self.values:
+            raise ValueError(f"{key} cannot name {cell}")
+        self.same[key] = cell
 
     def add_sum(self, total: tuple, parts: Iterable[tuple], group: bool = False) -> None:
         self.sums.append(Sum(total, tuple(parts)))
@@ -285,7 +295,19 @@ class Tables:
         """The dashboard's rule: 1 to 10 hidden, then enough others that no hidden cell
         is determined exactly (fast; the open data is audited further, see
         kiosk.hub.publications)."""
-        return Published(dict(self.values), protect(self.values, self.sums))
+        return self.published(protect(self.values, self.sums))
+
+    def published(self, hidden) -> "Published":
+        """The cells, with ``hidden`` hidden, as a reader sees them: each alias beside
+        its cell, hidden with it."""
+        values = dict(self.values)
+        values.update((key, self.values[cell]) for key, cell in self.same.items())
+        return Published(values, self.named(hidden))
+
+    def named(self, cells) -> frozenset:
+        """``cells`` and every key that names one of them."""
+        cells = frozenset(cells)
+        return cells | {key for key, cell in self.same.items() if cell in cells}
 
 
 @dataclass(frozen=True)

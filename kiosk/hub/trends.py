@@ -122,6 +122,8 @@ def add(tables: Tables, counts: Mapping, codes: list[str], variables: list[Varia
     every = columns + [ALL] if margins else [ALL]
     view = {(dimension, value, (column, code)): n
             for (dimension, value, column, code), n in counts.items()}
+    if len(codes) == 1 and _the_whole(tables, view, codes[0], variables, every, name):
+        return
     cells = [(POPULATION, "complete")] + [(v.id, m.code) for v in variables
                                           for m in v.modalities]
     for code in codes:
@@ -148,6 +150,30 @@ def add(tables: Tables, counts: Mapping, codes: list[str], variables: list[Varia
             m = next(m for m in variable.modalities if m.code == modality)
             tables.add_sum(cell_key(variable, m, column),
                            [key(name, code, variable_id, modality, column) for code in codes])
+
+
+def _the_whole(tables: Tables, view: Mapping, code: str, variables: list[Variable],
+               columns: list[str], name: str) -> bool:
+    """When the one period ``code`` counts what the whole period's cells count, name
+    those cells by its keys (Tables.alias) and say so: the same counts published twice
+    would otherwise be two cells bound by an equation, for suppression and the audit to
+    solve (twice the unknowns of a quarterly publication)."""
+    same = {}
+    for column in columns:
+        whole = population_key("complete", column)
+        n = view.get(("complete", "true", (column, code)), 0)
+        if tables.values.get(whole) != n:
+            return False
+        same[key(name, code, POPULATION, "complete", column)] = whole
+        for variable in variables:
+            for m in variable.modalities:
+                whole = cell_key(variable, m, column)
+                if tables.values.get(whole) != variable.count(view, m, (column, code), n):
+                    return False
+                same[key(name, code, variable.id, m.code, column)] = whole
+    for alias, cell in same.items():
+        tables.alias(alias, cell)
+    return True
 
 
 def weekly_counts(weekly: Mapping[str, Mapping], by: str) -> Counter:
