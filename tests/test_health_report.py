@@ -46,6 +46,30 @@ def test_a_sync_reports_the_version_and_the_failing_checks(tmp_path):
     assert "test-secret" not in json.dumps(row) and str(tmp_path) not in json.dumps(row)
 
 
+def test_a_kiosk_that_syncs_with_nothing_to_send_is_not_called_silent(tmp_path):
+    """A quiet agency's kiosk syncs every hour with no diagnostic to send: its report
+    tells the hub it is alive, so "État des bornes" does not send someone to fix it."""
+    hub = make_hub(tmp_path / "hub")
+    db = connect(hub.config["DATABASE"])
+    staff.add(db, "alice", PASSWORD, datetime.now(timezone.utc))
+    db.close()
+    new_device(hub.config["DATABASE"], site="Agence postale de Souvigny")
+    _, token = new_device(hub.config["DATABASE"], site="Agence postale d'Ébreuil")
+    kiosk = make_kiosk(tmp_path / "kiosk", HUB_TOKEN=token, CHROMIUM_POLICY="", LANGUAGES="fr")
+    with hub_in_thread(hub) as url:
+        kiosk.config["HUB_URL"] = url
+        result = kiosk.test_cli_runner().invoke(args=["sync"])
+    assert result.exit_code == 0, result.output
+    assert "0 sent," in result.output and "Health report: sent" in result.output
+    client = hub.test_client()
+    assert login(client).status_code == 303
+    table = tables_of(text(client.get("/")))["bornes"]
+    assert column(table, "État") == {"Agence postale d'Ébreuil": "À jour",
+                                     "Agence postale de Souvigny": "⚠ Jamais synchronisée"}
+    # Seen, but no record came: the freshness line still says none was received.
+    assert "Aucune donnée reçue pour l'instant." in text(client.get("/"))
+
+
 def test_the_dashboard_shows_each_kiosks_version_and_problems(tmp_path):
     hub = make_hub(tmp_path / "hub")
     db = connect(hub.config["DATABASE"])

@@ -109,7 +109,19 @@ def _signed_for_kiosk(message):
                                 client_address())
     if refusal is not None:
         return refusal
-    return jsonify(message(get_db(), device, datetime.now(timezone.utc)))
+    now = datetime.now(timezone.utc)
+    _heard_from(device, now)
+    return jsonify(message(get_db(), device, now))
+
+
+def _heard_from(device, now) -> None:
+    """Every call a kiosk makes tells the hub it is alive, records or not: a quiet
+    agency's kiosk that syncs with nothing to send is not "silent" on the dashboard
+    (a batch of records marks it as it is stored, kiosk.hub.ingest)."""
+    from ..storage.db import write_transaction
+
+    with write_transaction(get_db()) as db:
+        store.touch_device(db, device["id"], now, 0)
 
 
 @bp.post("/health")
@@ -127,8 +139,10 @@ def post_health():
         report = health.parse(json.loads(request.get_data(cache=False)))
     except (ValueError, RecursionError) as exc:
         return _error(400, f"not a health report: {exc}")
+    now = datetime.now(timezone.utc)
     with write_transaction(get_db()) as db:
-        store.save_health(db, device["id"], report, datetime.now(timezone.utc))
+        store.save_health(db, device["id"], report, now)
+        store.touch_device(db, device["id"], now, 0)
     return jsonify(api=API, stored=True)
 
 
