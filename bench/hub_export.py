@@ -108,8 +108,8 @@ def phases(database: Path, folder: Path) -> dict:
     opendata.write(folder, layout, published, names, first=first, last=last,
                    now=datetime.now(timezone.utc))
     timings["write files"] = time.perf_counter() - start
-    timings["cells"], timings["hidden"] = len(built.values), len(published.hidden)
-    timings["primary"] = sum(1 for n in built.values.values() if is_sensitive(n))
+    timings["cells"], timings["hidden"] = len(published.values), len(published.hidden)
+    timings["primary"] = sum(1 for n in published.values.values() if is_sensitive(n))
     return timings
 
 
@@ -182,8 +182,8 @@ def dashboard_method(database: Path, first: str, last: str) -> tuple[float, int,
     layout = export_layout(stats.weeks_between(first, last), weekly, breakdown, names,
                            questionnaire)
     built = opendata.linked_tables(layout, layout.weeks, weekly, breakdown)
-    hidden = protect(built.values, built.sums)
-    return time.perf_counter() - start, len(built.values), len(hidden)
+    published = built.published(protect(built.values, built.sums))  # aliases counted
+    return time.perf_counter() - start, len(published.values), len(published.hidden)
 
 
 SUPPRESSED = re.compile(r"(\d+) of (\d+) cells suppressed \((\d+) to protect, (\d+) more")
