@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kiosk.hub import staff
+from kiosk.hub import staff, store
 from kiosk.ops import health
-from kiosk.storage.db import connect
+from kiosk.storage.db import connect, write_transaction
 from kiosk.sync.client import Answer
 from tests.hubkit import hub_in_thread, make_hub, make_kiosk, new_device, no_env_proxy  # noqa: F401
 from tests.test_hub_web import PASSWORD, column, login, tables_of, text
@@ -92,6 +92,32 @@ def test_the_dashboard_shows_each_kiosks_version_and_problems(tmp_path):
     table = tables_of(text(client.get("/")))["bornes"]
     assert column(table, "Bilan de kiosk doctor")["Agence postale de Souvigny"] == \
         "Tout est en ordre"
+
+
+def test_a_kiosk_on_an_older_release_than_another_is_to_be_upgraded(tmp_path):
+    hub = make_hub(tmp_path / "hub")
+    db = connect(hub.config["DATABASE"])
+    staff.add(db, "alice", PASSWORD, datetime.now(timezone.utc))
+    db.close()
+    client = hub.test_client()
+    reports = {"Agence postale de Souvigny": "0.9.2", "Agence postale d'Ébreuil": "0.10.0",
+               "Bus Bourbon'Net": "unknown", "Ancienne borne": "0.11.0"}
+    for site, version in reports.items():
+        device, token = new_device(hub.config["DATABASE"], site=site)
+        assert client.post("/api/v1/health", json=dict(GOOD, version=version),
+                           headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    db = connect(hub.config["DATABASE"])
+    with write_transaction(db):   # revoked since: no longer the release to catch up with
+        store.revoke_device(db, device, datetime.now(timezone.utc))
+    db.close()
+    assert login(client).status_code == 303
+    page = text(client.get("/"))
+    # 0.10.0 is newer than 0.9.2 (numbers, not text); "unknown" is not a release.
+    assert column(tables_of(page)["bornes"], "Version") == {
+        "Agence postale de Souvigny": "0.9.2 ⚠ à mettre à jour : d'autres bornes ont la 0.10.0",
+        "Agence postale d'Ébreuil": "0.10.0", "Bus Bourbon'Net": "unknown",
+        "Ancienne borne": "0.11.0"}
+    assert "1 n'a pas la version la plus récente." in page
 
 
 def test_the_hub_takes_a_report_only_from_a_known_kiosk(tmp_path):

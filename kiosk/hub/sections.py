@@ -66,6 +66,7 @@ class Kiosk:
     version: str | None = None
     failing: tuple[str, ...] | None = None  # None: no report yet
     count: int | None = 0   # its site's diagnostics in the page's scope; None: hidden
+    behind: str | None = None  # the newest release another kiosk reports, when newer
 
 
 def _share(published: Published, part: tuple, whole: tuple) -> float | None:
@@ -348,6 +349,10 @@ def kiosks(devices, names, filters, now, silent_days, health=None,
     (``counts``: site_counts); silent ones flagged and first, then by site name, the
     natural way ("n°2" before "n°10")."""
     health, counts = health or {}, counts or {}
+    # The newest release any kiosk in service reports, wherever it stands: a kiosk on an
+    # older one missed an upgrade (its fixes, its questionnaire).
+    running = [health[d.id].version for d in devices if not d.revoked and d.id in health]
+    newest = max((v for v in running if _release(v)), key=_release, default=None)
     kiosks = []
     for device in devices:
         if filters.epci and device.epci != filters.epci:
@@ -361,8 +366,16 @@ def kiosks(devices, names, filters, now, silent_days, health=None,
         else:
             state, flagged = N_("À jour"), False
         report = health.get(device.id)
+        release = _release(report.version) if report and not device.revoked else ()
+        behind = newest if release and release < _release(newest) else None
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
                             days, state, flagged, report.version if report else None,
                             report.failing if report else None,
-                            counts.get(device.site, 0)))
+                            counts.get(device.site, 0), behind))
     return sorted(kiosks, key=lambda kiosk: (not kiosk.flagged, _natural(kiosk.site)))
+
+
+def _release(version: str | None) -> tuple[int, ...]:
+    """A version's numbers, compared as numbers (0.10.0 is after 0.9.2); () for one
+    with none ("unknown": a kiosk run from a bare checkout)."""
+    return tuple(int(n) for n in re.findall(r"\d+", version or ""))
