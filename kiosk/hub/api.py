@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..sync import contract
-from ..storage.db import get_db
+from ..storage.db import get_db, write_transaction
 from ..sync.protocol import API, device_of_token, token_hash
 from . import events, ingest, openapi, store, weeks
 from .web import client_address
@@ -118,8 +118,6 @@ def _heard_from(device, now) -> None:
     """Every call a kiosk makes tells the hub it is alive, records or not: a quiet
     agency's kiosk that syncs with nothing to send is not "silent" on the dashboard
     (a batch of records marks it as it is stored, kiosk.hub.ingest)."""
-    from ..storage.db import write_transaction
-
     with write_transaction(get_db()) as db:
         store.touch_device(db, device["id"], now, 0)
 
@@ -128,7 +126,6 @@ def _heard_from(device, now) -> None:
 def post_health():
     """Keep the asking kiosk's health report: its version and `kiosk doctor`'s counts."""
     from ..ops import health
-    from ..storage.db import write_transaction
 
     device, refusal = authorise(request.headers.get("Authorization", ""),
                                 request.content_length, client_address())

@@ -353,6 +353,7 @@ def kiosks(devices, names, filters, now, silent_days, health=None,
     # older one missed an upgrade (its fixes, its questionnaire).
     running = [health[d.id].version for d in devices if not d.revoked and d.id in health]
     newest = max((v for v in running if _release(v)), key=_release, default=None)
+    bar = _release(newest)
     kiosks = []
     for device in devices:
         if filters.epci and device.epci != filters.epci:
@@ -367,7 +368,7 @@ def kiosks(devices, names, filters, now, silent_days, health=None,
             state, flagged = N_("À jour"), False
         report = health.get(device.id)
         release = _release(report.version) if report and not device.revoked else ()
-        behind = newest if release and release < _release(newest) else None
+        behind = newest if release and release < bar else None
         kiosks.append(Kiosk(device.site, epci_label(device.epci, names), device.last_seen_at,
                             days, state, flagged, report.version if report else None,
                             report.failing if report else None,
